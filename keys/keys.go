@@ -1,0 +1,41 @@
+// Package keys is dsx's one keymap. The UI matches on it, and the help
+// screen and docs/keys.md are generated from it, so they cannot disagree.
+package keys
+
+import "charm.land/bubbles/v2/key"
+
+// Map holds every binding.
+type Map struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Enter, Back, Filter, Help, Quit         key.Binding
+	Describe, YAML, Logs                    key.Binding
+	Edit, Delete, Create, Restart, Undo     key.Binding
+	History, Command                        key.Binding
+}
+
+// Default is the keymap, with k9s's keys where k9s has the action.
+func Default() Map {
+	return Map{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "nodes")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Describe: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe")),
+		YAML:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yaml")),
+		Logs:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
+		Create:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "create")),
+		Restart:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
+		Undo:     key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
+		History:  key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
+		Command:  key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+	}
+}

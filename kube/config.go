@@ -1,0 +1,79 @@
+package kube
+
+import (
+	"errors"
+	"fmt"
+
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// Target is a resolved cluster connection: which context, which namespace
+// scope, and clients for it.
+type Target struct {
+	Context string
+	// Namespace is the scope: "" with AllNamespaces.
+	Namespace     string
+	AllNamespaces bool
+	Server        string
+	Config        *rest.Config
+	Client        kubernetes.Interface
+}
+
+// Resolve reads the kubeconfig the way kubectl does (flags, KUBECONFIG,
+// ~/.kube/config) and fails with one clear sentence when it cannot.
+func Resolve(flags *genericclioptions.ConfigFlags, allNamespaces bool) (*Target, error) {
+	loader := flags.ToRawKubeConfigLoader()
+	raw, err := loader.RawConfig()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read kubeconfig: %w", err)
+	}
+	ctxName := raw.CurrentContext
+	if flags.Context != nil && *flags.Context != "" {
+		ctxName = *flags.Context
+	}
+	explicitServer := flags.APIServer != nil && *flags.APIServer != ""
+	if !explicitServer {
+		if len(raw.Contexts) == 0 {
+			return nil, errors.New("no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or run `make demo` for a local cluster")
+		}
+		if ctxName == "" {
+			return nil, errors.New("kubeconfig has no current context: pass --context")
+		}
+		if _, ok := raw.Contexts[ctxName]; !ok {
+			return nil, fmt.Errorf("context %q not found in kubeconfig", ctxName)
+		}
+	}
+	cfg, err := flags.ToRESTConfig()
+	if err != nil {
+		if clientcmd.IsEmptyConfig(err) {
+			return nil, errors.New("no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or run `make demo` for a local cluster")
+		}
+		return nil, fmt.Errorf("invalid kubeconfig: %w", err)
+	}
+	ns, _, err := loader.Namespace()
+	if err != nil {
+		return nil, fmt.Errorf("cannot determine namespace: %w", err)
+	}
+	// A TUI that redraws at most ten times a second still lists a large
+	// cluster at start: the default 5 QPS would throttle that list.
+	cfg.QPS, cfg.Burst = 50, 100
+	cfg.UserAgent = "dsx"
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("invalid client configuration: %w", err)
+	}
+	t := &Target{Context: ctxName, Namespace: ns, AllNamespaces: allNamespaces, Server: cfg.Host, Config: cfg, Client: client}
+	if allNamespaces {
+		t.Namespace = ""
+	}
+	return t, nil
+}
+
+// NewConfigFlags are kubectl's connection flags; the loader behind them
+// merges KUBECONFIG's files as kubectl does.
+func NewConfigFlags() *genericclioptions.ConfigFlags {
+	return genericclioptions.NewConfigFlags(true)
+}

@@ -1,0 +1,69 @@
+package kube
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+)
+
+// DaemonSetRow is what the DaemonSet list shows of one DaemonSet. It is a
+// value: views keep it without holding informer objects.
+type DaemonSetRow struct {
+	Namespace, Name string
+	Desired         int32
+	Current         int32
+	Ready           int32
+	UpToDate        int32
+	Available       int32
+	Misscheduled    int32
+	Strategy        string
+	Images          []string
+	Created         time.Time
+	// Terminating is set once the DaemonSet has a deletion timestamp.
+	Terminating bool
+	// Observed is false while the controller has not yet seen the latest
+	// spec (generation > observedGeneration): the counts are then stale.
+	Observed bool
+}
+
+// Key is namespace/name, stable across updates; views select by it.
+func (r DaemonSetRow) Key() string { return r.Namespace + "/" + r.Name }
+
+// DaemonSetRows turns cached DaemonSets into rows sorted by namespace and name.
+func DaemonSetRows(dss []*appsv1.DaemonSet) []DaemonSetRow {
+	rows := make([]DaemonSetRow, 0, len(dss))
+	for _, ds := range dss {
+		rows = append(rows, daemonSetRow(ds))
+	}
+	slices.SortFunc(rows, func(a, b DaemonSetRow) int {
+		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return rows
+}
+
+func daemonSetRow(ds *appsv1.DaemonSet) DaemonSetRow {
+	st := ds.Status
+	r := DaemonSetRow{
+		Namespace:    ds.Namespace,
+		Name:         ds.Name,
+		Desired:      st.DesiredNumberScheduled,
+		Current:      st.CurrentNumberScheduled,
+		Ready:        st.NumberReady,
+		UpToDate:     st.UpdatedNumberScheduled,
+		Available:    st.NumberAvailable,
+		Misscheduled: st.NumberMisscheduled,
+		Strategy:     string(ds.Spec.UpdateStrategy.Type),
+		Created:      ds.CreationTimestamp.Time,
+		Terminating:  ds.DeletionTimestamp != nil,
+		Observed:     ds.Status.ObservedGeneration >= ds.Generation,
+	}
+	for _, c := range ds.Spec.Template.Spec.Containers {
+		r.Images = append(r.Images, c.Image)
+	}
+	return r
+}

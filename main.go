@@ -1,0 +1,61 @@
+// Command dsx is a terminal UI for exploring and operating Kubernetes
+// DaemonSets.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/pflag"
+
+	"github.com/dsx-tui/dsx/keys"
+	"github.com/dsx-tui/dsx/kube"
+	"github.com/dsx-tui/dsx/ui"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "dsx:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := pflag.NewFlagSet("dsx", pflag.ContinueOnError)
+	fs.SortFlags = false
+	cf := kube.NewConfigFlags()
+	cf.AddFlags(fs)
+	all := fs.BoolP("all-namespaces", "A", false, "show DaemonSets in every namespace")
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "dsx: a terminal UI for Kubernetes DaemonSets\n\nUsage: dsx [flags]\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	target, err := kube.Resolve(cf, *all)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
+	defer cancel()
+	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace})
+	w.Start(ctx)
+	defer w.Shutdown()
+	m := ui.New(ui.Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot()})
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	_, err = p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		// Hang-up or TERM: the terminal is gone; exit quietly.
+		return nil
+	}
+	cancel()
+	return err
+}

@@ -1,0 +1,151 @@
+package testenv
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// NodeSpec describes fake nodes to add.
+type NodeSpec struct {
+	Labels map[string]string
+	Taints []corev1.Taint
+	// Unschedulable cordons the node from the start.
+	Unschedulable bool
+}
+
+// AddNode creates one fake node that kwok manages.
+func (p *Plane) AddNode(ctx context.Context, name string, spec NodeSpec) (*corev1.Node, error) {
+	labels := map[string]string{
+		"kubernetes.io/hostname": name,
+		"kubernetes.io/os":       "linux",
+		"kubernetes.io/arch":     "amd64",
+		"type":                   "kwok",
+	}
+	for k, v := range spec.Labels {
+		labels[k] = v
+	}
+	n := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        name,
+			Labels:      labels,
+			Annotations: map[string]string{FakeNodeAnnotation: "fake"},
+		},
+		Spec: corev1.NodeSpec{Taints: spec.Taints, Unschedulable: spec.Unschedulable},
+	}
+	return p.Client.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{})
+}
+
+// AddNodes creates count nodes named prefix-0 … prefix-(count-1), a few at
+// a time.
+func (p *Plane) AddNodes(ctx context.Context, prefix string, count int, spec NodeSpec) ([]string, error) {
+	names := make([]string, count)
+	errs := make([]error, count)
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for i := range count {
+		names[i] = fmt.Sprintf("%s-%d", prefix, i)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_, errs[i] = p.AddNode(ctx, names[i], spec)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return names, err
+		}
+	}
+	return names, nil
+}
+
+// RemoveNode deletes a node, as a scale-down would.
+func (p *Plane) RemoveNode(ctx context.Context, name string) error {
+	return p.Client.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{})
+}
+
+// LabelNode sets (or, with an empty value, removes) one label.
+func (p *Plane) LabelNode(ctx context.Context, name, key, value string) error {
+	var v any = value
+	if value == "" {
+		v = nil
+	}
+	return p.patchNode(ctx, name, map[string]any{"metadata": map[string]any{"labels": map[string]any{key: v}}})
+}
+
+// TaintNode adds a taint, replacing one with the same key and effect.
+func (p *Plane) TaintNode(ctx context.Context, name string, taint corev1.Taint) error {
+	n, err := p.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	var taints []corev1.Taint
+	for _, t := range n.Spec.Taints {
+		if t.Key != taint.Key || t.Effect != taint.Effect {
+			taints = append(taints, t)
+		}
+	}
+	n.Spec.Taints = append(taints, taint)
+	_, err = p.Client.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
+	return err
+}
+
+// UntaintNode removes every taint with key.
+func (p *Plane) UntaintNode(ctx context.Context, name, key string) error {
+	n, err := p.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	var taints []corev1.Taint
+	for _, t := range n.Spec.Taints {
+		if t.Key != key {
+			taints = append(taints, t)
+		}
+	}
+	n.Spec.Taints = taints
+	_, err = p.Client.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
+	return err
+}
+
+// CordonNode marks a node unschedulable (or schedulable again).
+func (p *Plane) CordonNode(ctx context.Context, name string, cordon bool) error {
+	return p.patchNode(ctx, name, map[string]any{"spec": map[string]any{"unschedulable": cordon}})
+}
+
+// SetNodeNotReady makes kwok report the node's Ready condition False (or
+// lets it turn Ready again). The node-lifecycle controller then taints it
+// node.kubernetes.io/not-ready, as for a real kubelet in trouble.
+func (p *Plane) SetNodeNotReady(ctx context.Context, name string, notReady bool) error {
+	var v any
+	if notReady {
+		v = "true"
+	}
+	return p.patchNode(ctx, name, map[string]any{"metadata": map[string]any{"annotations": map[string]any{NodeNotReadyAnnotation: v}}})
+}
+
+func (p *Plane) patchNode(ctx context.Context, name string, patch map[string]any) error {
+	b, err := json.Marshal(patch)
+	if err != nil {
+		return err
+	}
+	_, err = p.Client.CoreV1().Nodes().Patch(ctx, name, types.MergePatchType, b, metav1.PatchOptions{})
+	return err
+}
+
+// NodeReady reports whether a node's Ready condition is True.
+func NodeReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}

@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// column is one table column. Columns with a lower priority are dropped
+// first when the terminal is too narrow; a flexible column shrinks (with an
+// ellipsis) before anything is dropped.
+type column struct {
+	title    string
+	priority int
+	flex     bool
+	min      int
+	right    bool
+}
+
+// layout picks the columns that fit width and their widths. cells[r][c] is
+// the plain text of row r, column c.
+func layout(cols []column, cells [][]string, width int) (keep []int, widths []int) {
+	natural := make([]int, len(cols))
+	for i, c := range cols {
+		natural[i] = ansi.StringWidth(c.title)
+	}
+	for _, row := range cells {
+		for i, s := range row {
+			if w := ansi.StringWidth(s); w > natural[i] {
+				natural[i] = w
+			}
+		}
+	}
+	keep = make([]int, len(cols))
+	for i := range cols {
+		keep[i] = i
+	}
+	for {
+		widths = make([]int, len(keep))
+		total := 0
+		flexTotal := 0
+		for j, i := range keep {
+			widths[j] = natural[i]
+			total += natural[i]
+			if cols[i].flex {
+				flexTotal += natural[i] - max(cols[i].min, ansi.StringWidth(cols[i].title))
+			}
+		}
+		total += 2 * (len(keep) - 1)
+		over := total - width
+		if over <= 0 {
+			return keep, widths
+		}
+		if over <= flexTotal {
+			// Shrink flexible columns, widest first.
+			for over > 0 {
+				best := -1
+				for j, i := range keep {
+					if cols[i].flex && widths[j] > max(cols[i].min, ansi.StringWidth(cols[i].title)) && (best < 0 || widths[j] > widths[best]) {
+						best = j
+					}
+				}
+				if best < 0 {
+					break
+				}
+				widths[best]--
+				over--
+			}
+			return keep, widths
+		}
+		if len(keep) == 1 {
+			widths[0] = max(width, 1)
+			return keep, widths
+		}
+		// Drop the lowest-priority column and try again.
+		low := 0
+		for j, i := range keep {
+			if cols[i].priority < cols[keep[low]].priority {
+				low = j
+			}
+		}
+		keep = append(keep[:low:low], keep[low+1:]...)
+	}
+}
+
+// fit pads or truncates s to exactly w cells.
+func fit(s string, w int, right bool) string {
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	pad := strings.Repeat(" ", w-sw)
+	if right {
+		return pad + s
+	}
+	return s + pad
+}
+
+// renderRow joins the kept cells of one row.
+func renderRow(cols []column, keep, widths []int, row []string) string {
+	var b strings.Builder
+	for j, i := range keep {
+		if j > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(fit(row[i], widths[j], cols[i].right))
+	}
+	return b.String()
+}
+
+func headerRow(cols []column, keep, widths []int) string {
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.title
+	}
+	return renderRow(cols, keep, widths, titles)
+}
