@@ -54,7 +54,8 @@ type Watcher struct {
 	dsInf   cache.SharedIndexInformer
 	ds      appslisters.DaemonSetLister
 
-	dirty chan struct{} // capacity 1: a pending "something changed"
+	dirty  chan struct{} // capacity 1: a pending "something changed"
+	cancel context.CancelFunc
 
 	mu        sync.Mutex
 	seq       uint64
@@ -121,6 +122,7 @@ func (w *Watcher) poke() {
 // Start runs the informers until ctx ends and marks the watcher synced
 // once every cache has listed.
 func (w *Watcher) Start(ctx context.Context) {
+	ctx, w.cancel = context.WithCancel(ctx)
 	w.factory.Start(ctx.Done())
 	go func() {
 		if !cache.WaitForCacheSync(ctx.Done(), w.dsInf.HasSynced) {
@@ -135,7 +137,12 @@ func (w *Watcher) Start(ctx context.Context) {
 }
 
 // Shutdown stops the informers and waits for their goroutines.
-func (w *Watcher) Shutdown() { w.factory.Shutdown() }
+func (w *Watcher) Shutdown() {
+	if w.cancel != nil {
+		w.cancel()
+	}
+	w.factory.Shutdown()
+}
 
 // Snapshot builds a snapshot of the cache now.
 func (w *Watcher) Snapshot() Snapshot {

@@ -159,6 +159,9 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	if p.Config, err = clientcmd.BuildConfigFromFlags("", p.Kubeconfig); err != nil {
 		return nil, err
 	}
+	// Set-ups create hundreds of objects; client-side throttling would
+	// only slow them.
+	p.Config.QPS, p.Config.Burst = 500, 1000
 	if p.Client, err = kubernetes.NewForConfig(p.Config); err != nil {
 		return nil, err
 	}

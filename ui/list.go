@@ -16,7 +16,6 @@ type listView struct {
 	offset int
 }
 
-
 func (l *listView) setRows(rows []kube.DaemonSetRow) {
 	l.rows = rows
 	if l.selKey != "" {
@@ -47,14 +46,14 @@ func (l *listView) remember() {
 
 func listColumns(allNamespaces bool) []column {
 	cols := []column{
-		{title: "NAMESPACE", priority: 5, flex: true, min: 9},
-		{title: "NAME", priority: 10, flex: true, min: 12},
+		{title: "NAMESPACE", priority: 5, flex: true, min: 11},
+		{title: "NAME", priority: 10, flex: true, min: 14},
 		{title: "DESIRED", priority: 9, right: true},
 		{title: "CURRENT", priority: 6, right: true},
 		{title: "READY", priority: 8, right: true},
-		{title: "UP-TO-DATE", priority: 7, right: true},
-		{title: "AVAILABLE", priority: 4, right: true},
-		{title: "MISSCHEDULED", priority: 3, right: true},
+		{title: "UP-TO-DATE", short: "UPDATED", priority: 7, right: true},
+		{title: "AVAILABLE", short: "AVAIL", priority: 4, right: true},
+		{title: "MISSCHEDULED", short: "MISSCHED", priority: 3, right: true},
 		{title: "AGE", priority: 2, right: true},
 	}
 	if !allNamespaces {
@@ -99,8 +98,8 @@ func (l *listView) render(st styles, width, height int, now time.Time, snap kube
 	for _, r := range l.rows[l.offset:end] {
 		cells = append(cells, listCells(r, now))
 	}
-	keep, widths := layout(cols, cells, width)
-	out := []string{st.header.Render(fit(headerRow(cols, keep, widths), width, false))}
+	keep, widths, titles := layout(cols, cells, width)
+	out := []string{st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false))}
 	for i, c := range cells {
 		line := fit(renderRow(cols, keep, widths, c), width, false)
 		r := l.rows[l.offset+i]
@@ -118,6 +117,6 @@ func (l *listView) render(st styles, width, height int, now time.Time, snap kube
 }
 
 func headerRowPlain(cols []column, width int) string {
-	keep, widths := layout(cols, nil, width)
-	return headerRow(cols, keep, widths)
+	keep, widths, titles := layout(cols, nil, width)
+	return headerRow(cols, keep, widths, titles)
 }

@@ -191,14 +191,25 @@ func (m Model) statusLine(w int) string {
 	return m.st.dim.Render(fit(s, w, false))
 }
 
+// hintLine shows as many key hints as fit; help and quit always show.
 func (m Model) hintLine(w int) string {
 	k := m.keys
-	var parts []string
-	for _, b := range []key.Binding{k.Up, k.Down, k.Enter, k.Filter, k.Describe, k.Help, k.Quit} {
-		h := b.Help()
-		parts = append(parts, h.Key+" "+h.Desc)
+	tail := " · " + hint(k.Help) + " · " + hint(k.Quit)
+	s := ""
+	for _, b := range []key.Binding{k.Up, k.Down, k.Enter, k.Filter, k.Describe} {
+		next := s + " · " + hint(b)
+		if ansi.StringWidth(next+tail)-2 > w {
+			break
+		}
+		s = next
 	}
-	return m.st.hint.Render(fit(" "+strings.Join(parts, " · "), w, false))
+	line := strings.TrimPrefix(s+tail, " · ")
+	return m.st.hint.Render(fit(" "+line, w, false))
+}
+
+func hint(b key.Binding) string {
+	h := b.Help()
+	return h.Key + " " + h.Desc
 }
 
 func orDash(s string) string {

@@ -10,7 +10,9 @@ import (
 // first when the terminal is too narrow; a flexible column shrinks (with an
 // ellipsis) before anything is dropped.
 type column struct {
-	title    string
+	title string
+	// short replaces title when the table is too wide with full titles.
+	short    string
 	priority int
 	flex     bool
 	min      int
@@ -19,10 +21,28 @@ type column struct {
 
 // layout picks the columns that fit width and their widths. cells[r][c] is
 // the plain text of row r, column c.
-func layout(cols []column, cells [][]string, width int) (keep []int, widths []int) {
-	natural := make([]int, len(cols))
+func layout(cols []column, cells [][]string, width int) (keep []int, widths []int, titles []string) {
+	titles = make([]string, len(cols))
 	for i, c := range cols {
-		natural[i] = ansi.StringWidth(c.title)
+		titles[i] = c.title
+	}
+	keep, widths = fitColumns(cols, titles, cells, width)
+	if len(keep) == len(cols) {
+		return keep, widths, titles
+	}
+	for i, c := range cols {
+		if c.short != "" {
+			titles[i] = c.short
+		}
+	}
+	keep, widths = fitColumns(cols, titles, cells, width)
+	return keep, widths, titles
+}
+
+func fitColumns(cols []column, titles []string, cells [][]string, width int) (keep []int, widths []int) {
+	natural := make([]int, len(cols))
+	for i := range cols {
+		natural[i] = ansi.StringWidth(titles[i])
 	}
 	for _, row := range cells {
 		for i, s := range row {
@@ -43,7 +63,7 @@ func layout(cols []column, cells [][]string, width int) (keep []int, widths []in
 			widths[j] = natural[i]
 			total += natural[i]
 			if cols[i].flex {
-				flexTotal += natural[i] - max(cols[i].min, ansi.StringWidth(cols[i].title))
+				flexTotal += natural[i] - max(cols[i].min, ansi.StringWidth(titles[i]))
 			}
 		}
 		total += 2 * (len(keep) - 1)
@@ -56,7 +76,7 @@ func layout(cols []column, cells [][]string, width int) (keep []int, widths []in
 			for over > 0 {
 				best := -1
 				for j, i := range keep {
-					if cols[i].flex && widths[j] > max(cols[i].min, ansi.StringWidth(cols[i].title)) && (best < 0 || widths[j] > widths[best]) {
+					if cols[i].flex && widths[j] > max(cols[i].min, ansi.StringWidth(titles[i])) && (best < 0 || widths[j] > widths[best]) {
 						best = j
 					}
 				}
@@ -108,10 +128,6 @@ func renderRow(cols []column, keep, widths []int, row []string) string {
 	return b.String()
 }
 
-func headerRow(cols []column, keep, widths []int) string {
-	titles := make([]string, len(cols))
-	for i, c := range cols {
-		titles[i] = c.title
-	}
+func headerRow(cols []column, keep, widths []int, titles []string) string {
 	return renderRow(cols, keep, widths, titles)
 }

@@ -18,8 +18,16 @@ import (
 func main() {
 	dsx := flag.String("dsx", "bin/dsx", "path of the dsx binary to run")
 	churn := flag.Duration("churn", 8*time.Second, "add or remove a node this often (0: never)")
-	keep := flag.Bool("keep", false, "keep the cluster running after dsx exits, until Ctrl-C")
+	keep := flag.Bool("keep", false, "run the cluster without dsx, until Ctrl-C (point any client at the printed kubeconfig)")
+	buildOnly := flag.Bool("build-only", false, "build (or find cached) control-plane binaries and exit")
 	flag.Parse()
+	if *buildOnly {
+		if _, err := testenv.EnsureBinaries(os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "demo:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*dsx, *churn, *keep, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)

@@ -1,0 +1,33 @@
+# dsx: the two commands a fresh machine needs are `make demo` and `make test`.
+GO ?= go
+TEST_TIMEOUT ?= 20m
+
+.PHONY: all build demo plane test unit lint bench clean
+
+all: build
+
+build:
+	$(GO) build -o bin/dsx .
+
+# Builds the control plane on first use (minutes), starts it, seeds a demo
+# cluster and opens dsx on it; quitting dsx tears the cluster down.
+demo: build
+	$(GO) run ./testenv/demo --dsx bin/dsx
+
+# Control-plane binaries, built once and cached by the hash of
+# testenv/tools/go.mod and go.sum.
+plane:
+	$(GO) run ./testenv/demo -build-only
+
+# Unit and end-to-end tests against the real control plane.
+test: plane
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/dsx-tui/dsx/testenv"
+)
+
+var (
+	plane  *testenv.Plane
+	dsxBin string
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(testenv.RunTests(m, func(ctx context.Context, p *testenv.Plane) error {
+		plane = p
+		dir, err := os.MkdirTemp("", "dsx-bin-")
+		if err != nil {
+			return err
+		}
+		dsxBin = filepath.Join(dir, "dsx")
+		if out, err := exec.Command("go", "build", "-o", dsxBin, ".").CombinedOutput(); err != nil {
+			return &buildError{out: string(out), err: err}
+		}
+		_, err = p.AddNodes(ctx, "node", 20, testenv.NodeSpec{})
+		return err
+	}))
+}
+
+type buildError struct {
+	out string
+	err error
+}
+
+func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n" + e.out }
+
+// tmuxSession runs the real binary in a detached tmux session of the given
+// size; capture returns what the pane shows.
+type tmuxSession struct {
+	t    *testing.T
+	name string
+	sock string
+}
+
+func startTmux(t *testing.T, w, h int, env []string, args ...string) *tmuxSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is needed for end-to-end tests: apt-get install tmux")
+	}
+	name := "dsx-e2e-" + strings.ReplaceAll(t.Name(), "/", "-")
+	sock := filepath.Join(t.TempDir(), "tmux.sock")
+	s := &tmuxSession{t: t, name: name, sock: sock}
+	cmdline := dsxBin
+	for _, a := range args {
+		cmdline += " '" + a + "'"
+	}
+	// remain-on-exit keeps the pane after dsx exits, so the test can read
+	// the exit status.
+	tm := []string{"-S", sock, "new-session", "-d", "-s", name, "-x", itoa(w), "-y", itoa(h)}
+	for _, e := range env {
+		tm = append(tm, "-e", e)
+	}
+	tm = append(tm, cmdline)
+	runCmd(t, append([]string{"tmux"}, tm...)...)
+	runCmd(t, "tmux", "-S", sock, "set-option", "-t", name, "remain-on-exit", "on")
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", sock, "kill-server").Run() })
+	return s
+}
+
+func runCmd(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) capture() string {
+	out, _ := exec.Command("tmux", "-S", s.sock, "capture-pane", "-p", "-t", s.name).CombinedOutput()
+	return string(out)
+}
+
+func (s *tmuxSession) keys(k ...string) {
+	runCmd(s.t, append([]string{"tmux", "-S", s.sock, "send-keys", "-t", s.name}, k...)...)
+}
+
+func (s *tmuxSession) waitFor(timeout time.Duration, what string, cond func(string) bool) string {
+	s.t.Helper()
+	var last string
+	err := testenv.Wait(context.Background(), timeout, what, func(context.Context) (bool, error) {
+		last = s.capture()
+		return cond(last), nil
+	})
+	if err != nil {
+		s.t.Fatalf("%v; screen:\n%s", err, last)
+	}
+	return last
+}
+
+// paneExit waits for dsx to exit and returns its status.
+func (s *tmuxSession) paneExit(timeout time.Duration) string {
+	s.t.Helper()
+	var status string
+	err := testenv.Wait(context.Background(), timeout, "dsx to exit", func(context.Context) (bool, error) {
+		out, _ := exec.Command("tmux", "-S", s.sock, "display-message", "-p", "-t", s.name, "#{pane_dead} #{pane_dead_status}").CombinedOutput()
+		f := strings.Fields(string(out))
+		if len(f) == 2 && f[0] == "1" {
+			status = f[1]
+			return true, nil
+		}
+		return false, nil
+	})
+	if err != nil {
+		s.t.Fatalf("%v; screen:\n%s", err, s.capture())
+	}
+	return status
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// The real binary, in a real terminal, lists DaemonSets live and quits on q.
+func TestBinaryInTmux(t *testing.T) {
+	ctx := context.Background()
+	if err := plane.EnsureNamespace(ctx, "e2e"); err != nil {
+		t.Fatal(err)
+	}
+	if err := plane.WaitDefaultServiceAccount(ctx, "e2e"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plane.Client.AppsV1().DaemonSets("e2e").Create(ctx, testenv.DaemonSet("e2e", "tmux-agent", "agent:1"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, 120, 30, []string{"TERM=xterm-256color"}, "--kubeconfig", plane.Kubeconfig, "-A")
+	row := regexp.MustCompile(`(?m)^e2e\s+tmux-agent\s+20\s+20\s+20\s+20\s+20\s+0\s`)
+	s.waitFor(2*time.Minute, "tmux-agent with 20 ready", row.MatchString)
+	if _, err := plane.AddNode(ctx, "tmux-late", testenv.NodeSpec{}); err != nil {
+		t.Fatal(err)
+	}
+	row21 := regexp.MustCompile(`(?m)^e2e\s+tmux-agent\s+21\s+21\s+21\s+21\s+21\s+0\s`)
+	scr := s.waitFor(2*time.Minute, "tmux-agent with 21 ready", row21.MatchString)
+	if !strings.Contains(scr, "context: dsx-testenv") {
+		t.Errorf("title does not name the context:\n%s", scr)
+	}
+	s.keys("q")
+	if st := s.paneExit(10 * time.Second); st != "0" {
+		t.Fatalf("dsx exited with status %s after q", st)
+	}
+}
+
+// A broken kubeconfig ends with one clear line and a non-zero exit,
+// before any terminal UI starts.
+func TestBadKubeconfig(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad")
+	if err := os.WriteFile(bad, []byte("this: is: not: yaml: ["), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown context", []string{"--kubeconfig", plane.Kubeconfig, "--context", "nope"}, `context "nope" not found in kubeconfig`},
+		{"missing file", []string{"--kubeconfig", filepath.Join(dir, "missing")}, "missing"},
+		{"invalid yaml", []string{"--kubeconfig", bad}, "kubeconfig"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(dsxBin, c.args...)
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("exit 0, want failure; output %q", out)
+			}
+			text := strings.TrimSpace(string(out))
+			if !strings.HasPrefix(text, "dsx: ") || !strings.Contains(text, c.want) || strings.Contains(text, "goroutine") {
+				t.Fatalf("output %q: want one dsx: line containing %q", text, c.want)
+			}
+		})
+	}
+}
