@@ -26,6 +26,40 @@ type DaemonSetRow struct {
 	// Observed is false while the controller has not yet seen the latest
 	// spec (generation > observedGeneration): the counts are then stale.
 	Observed bool
+	// Mark sums the rollout up; see RolloutMark.
+	Mark string
+}
+
+// Rollout marks.
+const (
+	MarkComplete     = "complete"
+	MarkRolling      = "rolling"
+	MarkStalled      = "stalled"
+	MarkMisscheduled = "misscheduled"
+	MarkDeleting     = "deleting"
+)
+
+// Complete is kubectl rollout status's rule: the controller has seen the
+// spec and every desired pod is updated and available.
+func (r DaemonSetRow) Complete() bool {
+	return r.Observed && r.UpToDate >= r.Desired && r.Available >= r.Desired
+}
+
+// RolloutMark says how a DaemonSet's rollout stands; stuck tells whether
+// its counts have not moved for a while.
+func RolloutMark(r DaemonSetRow, stuck bool) string {
+	switch {
+	case r.Terminating:
+		return MarkDeleting
+	case r.Misscheduled > 0:
+		return MarkMisscheduled
+	case r.Complete():
+		return MarkComplete
+	case stuck:
+		return MarkStalled
+	default:
+		return MarkRolling
+	}
 }
 
 // Key is namespace/name, stable across updates; views select by it.

@@ -37,10 +37,20 @@ func stripForCache(obj any) (any, error) {
 			a.SetAnnotations(kept)
 		}
 	}
-	if n, ok := obj.(*corev1.Node); ok {
-		n.Status.Images = nil
-		n.Status.VolumesAttached = nil
-		n.Status.VolumesInUse = nil
+	switch o := obj.(type) {
+	case *corev1.Node:
+		o.Status.Images = nil
+		o.Status.VolumesAttached = nil
+		o.Status.VolumesInUse = nil
+	case *corev1.Pod:
+		// Views show names, images, placement and status; describe and
+		// YAML fetch the full object from the server.
+		o.Spec.Volumes = nil
+		for i := range o.Spec.Containers {
+			c := &o.Spec.Containers[i]
+			*c = corev1.Container{Name: c.Name, Image: c.Image}
+		}
+		o.Spec.InitContainers = nil
 	}
 	return obj, nil
 }

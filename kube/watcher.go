@@ -2,13 +2,17 @@ package kube
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	appslisters "k8s.io/client-go/listers/apps/v1"
+	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -25,6 +29,12 @@ type Snapshot struct {
 	// Conn describes the connection to the API server.
 	Conn  ConnState
 	Taken time.Time
+	// Nodes and Pods count the cached objects, for the status bar.
+	Nodes, Pods int
+	// Detail is the node view of the focused DaemonSet, nil without focus.
+	Detail *NodeView
+	// Focus is the key of the focused DaemonSet, also when it is gone.
+	Focus string
 }
 
 // ConnState is the health of the watch connections.
@@ -44,15 +54,25 @@ type WatcherOptions struct {
 	MinInterval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// StallAfter is how long a rollout may make no progress before it is
+	// called stalled; 0 means 2 minutes.
+	StallAfter time.Duration
 }
 
 // Watcher owns one SharedInformerFactory for one context and namespace
 // scope and turns its cache into Snapshots.
 type Watcher struct {
-	opts    WatcherOptions
-	factory informers.SharedInformerFactory
-	dsInf   cache.SharedIndexInformer
-	ds      appslisters.DaemonSetLister
+	opts       WatcherOptions
+	factory    informers.SharedInformerFactory
+	podFactory informers.SharedInformerFactory
+	dsInf      cache.SharedIndexInformer
+	ds         appslisters.DaemonSetLister
+	nodeInf    cache.SharedIndexInformer
+	nodes      corelisters.NodeLister
+	podInf     cache.SharedIndexInformer
+	pods       corelisters.PodLister
+	revInf     cache.SharedIndexInformer
+	revs       appslisters.ControllerRevisionLister
 
 	dirty  chan struct{} // capacity 1: a pending "something changed"
 	cancel context.CancelFunc
@@ -63,6 +83,8 @@ type Watcher struct {
 	conn      ConnState
 	synced    bool
 	lastSnap  time.Time
+	focus     string
+	progress  map[string]progressMark
 }
 
 // NewWatcher sets up informers; Start runs them.
@@ -73,15 +95,47 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 	if opts.MinInterval == 0 {
 		opts.MinInterval = 100 * time.Millisecond
 	}
+	if opts.StallAfter == 0 {
+		opts.StallAfter = 2 * time.Minute
+	}
 	f := informers.NewSharedInformerFactoryWithOptions(client, 0,
 		informers.WithNamespace(opts.Namespace),
 		informers.WithTransform(stripForCache))
-	w := &Watcher{opts: opts, factory: f, dirty: make(chan struct{}, 1)}
+	// Only pods that carry a controller-revision-hash: daemon pods (and
+	// StatefulSet pods), not the Deployments' and Jobs' pods that make up
+	// most of a big cluster.
+	pf := informers.NewSharedInformerFactoryWithOptions(client, 0,
+		informers.WithNamespace(opts.Namespace),
+		informers.WithTransform(stripForCache),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
+			o.LabelSelector = appsv1.DefaultDaemonSetUniqueLabelKey
+		}))
+	w := &Watcher{opts: opts, factory: f, podFactory: pf, dirty: make(chan struct{}, 1), progress: map[string]progressMark{}}
 	dsi := f.Apps().V1().DaemonSets()
-	w.dsInf = dsi.Informer()
-	w.ds = dsi.Lister()
-	w.watch(w.dsInf)
+	w.dsInf, w.ds = dsi.Informer(), dsi.Lister()
+	ni := f.Core().V1().Nodes()
+	w.nodeInf, w.nodes = ni.Informer(), ni.Lister()
+	ri := f.Apps().V1().ControllerRevisions()
+	w.revInf, w.revs = ri.Informer(), ri.Lister()
+	pi := pf.Core().V1().Pods()
+	w.podInf, w.pods = pi.Informer(), pi.Lister()
+	for _, inf := range []cache.SharedIndexInformer{w.dsInf, w.nodeInf, w.revInf, w.podInf} {
+		w.watch(inf)
+	}
 	return w
+}
+
+// Focus selects the DaemonSet whose node view snapshots carry ("" for
+// none); computing it for every DaemonSet on every event would not scale.
+func (w *Watcher) Focus(namespace, name string) {
+	w.mu.Lock()
+	if name == "" {
+		w.focus = ""
+	} else {
+		w.focus = namespace + "/" + name
+	}
+	w.mu.Unlock()
+	w.poke()
 }
 
 func (w *Watcher) watch(inf cache.SharedIndexInformer) {
@@ -124,8 +178,9 @@ func (w *Watcher) poke() {
 func (w *Watcher) Start(ctx context.Context) {
 	ctx, w.cancel = context.WithCancel(ctx)
 	w.factory.Start(ctx.Done())
+	w.podFactory.Start(ctx.Done())
 	go func() {
-		if !cache.WaitForCacheSync(ctx.Done(), w.dsInf.HasSynced) {
+		if !cache.WaitForCacheSync(ctx.Done(), w.dsInf.HasSynced, w.nodeInf.HasSynced, w.revInf.HasSynced, w.podInf.HasSynced) {
 			return
 		}
 		w.mu.Lock()
@@ -142,26 +197,68 @@ func (w *Watcher) Shutdown() {
 		w.cancel()
 	}
 	w.factory.Shutdown()
+	w.podFactory.Shutdown()
 }
 
 // Snapshot builds a snapshot of the cache now.
 func (w *Watcher) Snapshot() Snapshot {
 	dss, _ := w.ds.List(labels.Everything())
+	nodes, _ := w.nodes.List(labels.Everything())
+	pods, _ := w.pods.List(labels.Everything())
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.seq++
 	now := w.opts.Now()
 	w.lastSnap = now
-	return Snapshot{
+	rows := DaemonSetRows(dss)
+	w.markRollouts(rows, now)
+	s := Snapshot{
 		Context:    w.opts.Context,
 		Namespace:  w.opts.Namespace,
 		Seq:        w.seq,
 		Synced:     w.synced,
-		DaemonSets: DaemonSetRows(dss),
+		DaemonSets: rows,
 		LastEvent:  w.lastEvent,
 		Conn:       w.conn,
 		Taken:      now,
+		Nodes:      len(nodes),
+		Pods:       len(pods),
+		Focus:      w.focus,
 	}
+	if w.focus != "" {
+		ns, name, _ := strings.Cut(w.focus, "/")
+		if ds, err := w.ds.DaemonSets(ns).Get(name); err == nil {
+			nsPods, _ := w.pods.Pods(ns).List(labels.Everything())
+			revs, _ := w.revs.ControllerRevisions(ns).List(labels.Everything())
+			v := ComputeNodeView(ds, nodes, nsPods, revs)
+			s.Detail = &v
+		}
+	}
+	return s
+}
+
+// progressMark remembers when a rollout last moved.
+type progressMark struct {
+	counts [4]int64
+	since  time.Time
+}
+
+// markRollouts sets each row's rollout mark, tracking progress over time:
+// a rollout that has not moved for StallAfter is stalled.
+func (w *Watcher) markRollouts(rows []DaemonSetRow, now time.Time) {
+	keep := map[string]progressMark{}
+	for i := range rows {
+		r := &rows[i]
+		k := r.Key()
+		c := [4]int64{int64(r.UpToDate), int64(r.Available), int64(r.Ready), int64(r.Desired)}
+		pm, ok := w.progress[k]
+		if !ok || pm.counts != c {
+			pm = progressMark{counts: c, since: now}
+		}
+		keep[k] = pm
+		r.Mark = RolloutMark(*r, now.Sub(pm.since) >= w.opts.StallAfter)
+	}
+	w.progress = keep
 }
 
 // Next blocks until the cache has changed since the last snapshot, then

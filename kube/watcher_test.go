@@ -18,7 +18,7 @@ var plane *testenv.Plane
 func TestMain(m *testing.M) {
 	os.Exit(testenv.RunTests(m, func(ctx context.Context, p *testenv.Plane) error {
 		plane = p
-		_, err := p.AddNodes(ctx, "node", 20, testenv.NodeSpec{})
+		_, err := p.AddNodes(ctx, "node", 20, testenv.NodeSpec{Labels: map[string]string{"pool": "base"}})
 		return err
 	}))
 }
@@ -55,6 +55,7 @@ func TestWatcherFollowsCluster(t *testing.T) {
 	for s := next(t, w); !s.Synced; s = next(t, w) {
 	}
 	ds := testenv.DaemonSet("default", "watched", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "base"}
 	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

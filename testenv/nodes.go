@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 )
 
 // NodeSpec describes fake nodes to add.
@@ -83,36 +84,42 @@ func (p *Plane) LabelNode(ctx context.Context, name, key, value string) error {
 
 // TaintNode adds a taint, replacing one with the same key and effect.
 func (p *Plane) TaintNode(ctx context.Context, name string, taint corev1.Taint) error {
-	n, err := p.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	var taints []corev1.Taint
-	for _, t := range n.Spec.Taints {
-		if t.Key != taint.Key || t.Effect != taint.Effect {
-			taints = append(taints, t)
+	return p.updateTaints(ctx, name, func(taints []corev1.Taint) []corev1.Taint {
+		var out []corev1.Taint
+		for _, t := range taints {
+			if t.Key != taint.Key || t.Effect != taint.Effect {
+				out = append(out, t)
+			}
 		}
-	}
-	n.Spec.Taints = append(taints, taint)
-	_, err = p.Client.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
-	return err
+		return append(out, taint)
+	})
 }
 
 // UntaintNode removes every taint with key.
 func (p *Plane) UntaintNode(ctx context.Context, name, key string) error {
-	n, err := p.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	var taints []corev1.Taint
-	for _, t := range n.Spec.Taints {
-		if t.Key != key {
-			taints = append(taints, t)
+	return p.updateTaints(ctx, name, func(taints []corev1.Taint) []corev1.Taint {
+		var out []corev1.Taint
+		for _, t := range taints {
+			if t.Key != key {
+				out = append(out, t)
+			}
 		}
-	}
-	n.Spec.Taints = taints
-	_, err = p.Client.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
-	return err
+		return out
+	})
+}
+
+// updateTaints rewrites a node's taints, retrying when kwok or the
+// node-lifecycle controller updated the node in between.
+func (p *Plane) updateTaints(ctx context.Context, name string, change func([]corev1.Taint) []corev1.Taint) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		n, err := p.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		n.Spec.Taints = change(n.Spec.Taints)
+		_, err = p.Client.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
+		return err
+	})
 }
 
 // CordonNode marks a node unschedulable (or schedulable again).

@@ -1,0 +1,247 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/dsx-tui/dsx/testenv"
+)
+
+// waitView waits for the focused DaemonSet's node view to satisfy cond.
+func waitView(t *testing.T, w *Watcher, timeout time.Duration, what string, cond func(NodeView) bool) NodeView {
+	t.Helper()
+	start := time.Now()
+	deadline := start.Add(timeout)
+	var last *NodeView
+	for {
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		s, err := w.Next(ctx)
+		cancel()
+		if err == nil && s.Detail != nil {
+			last = s.Detail
+			if cond(*s.Detail) {
+				t.Logf("%s: %s", what, time.Since(start).Round(time.Millisecond))
+				return *s.Detail
+			}
+		}
+		if err != nil || time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s; last view:\n%s", timeout, what, dumpView(last))
+		}
+	}
+}
+
+func dumpView(v *NodeView) string {
+	if v == nil {
+		return "<none>"
+	}
+	out := fmt.Sprintf("current revision %d\n", v.CurrentRevision)
+	for _, r := range v.Rows {
+		out += fmt.Sprintf("  %-12s %-12s rev=%d ready=%v %s\n", r.Node, r.State, r.Revision, r.Ready, r.Reason)
+	}
+	return out
+}
+
+func rowOf(v NodeView, node string) NodeRow {
+	for _, r := range v.Rows {
+		if r.Node == node {
+			return r
+		}
+	}
+	return NodeRow{}
+}
+
+// Every state and reason, produced by the real controller, scheduler and
+// kwok, and computed by dsx from its cache.
+func TestNodeViewStatesLive(t *testing.T) {
+	ctx := context.Background()
+	p := plane
+	pool := map[string]string{"pool": "states"}
+	add := func(name string, spec testenv.NodeSpec) {
+		t.Helper()
+		if spec.Labels == nil {
+			spec.Labels = pool
+		}
+		if _, err := p.AddNode(ctx, name, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("s-ok-0", testenv.NodeSpec{})
+	add("s-ok-1", testenv.NodeSpec{})
+	add("s-ok-2", testenv.NodeSpec{})
+	add("s-taint", testenv.NodeSpec{Taints: []corev1.Taint{{Key: "dedicated", Value: "infra", Effect: corev1.TaintEffectNoSchedule}}})
+	add("s-other", testenv.NodeSpec{Labels: map[string]string{"pool": "other"}})
+	add("s-zone", testenv.NodeSpec{Labels: map[string]string{"pool": "states", "zone": "blocked"}})
+	add("s-cordon", testenv.NodeSpec{Unschedulable: true})
+	add("s-sick", testenv.NodeSpec{})
+	if err := p.SetNodeNotReady(ctx, "s-sick", true); err != nil {
+		t.Fatal(err)
+	}
+	testenv.WaitT(t, time.Minute, "s-sick tainted not-ready", func(ctx context.Context) (bool, error) {
+		n, err := p.Client.CoreV1().Nodes().Get(ctx, "s-sick", metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		for _, tn := range n.Spec.Taints {
+			if tn.Key == corev1.TaintNodeNotReady && tn.Effect == corev1.TaintEffectNoSchedule {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+
+	ds := testenv.DaemonSet("default", "states", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = pool
+	ds.Spec.Template.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+		NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: corev1.NodeSelectorOpNotIn, Values: []string{"blocked"}}}}},
+	}}}
+	if _, err := p.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWatcher(p.Client, WatcherOptions{Namespace: "default"})
+	w.Start(ctx)
+	defer w.Shutdown()
+	w.Focus("default", "states")
+
+	v := waitView(t, w, 2*time.Minute, "4 nodes current", func(v NodeView) bool {
+		return v.Summary.ByState[StateCurrent] == 4 && v.CurrentRevision == 1
+	})
+	for _, n := range []string{"s-ok-0", "s-ok-1", "s-ok-2", "s-cordon"} {
+		if r := rowOf(v, n); r.State != StateCurrent || !r.CurrentRevision || r.Revision != 1 || !r.Ready {
+			t.Errorf("%s: %+v, want current on revision 1", n, r)
+		}
+	}
+	if r := rowOf(v, "s-cordon"); !r.Unschedulable {
+		t.Errorf("s-cordon not reported cordoned")
+	}
+	expect := map[string][2]string{
+		"s-taint": {"taint", "untolerated taint dedicated=infra:NoSchedule"},
+		"s-other": {"selector", "node selector pool=states not matched"},
+		"s-zone":  {"affinity", "required node affinity not matched"},
+		"node-0":  {"selector", "node selector pool=states not matched"},
+		"node-19": {"selector", "node selector pool=states not matched"},
+	}
+	for n, want := range expect {
+		r := rowOf(v, n)
+		if r.State != StateIneligible || r.IneligibleKind != want[0] || r.Reason != want[1] {
+			t.Errorf("%s: state %s kind %q reason %q, want ineligible %q %q", n, r.State, r.IneligibleKind, r.Reason, want[0], want[1])
+		}
+	}
+	// The DaemonSet controller's cache may see the node before its not-ready
+	// taint and place a pod there, which then may stay: misscheduled.
+	// Either way the taint is named.
+	if r := rowOf(v, "s-sick"); (r.State != StateIneligible && r.State != StateMisscheduled) || r.IneligibleKind != "taint" ||
+		!strings.Contains(r.Reason, "untolerated taint node.kubernetes.io/not-ready:NoSchedule") || !strings.Contains(r.Reason, "node NotReady") {
+		t.Errorf("s-sick: %+v", r)
+	}
+	// The status the controller wrote agrees with dsx's count.
+	got, err := p.Client.AppsV1().DaemonSets("default").Get(ctx, "states", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int(got.Status.DesiredNumberScheduled) != v.Summary.Eligible {
+		t.Errorf("controller desires %d, dsx counts %d eligible", got.Status.DesiredNumberScheduled, v.Summary.Eligible)
+	}
+
+	// s-sick has done its part; a pod the controller may have put there
+	// would hold the rollout below at maxUnavailable.
+	if err := p.RemoveNode(ctx, "s-sick"); err != nil {
+		t.Fatal(err)
+	}
+
+	// A node joins: missing or progressing at first, then current; it leaves: its row goes.
+	add("s-new", testenv.NodeSpec{})
+	waitView(t, w, time.Minute, "s-new current", func(v NodeView) bool { return rowOf(v, "s-new").State == StateCurrent })
+	if err := p.RemoveNode(ctx, "s-new"); err != nil {
+		t.Fatal(err)
+	}
+	waitView(t, w, time.Minute, "s-new gone or its orphan pod misscheduled", func(v NodeView) bool {
+		r := rowOf(v, "s-new")
+		return r.Node == "" || (r.NodeGone && (r.State == StateMisscheduled || r.State == StateTerminating))
+	})
+
+	// A NoSchedule taint after the pod started: the pod may stay, misscheduled.
+	if err := p.TaintNode(ctx, "s-ok-2", corev1.Taint{Key: "maintenance", Effect: corev1.TaintEffectNoSchedule}); err != nil {
+		t.Fatal(err)
+	}
+	v = waitView(t, w, time.Minute, "s-ok-2 misscheduled", func(v NodeView) bool { return rowOf(v, "s-ok-2").State == StateMisscheduled })
+	if r := rowOf(v, "s-ok-2"); r.IneligibleKind != "taint" || r.Pod == "" {
+		t.Errorf("misscheduled row: %+v", r)
+	}
+	// A label change: the controller deletes the pod, the node becomes ineligible.
+	if err := p.LabelNode(ctx, "s-ok-1", "pool", "other"); err != nil {
+		t.Fatal(err)
+	}
+	waitView(t, w, time.Minute, "s-ok-1 ineligible by selector", func(v NodeView) bool {
+		r := rowOf(v, "s-ok-1")
+		return r.State == StateIneligible && r.IneligibleKind == "selector"
+	})
+
+	// A rollout that gets stuck: the new revision's pods never turn ready.
+	if err := p.UpdateDaemonSet(ctx, "default", "states", func(ds *appsv1.DaemonSet) {
+		ds.Spec.Template.Spec.Containers[0].Image = "agent:2"
+		ds.Spec.Template.Annotations = map[string]string{testenv.SimulateAnnotation: "not-ready"}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	v = waitView(t, w, 2*time.Minute, "one node progressing on revision 2, the rest outdated on 1", func(v NodeView) bool {
+		s := v.Summary
+		return v.CurrentRevision == 2 && s.ByState[StateProgressing] == 1 && s.ByState[StateOutdated] == 1 && s.OutdatedRevisions[1] == 1
+	})
+	for _, r := range v.Rows {
+		if r.State == StateProgressing && (r.Revision != 2 || !r.CurrentRevision || r.Reason == "") {
+			t.Errorf("progressing row: %+v", r)
+		}
+	}
+	if v.Healthy() {
+		t.Error("stuck rollout reported healthy")
+	}
+}
+
+// OnDelete: a new template changes nothing until a pod is deleted; then
+// only that node runs the new revision.
+func TestNodeViewOnDeleteDriftLive(t *testing.T) {
+	ctx := context.Background()
+	p := plane
+	for i := range 3 {
+		if _, err := p.AddNode(ctx, fmt.Sprintf("od-%d", i), testenv.NodeSpec{Labels: map[string]string{"pool": "ondelete"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds := testenv.DaemonSet("default", "ondelete", "disk:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "ondelete"}
+	ds.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.OnDeleteDaemonSetStrategyType}
+	if _, err := p.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWatcher(p.Client, WatcherOptions{Namespace: "default"})
+	w.Start(ctx)
+	defer w.Shutdown()
+	w.Focus("default", "ondelete")
+	waitView(t, w, time.Minute, "3 current", func(v NodeView) bool { return v.Summary.ByState[StateCurrent] == 3 })
+	if err := p.UpdateDaemonSet(ctx, "default", "ondelete", func(ds *appsv1.DaemonSet) {
+		ds.Spec.Template.Spec.Containers[0].Image = "disk:2"
+	}); err != nil {
+		t.Fatal(err)
+	}
+	v := waitView(t, w, time.Minute, "3 outdated on revision 1", func(v NodeView) bool {
+		return v.CurrentRevision == 2 && v.Summary.OutdatedRevisions[1] == 3
+	})
+	pod := rowOf(v, "od-1").Pod
+	if err := p.Client.CoreV1().Pods("default").Delete(ctx, pod, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	v = waitView(t, w, time.Minute, "od-1 current on revision 2, others outdated", func(v NodeView) bool {
+		r := rowOf(v, "od-1")
+		return r.State == StateCurrent && r.Revision == 2 && v.Summary.OutdatedRevisions[1] == 2
+	})
+	if r := rowOf(v, "od-0"); r.State != StateOutdated || r.Reason != "runs revision 1" {
+		t.Errorf("od-0: %+v", r)
+	}
+}
