@@ -189,3 +189,44 @@ func TestBadKubeconfig(t *testing.T) {
 		})
 	}
 }
+
+// In the real binary: filter to a DaemonSet, drill into its nodes, filter
+// the nodes, toggle problems only, go back.
+func TestBinaryDrillAndFilter(t *testing.T) {
+	ctx := context.Background()
+	if _, err := plane.AddNode(ctx, "gpu-a", testenv.NodeSpec{Labels: map[string]string{"accelerator": "nvidia"}}); err != nil {
+		t.Fatal(err)
+	}
+	ds := testenv.DaemonSet("default", "gpu-driver", "driver:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"accelerator": "nvidia"}
+	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, 140, 40, []string{"TERM=screen"}, "--kubeconfig", plane.Kubeconfig)
+	s.waitFor(time.Minute, "gpu-driver listed", func(x string) bool { return strings.Contains(x, "gpu-driver") })
+	s.keys("/", "gpudrv", "Enter")
+	s.waitFor(10*time.Second, "filtered list", func(x string) bool {
+		return strings.Contains(x, "1 of") && strings.Contains(x, "gpu-driver")
+	})
+	s.keys("Enter")
+	scr := s.waitFor(time.Minute, "node view with gpu-a current", func(x string) bool {
+		return regexp.MustCompile(`(?m)^gpu-a\s+✓ current`).MatchString(x)
+	})
+	if !regexp.MustCompile(`(?m)^node-0\s+- ineligible\s.*node selector accelerator=nvidia not matched`).MatchString(scr) {
+		t.Errorf("node-0 not explained:\n%s", scr)
+	}
+	s.keys("p")
+	s.waitFor(10*time.Second, "no problems", func(x string) bool { return strings.Contains(x, "No problems") })
+	s.keys("p", "/", "node-1", "Enter")
+	s.waitFor(10*time.Second, "node filter", func(x string) bool {
+		return strings.Contains(x, "node-1 ") && !strings.Contains(x, "gpu-a ")
+	})
+	s.keys("Escape")
+	s.waitFor(10*time.Second, "node filter cleared", func(x string) bool { return strings.Contains(x, "gpu-a ") })
+	s.keys("Escape")
+	s.waitFor(10*time.Second, "back to the list", func(x string) bool { return strings.Contains(x, "DaemonSets · sort") })
+	s.keys("q")
+	if st := s.paneExit(10 * time.Second); st != "0" {
+		t.Fatalf("exit status %s", st)
+	}
+}

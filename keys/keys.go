@@ -11,6 +11,23 @@ type Map struct {
 	Describe, YAML, Logs                    key.Binding
 	Edit, Delete, Create, Restart, Undo     key.Binding
 	History, Command                        key.Binding
+	Problems, Sort                          key.Binding
+}
+
+// Group is a titled set of bindings, for the help screen and docs.
+type Group struct {
+	Title    string
+	Bindings []key.Binding
+}
+
+// Groups lists every binding once, grouped as help shows them.
+func (m Map) Groups() []Group {
+	return []Group{
+		{"Move", []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Top, m.Bottom}},
+		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Logs, m.Help, m.Command}},
+		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.Undo, m.History}},
+		{"General", []key.Binding{m.Quit}},
+	}
 }
 
 // Default is the keymap, with k9s's keys where k9s has the action.
@@ -23,7 +40,7 @@ func Default() Map {
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
 		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "nodes")),
-		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -37,5 +54,7 @@ func Default() Map {
 		Undo:     key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
 		History:  key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
 		Command:  key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Problems: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "problems only")),
+		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 	}
 }

@@ -1,60 +1,131 @@
 package ui
 
 import (
+	"cmp"
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dsx-tui/dsx/kube"
 )
 
-// listView is the DaemonSet list: rows, the selection (kept on the same
-// DaemonSet as rows move) and the scroll offset.
-type listView struct {
-	rows   []kube.DaemonSetRow
-	cursor int
-	selKey string
-	offset int
+// listSort is a sort order of the DaemonSet list.
+type listSort int
+
+const (
+	sortByName listSort = iota
+	sortByStatus
+	sortByDesired
+	sortByProgress
+	sortByAge
+	listSortCount
+)
+
+func (s listSort) String() string {
+	return [...]string{"name", "status", "desired", "progress", "age"}[s]
 }
 
-func (l *listView) setRows(rows []kube.DaemonSetRow) {
-	l.rows = rows
-	if l.selKey != "" {
-		for i, r := range rows {
-			if r.Key() == l.selKey {
-				l.cursor = i
-				return
-			}
+// listView is the DaemonSet list.
+type listView struct {
+	all    []kube.DaemonSetRow
+	rows   []kube.DaemonSetRow // filtered and sorted
+	hl     map[string]map[int][]int
+	cur    cursor
+	sort   listSort
+	filter filterState
+}
+
+// listFilterCols are the columns the filter matches: NAME, NAMESPACE.
+func listFilterCols() []int { return []int{1, 0} }
+
+func (l *listView) setRows(rows []kube.DaemonSetRow, now time.Time) {
+	l.all = rows
+	l.refresh(now)
+}
+
+// refresh reapplies filter and sort; the cursor stays on its DaemonSet.
+func (l *listView) refresh(now time.Time) {
+	targets := make([]string, len(l.all))
+	starts := make([][]int, len(l.all))
+	cells := make([][]string, len(l.all))
+	for i, r := range l.all {
+		cells[i] = listCells(r, now)
+		targets[i], starts[i] = targetOf(cells[i], listFilterCols())
+	}
+	idx, matched := match(l.filter.pattern, targets)
+	l.rows = l.rows[:0]
+	l.hl = map[string]map[int][]int{}
+	for _, i := range idx {
+		l.rows = append(l.rows, l.all[i])
+		if m := matched[i]; m != nil {
+			l.hl[l.all[i].Key()] = cellHighlights(m, cells[i], listFilterCols(), starts[i])
 		}
 	}
-	l.cursor = min(l.cursor, max(len(rows)-1, 0))
-	l.remember()
+	if l.filter.pattern == "" || l.sort != sortByName {
+		l.sortRows()
+	}
+	l.cur.sync(l.keys())
 }
 
-func (l *listView) move(d int) {
-	if len(l.rows) == 0 {
-		return
+func (l *listView) sortRows() {
+	progress := func(r kube.DaemonSetRow) float64 {
+		if r.Desired == 0 {
+			return 1
+		}
+		return float64(min(r.UpToDate, r.Available)) / float64(r.Desired)
 	}
-	l.cursor = min(max(l.cursor+d, 0), len(l.rows)-1)
-	l.remember()
+	markRank := map[string]int{kube.MarkStalled: 0, kube.MarkMisscheduled: 1, kube.MarkRolling: 2, kube.MarkDeleting: 3, kube.MarkComplete: 4}
+	slices.SortStableFunc(l.rows, func(a, b kube.DaemonSetRow) int {
+		var c int
+		switch l.sort {
+		case sortByStatus:
+			c = cmp.Compare(markRank[a.Mark], markRank[b.Mark])
+		case sortByDesired:
+			c = cmp.Compare(b.Desired, a.Desired)
+		case sortByProgress:
+			c = cmp.Compare(progress(a), progress(b))
+		case sortByAge:
+			c = b.Created.Compare(a.Created)
+		}
+		if c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key(), b.Key())
+	})
 }
 
-func (l *listView) remember() {
-	if l.cursor < len(l.rows) {
-		l.selKey = l.rows[l.cursor].Key()
+func (l *listView) keys() []string {
+	k := make([]string, len(l.rows))
+	for i, r := range l.rows {
+		k[i] = r.Key()
 	}
+	return k
+}
+
+func (l *listView) selected() (kube.DaemonSetRow, bool) {
+	if l.cur.pos < len(l.rows) {
+		return l.rows[l.cur.pos], true
+	}
+	return kube.DaemonSetRow{}, false
 }
 
 func listColumns(allNamespaces bool) []column {
 	cols := []column{
 		{title: "NAMESPACE", priority: 5, flex: true, min: 11},
-		{title: "NAME", priority: 10, flex: true, min: 14},
-		{title: "DESIRED", priority: 9, right: true},
-		{title: "CURRENT", priority: 6, right: true},
-		{title: "READY", priority: 8, right: true},
-		{title: "UP-TO-DATE", short: "UPDATED", priority: 7, right: true},
-		{title: "AVAILABLE", short: "AVAIL", priority: 4, right: true},
-		{title: "MISSCHEDULED", short: "MISSCHED", priority: 3, right: true},
-		{title: "AGE", priority: 2, right: true},
+		{title: "NAME", priority: 20, flex: true, min: 14},
+		{title: "DESIRED", short: "DES", priority: 19, right: true},
+		{title: "CURRENT", short: "CUR", priority: 8, right: true},
+		{title: "READY", short: "RDY", priority: 18, right: true},
+		{title: "UP-TO-DATE", short: "UPD", priority: 17, right: true},
+		{title: "AVAILABLE", short: "AVL", priority: 9, right: true},
+		{title: "MISSCHEDULED", short: "MIS", priority: 10, right: true},
+		{title: "ROLLOUT", priority: 16},
+		{title: "STATUS", priority: 15},
+		{title: "STRATEGY", short: "STRAT", priority: 4},
+		{title: "AGE", priority: 6, right: true},
+		{title: "IMAGES", priority: 3, flex: true, min: 12},
 	}
 	if !allNamespaces {
 		cols[0].priority = 1
@@ -62,13 +133,37 @@ func listColumns(allNamespaces bool) []column {
 	return cols
 }
 
+// markText pairs each mark with a symbol so meaning never rests on colour.
+func markText(mark string) string {
+	switch mark {
+	case kube.MarkComplete:
+		return "✓ complete"
+	case kube.MarkRolling:
+		return "↻ rolling"
+	case kube.MarkStalled:
+		return "✗ stalled"
+	case kube.MarkMisscheduled:
+		return "⚠ misscheduled"
+	case kube.MarkDeleting:
+		return "⌫ deleting"
+	}
+	return mark
+}
+
+func strategyText(s string) string {
+	if s == "RollingUpdate" {
+		return "Rolling"
+	}
+	return s
+}
+
 func listCells(r kube.DaemonSetRow, now time.Time) []string {
 	n := func(v int32) string { return strconv.Itoa(int(v)) }
-	name := r.Name
-	if r.Terminating {
-		name += " (terminating)"
+	return []string{
+		r.Namespace, r.Name, n(r.Desired), n(r.Current), n(r.Ready), n(r.UpToDate), n(r.Available), n(r.Misscheduled),
+		bar(int(min(r.UpToDate, r.Available)), int(r.Desired), 10, false),
+		markText(r.Mark), strategyText(r.Strategy), age(now, r.Created), strings.Join(r.Images, ","),
 	}
-	return []string{r.Namespace, name, n(r.Desired), n(r.Current), n(r.Ready), n(r.UpToDate), n(r.Available), n(r.Misscheduled), age(now, r.Created)}
 }
 
 // render draws the header and the visible rows into at most height lines.
@@ -76,39 +171,37 @@ func (l *listView) render(st styles, width, height int, now time.Time, snap kube
 	cols := listColumns(snap.Namespace == "")
 	if len(l.rows) == 0 {
 		msg := " No DaemonSets"
-		if !snap.Synced {
+		switch {
+		case !snap.Synced:
 			msg = " Loading DaemonSets…"
-		} else if snap.Namespace != "" {
+		case l.filter.pattern != "":
+			msg += " match “" + l.filter.pattern + "”"
+		case snap.Namespace != "":
 			msg += " in namespace " + snap.Namespace
 		}
-		return []string{st.header.Render(fit(headerRowPlain(cols, width), width, false)), st.dim.Render(fit(msg, width, false))}
+		keep, widths, titles := layout(cols, nil, width)
+		return []string{st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)), st.dim.Render(fit(msg, width, false))}
 	}
-	visible := max(height-1, 1)
-	if l.cursor < l.offset {
-		l.offset = l.cursor
-	}
-	if l.cursor >= l.offset+visible {
-		l.offset = l.cursor - visible + 1
-	}
-	l.offset = min(l.offset, max(len(l.rows)-visible, 0))
-	end := min(l.offset+visible, len(l.rows))
+	start, end := l.cur.window(len(l.rows), height-1)
 	// Widths come from the visible rows only: rendering cost stays
 	// proportional to the screen, not to the cluster.
-	cells := make([][]string, 0, end-l.offset)
-	for _, r := range l.rows[l.offset:end] {
+	cells := make([][]string, 0, end-start)
+	for _, r := range l.rows[start:end] {
 		cells = append(cells, listCells(r, now))
 	}
 	keep, widths, titles := layout(cols, cells, width)
 	out := []string{st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false))}
 	for i, c := range cells {
-		line := fit(renderRow(cols, keep, widths, c), width, false)
-		r := l.rows[l.offset+i]
+		r := l.rows[start+i]
+		line := fit(renderRow(cols, keep, widths, c, l.hl[r.Key()]), width, false)
 		switch {
-		case l.offset+i == l.cursor:
+		case start+i == l.cur.pos:
 			line = st.selected.Render(line)
 		case r.Terminating:
 			line = st.dim.Render(line)
-		case r.Misscheduled > 0 || r.Ready < r.Desired:
+		case r.Mark == kube.MarkStalled || r.Mark == kube.MarkMisscheduled:
+			line = st.bad.Render(line)
+		case r.Mark == kube.MarkRolling:
 			line = st.warn.Render(line)
 		}
 		out = append(out, line)
@@ -116,7 +209,11 @@ func (l *listView) render(st styles, width, height int, now time.Time, snap kube
 	return out
 }
 
-func headerRowPlain(cols []column, width int) string {
-	keep, widths, titles := layout(cols, nil, width)
-	return headerRow(cols, keep, widths, titles)
+// summary is the list's line in the title bar.
+func (l *listView) summary() string {
+	s := fmt.Sprintf("%d DaemonSets", len(l.all))
+	if l.filter.pattern != "" {
+		s = fmt.Sprintf("%d of %d DaemonSets", len(l.rows), len(l.all))
+	}
+	return s + " · sort: " + l.sort.String()
 }

@@ -19,7 +19,9 @@ var fixedNow = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
 func sampleSnapshot() kube.Snapshot {
 	row := func(ns, name string, d, c, r, u, a, m int32, ageDur time.Duration) kube.DaemonSetRow {
-		return kube.DaemonSetRow{Namespace: ns, Name: name, Desired: d, Current: c, Ready: r, UpToDate: u, Available: a, Misscheduled: m, Strategy: "RollingUpdate", Created: fixedNow.Add(-ageDur), Observed: true}
+		row := kube.DaemonSetRow{Namespace: ns, Name: name, Desired: d, Current: c, Ready: r, UpToDate: u, Available: a, Misscheduled: m, Strategy: "RollingUpdate", Created: fixedNow.Add(-ageDur), Observed: true, Images: []string{"registry.example/" + name + ":v1"}}
+		row.Mark = kube.RolloutMark(row, ageDur > time.Hour)
+		return row
 	}
 	return kube.Snapshot{
 		Context: "prod-eu-1",
@@ -53,7 +55,6 @@ func TestListGolden(t *testing.T) {
 	for _, size := range []struct{ w, h int }{{80, 24}, {160, 48}, {50, 12}} {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot()})
-			m.list.setRows(m.snap.DaemonSets)
 			_, scr := startModel(t, m, size.w, size.h)
 			txt := scr.waitFor(t, 5*time.Second, "the list", func(s string) bool {
 				return strings.Contains(s, "cni-agent") && strings.Contains(s, "quit")
@@ -66,7 +67,6 @@ func TestListGolden(t *testing.T) {
 // The cursor moves, and stays on the same DaemonSet when rows move.
 func TestListSelectionFollowsObject(t *testing.T) {
 	m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot()})
-	m.list.setRows(m.snap.DaemonSets)
 	tm, scr := startModel(t, m, 120, 20)
 	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
 	tm.Send(tea.KeyPressMsg{Code: 'j', Text: "j"})
@@ -78,7 +78,7 @@ func TestListSelectionFollowsObject(t *testing.T) {
 	scr.waitFor(t, 5*time.Second, "the new row", func(s string) bool { return strings.Contains(s, "a-first") })
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	if got := fm.list.rows[fm.list.cursor].Name; got != "kube-proxy" {
+	if got := fm.list.rows[fm.list.cur.pos].Name; got != "kube-proxy" {
 		t.Fatalf("selection on %q after rows moved, want kube-proxy", got)
 	}
 }

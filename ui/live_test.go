@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/dsx-tui/dsx/keys"
@@ -59,5 +61,53 @@ func TestListLive(t *testing.T) {
 	})
 	if !strings.Contains(txt, "connected") {
 		t.Errorf("status bar does not say connected:\n%s", txt)
+	}
+}
+
+// Enter on a live DaemonSet shows every node with the state the cluster
+// gives it, and follows a rollout.
+func TestNodeViewLive(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := plane.AddNode(ctx, "tainted-0", testenv.NodeSpec{
+		Labels: map[string]string{"pool": "test"},
+		Taints: []corev1.Taint{{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ds := testenv.DaemonSet("default", "drill", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "test"}
+	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w := kube.NewWatcher(plane.Client, kube.WatcherOptions{Context: "dsx-testenv"})
+	w.Start(ctx)
+	defer w.Shutdown()
+	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot()})
+	tm, scr := startModel(t, m, 160, 50)
+	scr.waitFor(t, time.Minute, "drill in the list", func(s string) bool { return strings.Contains(s, "drill") })
+	typeKeys(tm, "/", "d", "r", "i", "l", "l", "enter", "enter")
+	txt := scr.waitFor(t, 2*time.Minute, "21 current nodes", func(s string) bool {
+		return strings.Contains(s, "default/drill") && strings.Contains(s, " current ·") && regexp.MustCompile(`\b2\d nodes · 2[01] current`).MatchString(s)
+	})
+	if !regexp.MustCompile(`(?m)^tainted-0\s+- ineligible\s.*untolerated taint dedicated=db:NoSchedule`).MatchString(txt) {
+		t.Errorf("tainted node not explained:\n%s", txt)
+	}
+	if !regexp.MustCompile(`(?m)^node-0\s+✓ current\s+drill-\S+\s+1 current\s+yes`).MatchString(txt) {
+		t.Errorf("node-0 not current on revision 1:\n%s", txt)
+	}
+	// A stuck rollout shows drift: one node on revision 2 not ready, the
+	// rest on revision 1.
+	if err := plane.UpdateDaemonSet(ctx, "default", "drill", func(ds *appsv1.DaemonSet) {
+		ds.Spec.Template.Spec.Containers[0].Image = "agent:2"
+		ds.Spec.Template.Annotations = map[string]string{testenv.SimulateAnnotation: "crashloop"}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	txt = scr.waitFor(t, 2*time.Minute, "drift", func(s string) bool {
+		return strings.Contains(s, "1 progressing") && regexp.MustCompile(`\d+ outdated \(rev 1\)`).MatchString(s) && strings.Contains(s, "current revision 2")
+	})
+	if !regexp.MustCompile(`(?m)^\S+\s+… progressing\s+drill-\S+\s+2 current\s+no\s+5\s.*CrashLoopBackOff`).MatchString(txt) {
+		t.Errorf("progressing row lacks revision or reason:\n%s", txt)
 	}
 }

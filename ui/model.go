@@ -21,11 +21,19 @@ type Source interface {
 	Next(ctx context.Context) (kube.Snapshot, error)
 }
 
+// Focuser is a Source that can compute one DaemonSet's node view.
+type Focuser interface {
+	Focus(namespace, name string)
+}
+
 // SnapshotMsg carries a new snapshot into the model.
 type SnapshotMsg struct{ Snapshot kube.Snapshot }
 
 // tickMsg refreshes ages and the "disconnected since" clock.
 type tickMsg time.Time
+
+// focusedMsg says the source now computes the focused node view.
+type focusedMsg struct{}
 
 // Options configure the model.
 type Options struct {
@@ -36,6 +44,13 @@ type Options struct {
 	Initial   kube.Snapshot
 	TickEvery time.Duration
 }
+
+type viewKind int
+
+const (
+	viewList viewKind = iota
+	viewNodes
+)
 
 // Model is the root model.
 type Model struct {
@@ -49,7 +64,10 @@ type Model struct {
 	width  int
 	height int
 
-	list listView
+	view     viewKind
+	showHelp bool
+	list     listView
+	nodes    nodeView
 	// flash is a one-line message in the status bar until the next key.
 	flash string
 }
@@ -65,7 +83,9 @@ func New(o Options) Model {
 	if o.TickEvery == 0 {
 		o.TickEvery = 5 * time.Second
 	}
-	return Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(), snap: o.Initial, width: 80, height: 24}
+	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(), snap: o.Initial, width: 80, height: 24}
+	m.list.setRows(m.snap.DaemonSets, m.now())
+	return m
 }
 
 // Init starts listening for snapshots.
@@ -86,6 +106,17 @@ func (m Model) waitSnapshot() tea.Cmd {
 	}
 }
 
+func (m Model) focus(ns, name string) tea.Cmd {
+	f, ok := m.src.(Focuser)
+	if !ok {
+		return nil
+	}
+	return func() tea.Msg {
+		f.Focus(ns, name)
+		return focusedMsg{}
+	}
+}
+
 func (m Model) tickCmd() tea.Cmd {
 	return tea.Tick(m.tick, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
@@ -95,7 +126,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		m.snap = msg.Snapshot
-		m.list.setRows(m.snap.DaemonSets)
+		now := m.now()
+		m.list.setRows(m.snap.DaemonSets, now)
+		if m.view == viewNodes && m.snap.Focus == m.nodes.ns+"/"+m.nodes.name {
+			m.nodes.set(m.snap.Detail, now)
+		}
 		return m, m.waitSnapshot()
 	case tickMsg:
 		return m, m.tickCmd()
@@ -109,33 +144,122 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+func (m *Model) activeFilter() *filterState {
+	if m.view == viewNodes {
+		return &m.nodes.filter
+	}
+	return &m.list.filter
+}
+
+func (m *Model) refresh() {
+	if m.view == viewNodes {
+		m.nodes.refresh(m.now())
+	} else {
+		m.list.refresh(m.now())
+	}
+}
+
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
+	if msg.String() == "ctrl+c" {
+		return m, tea.Quit
+	}
+	if f := m.activeFilter(); f.editing {
+		switch msg.String() {
+		case "enter":
+			f.editing = false
+		case "esc":
+			f.editing, f.pattern = false, ""
+		case "backspace":
+			if r := []rune(f.pattern); len(r) > 0 {
+				f.pattern = string(r[:len(r)-1])
+			}
+		default:
+			if msg.Text != "" {
+				f.pattern += msg.Text
+			}
+		}
+		m.refresh()
+		return m, nil
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m, tea.Quit
+		case key.Matches(msg, k.Help, k.Back):
+			m.showHelp = false
+		}
+		return m, nil
+	}
 	page := max(m.bodyHeight()-1, 1)
+	keysOf := m.list.keys
+	cur := &m.list.cur
+	if m.view == viewNodes {
+		keysOf = m.nodes.keys
+		cur = &m.nodes.cur
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
 	case key.Matches(msg, k.Up):
-		m.list.move(-1)
+		cur.move(-1, keysOf())
 	case key.Matches(msg, k.Down):
-		m.list.move(1)
+		cur.move(1, keysOf())
 	case key.Matches(msg, k.PageUp):
-		m.list.move(-page)
+		cur.move(-page, keysOf())
 	case key.Matches(msg, k.PageDown):
-		m.list.move(page)
+		cur.move(page, keysOf())
 	case key.Matches(msg, k.Top):
-		m.list.move(-len(m.list.rows))
+		cur.move(-len(keysOf()), keysOf())
 	case key.Matches(msg, k.Bottom):
-		m.list.move(len(m.list.rows))
-	case key.Matches(msg, k.Enter, k.Filter, k.Help, k.Describe, k.YAML, k.Logs, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History, k.Command):
+		cur.move(len(keysOf()), keysOf())
+	case key.Matches(msg, k.Filter):
+		f := m.activeFilter()
+		f.editing = true
+	case key.Matches(msg, k.Back):
+		if f := m.activeFilter(); f.pattern != "" {
+			f.pattern = ""
+			m.refresh()
+			return m, nil
+		}
+		if m.view == viewNodes {
+			m.view = viewList
+			return m, m.focus("", "")
+		}
+	case key.Matches(msg, k.Sort):
+		if m.view == viewNodes {
+			m.nodes.sort = (m.nodes.sort + 1) % nodeSortCount
+		} else {
+			m.list.sort = (m.list.sort + 1) % listSortCount
+		}
+		m.refresh()
+	case key.Matches(msg, k.Problems):
+		if m.view == viewNodes {
+			m.nodes.problemsOnly = !m.nodes.problemsOnly
+			m.refresh()
+		}
+	case key.Matches(msg, k.Enter):
+		if m.view == viewList {
+			if r, ok := m.list.selected(); ok {
+				m.view = viewNodes
+				m.nodes = nodeView{ns: r.Namespace, name: r.Name, problemsOnly: m.nodes.problemsOnly && m.nodes.ns == r.Namespace && m.nodes.name == r.Name}
+				if m.snap.Focus == r.Key() {
+					m.nodes.set(m.snap.Detail, m.now())
+				}
+				return m, m.focus(r.Namespace, r.Name)
+			}
+		}
+	case key.Matches(msg, k.Describe, k.YAML, k.Logs, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History, k.Command):
 		m.flash = fmt.Sprintf("%s: not yet available", msg.String())
 	}
 	return m, nil
 }
 
-// bodyHeight is the rows left for a view's table: title, status and hint
-// lines take three.
-func (m Model) bodyHeight() int { return max(m.height-3, 1) }
+// bodyHeight is the rows left for a view: title, filter, status and hint
+// lines take four.
+func (m Model) bodyHeight() int { return max(m.height-4, 1) }
 
 // View renders the screen; only what fits is drawn.
 func (m Model) View() tea.View {
@@ -147,17 +271,26 @@ func (m Model) View() tea.View {
 
 func (m Model) render() string {
 	w, h := m.width, m.height
-	if w < 20 || h < 5 {
+	if w < 20 || h < 6 {
 		return fit("dsx: terminal too small", w, false)
 	}
 	lines := make([]string, 0, h)
 	lines = append(lines, m.titleLine(w))
-	body := m.list.render(m.st, w, m.bodyHeight(), m.now(), m.snap)
+	now := m.now()
+	var body []string
+	switch {
+	case m.showHelp:
+		body = m.helpLines(w, m.bodyHeight())
+	case m.view == viewNodes:
+		body = m.nodes.render(m.st, w, m.bodyHeight(), now)
+	default:
+		body = m.list.render(m.st, w, m.bodyHeight(), now, m.snap)
+	}
 	lines = append(lines, body...)
-	for len(lines) < h-2 {
+	for len(lines) < h-3 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, m.statusLine(w), m.hintLine(w))
+	lines = append(lines, m.filterLine(w), m.statusLine(w), m.hintLine(w))
 	return strings.Join(lines, "\n")
 }
 
@@ -166,8 +299,23 @@ func (m Model) titleLine(w int) string {
 	if ns == "" {
 		ns = "all"
 	}
-	s := fmt.Sprintf(" dsx │ context: %s │ namespace: %s │ %d DaemonSets", orDash(m.snap.Context), ns, len(m.snap.DaemonSets))
+	what := m.list.summary()
+	if m.view == viewNodes {
+		what = m.nodes.summary()
+	}
+	s := fmt.Sprintf(" dsx │ context: %s │ namespace: %s │ %s", orDash(m.snap.Context), ns, what)
 	return m.st.title.Render(fit(s, w, false))
+}
+
+func (m Model) filterLine(w int) string {
+	f := m.activeFilter()
+	switch {
+	case f.editing:
+		return fit(" /"+f.pattern+"█  (enter: keep · esc: clear)", w, false)
+	case f.pattern != "":
+		return m.st.dim.Render(fit(" filter: "+f.pattern+"  (/ to change · esc to clear)", w, false))
+	}
+	return ""
 }
 
 func (m Model) statusLine(w int) string {
@@ -183,7 +331,7 @@ func (m Model) statusLine(w int) string {
 	case !m.snap.Synced:
 		s = " … syncing"
 	default:
-		s = " ● connected"
+		s = fmt.Sprintf(" ● connected · %d nodes · %d daemon pods", m.snap.Nodes, m.snap.Pods)
 		if !m.snap.LastEvent.IsZero() {
 			s += fmt.Sprintf(" · last event %s ago", age(now, m.snap.LastEvent))
 		}
@@ -196,7 +344,13 @@ func (m Model) hintLine(w int) string {
 	k := m.keys
 	tail := " · " + hint(k.Help) + " · " + hint(k.Quit)
 	s := ""
-	for _, b := range []key.Binding{k.Up, k.Down, k.Enter, k.Filter, k.Describe} {
+	var bs []key.Binding
+	if m.view == viewNodes {
+		bs = []key.Binding{k.Back, k.Problems, k.Filter, k.Sort, k.Up, k.Down}
+	} else {
+		bs = []key.Binding{k.Enter, k.Filter, k.Sort, k.Up, k.Down}
+	}
+	for _, b := range bs {
 		next := s + " · " + hint(b)
 		if ansi.StringWidth(next+tail)-2 > w {
 			break

@@ -116,18 +116,48 @@ func fit(s string, w int, right bool) string {
 	return s + pad
 }
 
-// renderRow joins the kept cells of one row.
-func renderRow(cols []column, keep, widths []int, row []string) string {
+// Highlighting toggles bold and underline only, so a row's own style
+// (reverse for the selection) survives the highlighted characters.
+const (
+	hlOn  = "\x1b[1;4m"
+	hlOff = "\x1b[22;24m"
+)
+
+// renderRow joins the kept cells of one row; hl gives, per column, the
+// byte positions of characters to highlight (fuzzy-filter matches).
+func renderRow(cols []column, keep, widths []int, row []string, hl map[int][]int) string {
 	var b strings.Builder
 	for j, i := range keep {
 		if j > 0 {
 			b.WriteString("  ")
 		}
-		b.WriteString(fit(row[i], widths[j], cols[i].right))
+		cell := fit(row[i], widths[j], cols[i].right)
+		pos := hl[i]
+		if len(pos) == 0 {
+			b.WriteString(cell)
+			continue
+		}
+		shift := 0
+		if cols[i].right {
+			shift = len(cell) - len(row[i])
+		}
+		set := map[int]bool{}
+		for _, p := range pos {
+			set[p+shift] = true
+		}
+		for k, r := range cell {
+			if set[k] {
+				b.WriteString(hlOn)
+				b.WriteRune(r)
+				b.WriteString(hlOff)
+			} else {
+				b.WriteRune(r)
+			}
+		}
 	}
 	return b.String()
 }
 
 func headerRow(cols []column, keep, widths []int, titles []string) string {
-	return renderRow(cols, keep, widths, titles)
+	return renderRow(cols, keep, widths, titles, nil)
 }

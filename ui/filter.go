@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/sahilm/fuzzy"
+)
+
+// filterState is the fuzzy filter of one view: the pattern, and whether
+// the user is typing it.
+type filterState struct {
+	pattern string
+	editing bool
+}
+
+// filterSource adapts a view's rows to sahilm/fuzzy.
+type filterSource []string
+
+func (s filterSource) String(i int) string { return s[i] }
+func (s filterSource) Len() int            { return len(s) }
+
+// match filters rows by pattern: it returns the indexes of matching rows,
+// best first, and for each the matched character positions in its target.
+// An empty pattern keeps every row in order.
+func match(pattern string, targets []string) ([]int, map[int][]int) {
+	if pattern == "" {
+		idx := make([]int, len(targets))
+		for i := range idx {
+			idx[i] = i
+		}
+		return idx, nil
+	}
+	ms := fuzzy.FindFrom(pattern, filterSource(targets))
+	idx := make([]int, len(ms))
+	hl := make(map[int][]int, len(ms))
+	for i, m := range ms {
+		idx[i] = m.Index
+		hl[m.Index] = m.MatchedIndexes
+	}
+	return idx, hl
+}
+
+// targetOf joins the filtered cells with spaces and returns, per cell, the
+// byte offset where it starts in the target, so matches map back to cells.
+func targetOf(cells []string, cols []int) (string, []int) {
+	var b strings.Builder
+	starts := make([]int, len(cols))
+	for j, c := range cols {
+		if j > 0 {
+			b.WriteByte(' ')
+		}
+		starts[j] = b.Len()
+		b.WriteString(cells[c])
+	}
+	return b.String(), starts
+}
+
+// cellHighlights maps matched target positions to per-column positions.
+func cellHighlights(matched []int, cells []string, cols []int, starts []int) map[int][]int {
+	if len(matched) == 0 {
+		return nil
+	}
+	out := map[int][]int{}
+	for _, m := range matched {
+		for j, c := range cols {
+			if m >= starts[j] && m < starts[j]+len(cells[c]) {
+				out[c] = append(out[c], m-starts[j])
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,283 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dsx-tui/dsx/kube"
+)
+
+type nodeSort int
+
+const (
+	nodeSortState nodeSort = iota
+	nodeSortNode
+	nodeSortAge
+	nodeSortCount
+)
+
+func (s nodeSort) String() string { return [...]string{"state", "node", "age"}[s] }
+
+// nodeView is the per-node view of one DaemonSet.
+type nodeView struct {
+	ns, name     string
+	view         *kube.NodeView
+	rows         []kube.NodeRow
+	hl           map[string]map[int][]int
+	cur          cursor
+	sort         nodeSort
+	problemsOnly bool
+	filter       filterState
+}
+
+// nodeFilterCols: NODE, STATE, REASON.
+func nodeFilterCols() []int { return []int{0, 1, 7} }
+
+func (v *nodeView) set(nv *kube.NodeView, now time.Time) {
+	v.view = nv
+	v.refresh(now)
+}
+
+func (v *nodeView) refresh(now time.Time) {
+	v.rows = v.rows[:0]
+	v.hl = map[string]map[int][]int{}
+	if v.view == nil {
+		v.cur.sync(nil)
+		return
+	}
+	var base []kube.NodeRow
+	for _, r := range v.view.Rows {
+		if v.problemsOnly && !r.State.Problem() {
+			continue
+		}
+		base = append(base, r)
+	}
+	targets := make([]string, len(base))
+	starts := make([][]int, len(base))
+	cells := make([][]string, len(base))
+	for i, r := range base {
+		cells[i] = nodeCells(r, now, v.view.CurrentRevision)
+		targets[i], starts[i] = targetOf(cells[i], nodeFilterCols())
+	}
+	idx, matched := match(v.filter.pattern, targets)
+	for _, i := range idx {
+		v.rows = append(v.rows, base[i])
+		if m := matched[i]; m != nil {
+			v.hl[base[i].Node] = cellHighlights(m, cells[i], nodeFilterCols(), starts[i])
+		}
+	}
+	if v.filter.pattern == "" || v.sort != nodeSortState {
+		slices.SortStableFunc(v.rows, func(a, b kube.NodeRow) int {
+			var c int
+			switch v.sort {
+			case nodeSortState:
+				c = cmp.Compare(a.State.Rank(), b.State.Rank())
+			case nodeSortAge:
+				c = b.Created.Compare(a.Created)
+			}
+			if c != 0 {
+				return c
+			}
+			return strings.Compare(a.Node, b.Node)
+		})
+	}
+	keys := make([]string, len(v.rows))
+	for i, r := range v.rows {
+		keys[i] = r.Node
+	}
+	v.cur.sync(keys)
+}
+
+func (v *nodeView) keys() []string {
+	keys := make([]string, len(v.rows))
+	for i, r := range v.rows {
+		keys[i] = r.Node
+	}
+	return keys
+}
+
+func nodeColumns() []column {
+	return []column{
+		{title: "NODE", priority: 20, flex: true, min: 12},
+		{title: "STATE", priority: 19},
+		{title: "POD", priority: 5, flex: true, min: 10},
+		{title: "REVISION", short: "REV", priority: 15},
+		{title: "READY", short: "RDY", priority: 12},
+		{title: "RESTARTS", short: "RST", priority: 8, right: true},
+		{title: "AGE", priority: 7, right: true},
+		{title: "REASON", priority: 18, flex: true, min: 30},
+	}
+}
+
+// stateText pairs each state with a symbol so meaning never rests on colour.
+func stateText(s kube.NodeState) string {
+	sym := map[kube.NodeState]string{
+		kube.StateCurrent: "✓", kube.StateOutdated: "↻", kube.StateProgressing: "…", kube.StateFailed: "✗",
+		kube.StateMissing: "!", kube.StateIneligible: "-", kube.StateMisscheduled: "⚠", kube.StateTerminating: "⌫",
+	}[s]
+	return sym + " " + string(s)
+}
+
+func nodeCells(r kube.NodeRow, now time.Time, current int64) []string {
+	node := r.Node
+	switch {
+	case r.NodeGone:
+		node += " (gone)"
+	case !r.NodeReady:
+		node += " (NotReady)"
+	case r.Unschedulable:
+		node += " (cordoned)"
+	}
+	rev, ready, restarts, ageS, pod := "-", "-", "-", "-", "-"
+	if r.Pod != "" {
+		pod = r.Pod
+		switch {
+		case r.CurrentRevision:
+			rev = strconv.FormatInt(r.Revision, 10) + " current"
+		case r.Revision != 0:
+			rev = strconv.FormatInt(r.Revision, 10) + " old"
+		default:
+			rev = "? old"
+		}
+		ready = "no"
+		if r.Ready {
+			ready = "yes"
+		}
+		restarts = strconv.Itoa(int(r.Restarts))
+		ageS = age(now, r.Created)
+	}
+	return []string{node, stateText(r.State), pod, rev, ready, restarts, ageS, r.Reason}
+}
+
+// header sums the view up: counts by state (outdated by revision,
+// ineligible by kind) and a progress bar of up-to-date eligible nodes.
+func (v *nodeView) header(width int) []string {
+	if v.view == nil {
+		return []string{fmt.Sprintf(" %s/%s: not found (deleted?)", v.ns, v.name)}
+	}
+	s := v.view.Summary
+	parts := []string{fmt.Sprintf("%d nodes", s.Nodes)}
+	add := func(st kube.NodeState, extra string) {
+		n := s.ByState[st]
+		if n == 0 && st != kube.StateMisscheduled && st != kube.StateCurrent {
+			return
+		}
+		p := fmt.Sprintf("%d %s", n, st)
+		if extra != "" {
+			p += " (" + extra + ")"
+		}
+		parts = append(parts, p)
+	}
+	add(kube.StateCurrent, "")
+	var revs []string
+	var nums []int64
+	for r := range s.OutdatedRevisions {
+		nums = append(nums, r)
+	}
+	sort.Slice(nums, func(i, j int) bool { return nums[i] > nums[j] })
+	for _, r := range nums {
+		if r == 0 {
+			revs = append(revs, fmt.Sprintf("%d unknown", s.OutdatedRevisions[r]))
+		} else if len(nums) == 1 {
+			revs = append(revs, fmt.Sprintf("rev %d", r))
+		} else {
+			revs = append(revs, fmt.Sprintf("%d on rev %d", s.OutdatedRevisions[r], r))
+		}
+	}
+	add(kube.StateOutdated, strings.Join(revs, ", "))
+	add(kube.StateProgressing, "")
+	add(kube.StateFailed, "")
+	add(kube.StateMissing, "")
+	var kinds []string
+	for _, k := range []string{"taint", "selector", "affinity", "nodeName"} {
+		if n := s.IneligibleKinds[k]; n > 0 {
+			if len(s.IneligibleKinds) == 1 {
+				kinds = append(kinds, k)
+			} else {
+				kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
+			}
+		}
+	}
+	add(kube.StateIneligible, strings.Join(kinds, ", "))
+	add(kube.StateTerminating, "")
+	add(kube.StateMisscheduled, "")
+	// The summary wraps onto a second line rather than lose counts.
+	var lines []string
+	line := ""
+	for _, p := range parts {
+		next := line + " · " + p
+		if line == "" {
+			next = " " + p
+		}
+		if len([]rune(next)) > width && line != "" {
+			lines = append(lines, line)
+			next = " " + p
+		}
+		line = next
+	}
+	lines = append(lines, line)
+	rev := "revision pending"
+	if v.view.CurrentRevision != 0 {
+		rev = fmt.Sprintf("current revision %d", v.view.CurrentRevision)
+	}
+	label := fmt.Sprintf(" %d/%d up to date and ready · %s", s.ByState[kube.StateCurrent], s.Eligible, rev)
+	bw := min(30, max(width-len([]rune(label))-3, 0))
+	line2 := " " + bar(s.ByState[kube.StateCurrent], s.Eligible, bw, false) + label
+	return append(lines, line2)
+}
+
+func (v *nodeView) render(st styles, width, height int, now time.Time) []string {
+	out := []string{}
+	for _, h := range v.header(width) {
+		out = append(out, st.title.Render(fit(h, width, false)))
+	}
+	cols := nodeColumns()
+	height -= len(out)
+	if len(v.rows) == 0 {
+		msg := " No nodes"
+		switch {
+		case v.filter.pattern != "":
+			msg += " match “" + v.filter.pattern + "”"
+		case v.problemsOnly:
+			msg = " No problems: every eligible node runs a ready pod of the current revision"
+		}
+		keep, widths, titles := layout(cols, nil, width)
+		return append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)), st.dim.Render(fit(msg, width, false)))
+	}
+	start, end := v.cur.window(len(v.rows), height-1)
+	cells := make([][]string, 0, end-start)
+	for _, r := range v.rows[start:end] {
+		cells = append(cells, nodeCells(r, now, v.view.CurrentRevision))
+	}
+	keep, widths, titles := layout(cols, cells, width)
+	out = append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)))
+	for i, c := range cells {
+		r := v.rows[start+i]
+		line := fit(renderRow(cols, keep, widths, c, v.hl[r.Node]), width, false)
+		switch {
+		case start+i == v.cur.pos:
+			line = st.selected.Render(line)
+		case r.State == kube.StateFailed || r.State == kube.StateMissing || r.State == kube.StateMisscheduled:
+			line = st.bad.Render(line)
+		case r.State == kube.StateProgressing || r.State == kube.StateOutdated || r.State == kube.StateTerminating:
+			line = st.warn.Render(line)
+		case r.State == kube.StateIneligible:
+			line = st.dim.Render(line)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (v *nodeView) summary() string {
+	s := fmt.Sprintf("%s/%s", v.ns, v.name)
+	if v.problemsOnly {
+		s += " · problems only"
+	}
+	return s + " · sort: " + v.sort.String()
+}

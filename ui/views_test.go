@@ -1,0 +1,179 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/dsx-tui/dsx/keys"
+	"github.com/dsx-tui/dsx/kube"
+)
+
+func keyPress(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func typeKeys(tm *teatest.TestModel, ks ...string) {
+	for _, k := range ks {
+		tm.Send(keyPress(k))
+	}
+}
+
+// sampleNodeView is a node view with every state.
+func sampleNodeView() *kube.NodeView {
+	at := func(d time.Duration) time.Time { return fixedNow.Add(-d) }
+	rows := []kube.NodeRow{
+		{Node: "general-0", NodeReady: true, State: kube.StateCurrent, Pod: "log-shipper-abcde", Revision: 4, CurrentRevision: true, Ready: true, Created: at(time.Hour)},
+		{Node: "general-1", NodeReady: true, State: kube.StateOutdated, Pod: "log-shipper-fghij", Revision: 3, Ready: true, Created: at(3 * time.Hour), Reason: "runs revision 3"},
+		{Node: "general-2", NodeReady: true, State: kube.StateProgressing, Pod: "log-shipper-klmno", Revision: 4, CurrentRevision: true, Restarts: 5, Created: at(10 * time.Minute), Reason: "log-shipper: CrashLoopBackOff"},
+		{Node: "general-3", NodeReady: true, Unschedulable: true, State: kube.StateCurrent, Pod: "log-shipper-pqrst", Revision: 4, CurrentRevision: true, Ready: true, Created: at(time.Hour)},
+		{Node: "general-5", NodeReady: false, State: kube.StateIneligible, IneligibleKind: "taint", Reason: "untolerated taint node.kubernetes.io/not-ready:NoSchedule; node NotReady"},
+		{Node: "infra-0", NodeReady: true, State: kube.StateIneligible, IneligibleKind: "taint", Reason: "untolerated taint dedicated=infra:NoSchedule"},
+		{Node: "gpu-0", NodeReady: true, State: kube.StateMissing, Reason: "no pod yet: the controller has not created one"},
+		{Node: "gpu-1", NodeReady: true, State: kube.StateFailed, Pod: "log-shipper-uvwxy", Revision: 4, CurrentRevision: true, Created: at(time.Minute), Reason: "log-shipper: Error (exit 1)"},
+		{Node: "spot-9", NodeGone: true, State: kube.StateMisscheduled, Pod: "log-shipper-zzzzz", Revision: 3, Ready: true, Created: at(time.Hour), Reason: "node no longer exists"},
+	}
+	v := &kube.NodeView{Namespace: "logging", Name: "log-shipper", CurrentRevision: 4, Rows: rows}
+	v.Summary = kube.NodeSummary{Nodes: 8, Eligible: 6, UpToDate: 4,
+		ByState:           map[kube.NodeState]int{kube.StateCurrent: 2, kube.StateOutdated: 1, kube.StateProgressing: 1, kube.StateIneligible: 2, kube.StateMissing: 1, kube.StateFailed: 1, kube.StateMisscheduled: 1},
+		OutdatedRevisions: map[int64]int{3: 1}, IneligibleKinds: map[string]int{"taint": 2}}
+	return v
+}
+
+func nodeModel() Model {
+	snap := sampleSnapshot()
+	snap.Focus = "logging/log-shipper-with-a-very-long-name-for-truncation"
+	nv := sampleNodeView()
+	nv.Name = "log-shipper-with-a-very-long-name-for-truncation"
+	snap.Detail = nv
+	return New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: snap})
+}
+
+// Enter on a DaemonSet opens its node view; golden at two sizes.
+func TestNodeViewGolden(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {160, 48}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			tm, scr := startModel(t, nodeModel(), size.w, size.h)
+			scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+			typeKeys(tm, "j", "j", "j", "enter")
+			txt := scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool {
+				return strings.Contains(s, "general-0") && strings.Contains(s, "quit")
+			})
+			golden.RequireEqual(t, []byte(txt))
+		})
+	}
+}
+
+// p hides current and ineligible nodes; esc goes back to the list.
+func TestNodeViewProblemsAndBack(t *testing.T) {
+	tm, scr := startModel(t, nodeModel(), 140, 30)
+	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	typeKeys(tm, "j", "j", "j", "enter")
+	scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "infra-0") })
+	typeKeys(tm, "p")
+	txt := scr.waitFor(t, 5*time.Second, "problems only", func(s string) bool {
+		return strings.Contains(s, "problems only") && !strings.Contains(s, "infra-0")
+	})
+	for _, want := range []string{"general-1", "general-2", "gpu-0", "gpu-1", "spot-9 (gone)"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("problems-only view lacks %s:\n%s", want, txt)
+		}
+	}
+	if strings.Contains(txt, "general-0 ") || strings.Contains(txt, "general-3") {
+		t.Errorf("problems-only view shows a current node:\n%s", txt)
+	}
+	// Problems sort first: failed, then missing, then misscheduled.
+	if i, j := strings.Index(txt, "gpu-1"), strings.Index(txt, "general-1"); i < 0 || j < 0 || i > j {
+		t.Errorf("failed node not sorted before outdated:\n%s", txt)
+	}
+	typeKeys(tm, "esc")
+	scr.waitFor(t, 5*time.Second, "the list again", func(s string) bool { return strings.Contains(s, "DaemonSets · sort") })
+}
+
+// The fuzzy filter narrows rows, highlights matches, survives a live
+// update, and esc clears it.
+func TestFuzzyFilter(t *testing.T) {
+	m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot()})
+	tm, scr := startModel(t, m, 120, 20)
+	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	typeKeys(tm, "/", "p", "r", "x")
+	scr.waitFor(t, 5*time.Second, "only kube-proxy", func(s string) bool {
+		return strings.Contains(s, "kube-proxy") && !strings.Contains(s, "cni-agent") && strings.Contains(s, "/prx")
+	})
+	typeKeys(tm, "enter")
+	// A live update arrives: the filter stays.
+	s := sampleSnapshot()
+	s.DaemonSets = append(s.DaemonSets, kube.DaemonSetRow{Namespace: "edge", Name: "proxy-sidecar", Created: fixedNow})
+	tm.Send(SnapshotMsg{Snapshot: s})
+	scr.waitFor(t, 5*time.Second, "the new match", func(s string) bool {
+		return strings.Contains(s, "proxy-sidecar") && strings.Contains(s, "kube-proxy") && !strings.Contains(s, "cni-agent") && strings.Contains(s, "2 of 7 DaemonSets")
+	})
+	typeKeys(tm, "esc")
+	scr.waitFor(t, 5*time.Second, "every row back", func(s string) bool {
+		return strings.Contains(s, "cni-agent") && strings.Contains(s, "7 DaemonSets")
+	})
+	typeKeys(tm, "q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if fm.list.filter.pattern != "" {
+		t.Fatalf("filter %q not cleared", fm.list.filter.pattern)
+	}
+}
+
+// Highlighting wraps exactly the matched characters.
+func TestFilterHighlight(t *testing.T) {
+	m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot()})
+	m.list.filter.pattern = "prx"
+	m.list.refresh(fixedNow)
+	if len(m.list.rows) != 1 {
+		t.Fatalf("rows = %d, want 1", len(m.list.rows))
+	}
+	lines := m.list.render(m.st, 200, 10, fixedNow, m.snap)
+	row := lines[1]
+	for _, c := range []string{"p", "r", "x"} {
+		if !strings.Contains(row, hlOn+c+hlOff) {
+			t.Errorf("%q not highlighted in %q", c, row)
+		}
+	}
+}
+
+// ? shows every binding from keys/, and closes again.
+func TestHelpGolden(t *testing.T) {
+	m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot()})
+	tm, scr := startModel(t, m, 80, 48)
+	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	typeKeys(tm, "?")
+	txt := scr.waitFor(t, 5*time.Second, "help", func(s string) bool { return strings.Contains(s, "esc closes this help") })
+	golden.RequireEqual(t, []byte(txt))
+	for _, g := range keys.Default().Groups() {
+		for _, b := range g.Bindings {
+			if !strings.Contains(txt, b.Help().Desc) {
+				t.Errorf("help lacks %q", b.Help().Desc)
+			}
+		}
+	}
+	typeKeys(tm, "?")
+	scr.waitFor(t, 5*time.Second, "the list again", func(s string) bool { return strings.Contains(s, "cni-agent") })
+}
+
+// Keys of actions that come later say so.
+func TestNotYetAvailable(t *testing.T) {
+	m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot()})
+	tm, scr := startModel(t, m, 100, 20)
+	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	typeKeys(tm, "e")
+	scr.waitFor(t, 5*time.Second, "the message", func(s string) bool { return strings.Contains(s, "e: not yet available") })
+}
