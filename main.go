@@ -19,6 +19,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "status" {
+		exitWith(runStatus(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "dsx:", err)
 		os.Exit(1)
@@ -32,7 +35,7 @@ func run(args []string) error {
 	cf.AddFlags(fs)
 	all := fs.BoolP("all-namespaces", "A", false, "show DaemonSets in every namespace")
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "dsx: a terminal UI for Kubernetes DaemonSets\n\nUsage: dsx [flags]\n\nFlags:\n%s", fs.FlagUsages())
+		fmt.Fprintf(os.Stderr, "dsx: a terminal UI for Kubernetes DaemonSets\n\nUsage:\n  dsx [flags]                 the terminal UI\n  dsx status [NAME] [flags]   per-node status once (dsx status --help)\n\nFlags:\n%s", fs.FlagUsages())
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/dsx-tui/dsx/testenv"
@@ -228,5 +231,82 @@ func TestBinaryDrillAndFilter(t *testing.T) {
 	s.keys("q")
 	if st := s.paneExit(10 * time.Second); st != "0" {
 		t.Fatalf("exit status %s", st)
+	}
+}
+
+func runDsx(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(dsxBin, args...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+// dsx status prints the node view once, as JSON or a table, and its exit
+// status says whether the rollout is healthy; --wait waits for it.
+func TestStatusCommand(t *testing.T) {
+	ctx := context.Background()
+	kc := plane.Kubeconfig
+	for i := range 3 {
+		if _, err := plane.AddNode(ctx, fmt.Sprintf("st-%d", i), testenv.NodeSpec{Labels: map[string]string{"pool": "status"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds := testenv.DaemonSet("default", "st-agent", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "status"}
+	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runDsx(t, "status", "--kubeconfig", kc, "-n", "default", "st-agent", "--wait", "--timeout", "2m", "-o", "json")
+	if code != 0 {
+		t.Fatalf("status --wait exit %d; stderr:\n%s", code, errOut)
+	}
+	var st statusJSON
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("bad JSON %v:\n%s", err, out)
+	}
+	current := 0
+	for _, n := range st.Nodes {
+		if strings.HasPrefix(n.Node, "st-") && n.State == "current" && n.Ready && n.CurrentRevision && n.Revision == 1 && n.Pod != "" {
+			current++
+		}
+		if n.Node == "node-0" && (n.State != "ineligible" || !strings.Contains(n.Reason, "pool=status")) {
+			t.Errorf("node-0: %+v", n)
+		}
+	}
+	if current != 3 || st.Revision != 1 || !st.Healthy || st.Namespace != "default" || st.Name != "st-agent" {
+		t.Fatalf("status = %+v (current nodes %d)", st, current)
+	}
+
+	// A rollout that cannot finish: exit 1, with the reason per node.
+	if err := plane.UpdateDaemonSet(ctx, "default", "st-agent", func(ds *appsv1.DaemonSet) {
+		ds.Spec.Template.Spec.Containers[0].Image = "agent:2"
+		ds.Spec.Template.Annotations = map[string]string{testenv.SimulateAnnotation: "crashloop"}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runDsx(t, "status", "--kubeconfig", kc, "-n", "default", "st-agent", "--wait", "--timeout", "5s")
+	if code != 1 {
+		t.Fatalf("stuck rollout: exit %d, want 1; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "Waiting for default/st-agent") || !strings.Contains(out, "CrashLoopBackOff") || !strings.Contains(out, "(old)") {
+		t.Fatalf("stuck rollout output lacks progress or reasons; stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+
+	// Every DaemonSet, and errors.
+	out, _, _ = runDsx(t, "status", "--kubeconfig", kc, "-A")
+	if !regexp.MustCompile(`(?m)^default\s+st-agent\s+3\s+3\s`).MatchString(out) {
+		t.Fatalf("list lacks st-agent:\n%s", out)
+	}
+	_, errOut, code = runDsx(t, "status", "--kubeconfig", kc, "-n", "default", "no-such-ds")
+	if code != 2 || !strings.Contains(errOut, "daemonset default/no-such-ds not found") {
+		t.Fatalf("missing DaemonSet: exit %d, stderr %q", code, errOut)
 	}
 }

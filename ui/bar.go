@@ -1,9 +1,6 @@
 package ui
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // bar draws done/total as a bar of width cells, e.g. "███████░░░".
 func bar(done, total, width int, ascii bool) string {
@@ -23,6 +20,3 @@ func bar(done, total, width int, ascii bool) string {
 	}
 	return strings.Repeat(full, n) + strings.Repeat(empty, width-n)
 }
-
-// ratio is "done/total".
-func ratio(done, total int32) string { return fmt.Sprintf("%d/%d", done, total) }

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/dsx-tui/dsx/kube"
+)
+
+// Exit codes of dsx status.
+const (
+	exitHealthy   = 0
+	exitUnhealthy = 1
+	exitError     = 2
+)
+
+// statusJSON is dsx status -o json for one DaemonSet.
+type statusJSON struct {
+	Namespace    string           `json:"namespace"`
+	Name         string           `json:"name"`
+	Revision     int64            `json:"revision"`
+	Desired      int32            `json:"desired"`
+	Current      int32            `json:"current"`
+	Updated      int32            `json:"updated"`
+	Ready        int32            `json:"ready"`
+	Available    int32            `json:"available"`
+	Misscheduled int32            `json:"misscheduled"`
+	Healthy      bool             `json:"healthy"`
+	Nodes        []nodeStatusJSON `json:"nodes"`
+}
+
+type nodeStatusJSON struct {
+	Node            string `json:"node"`
+	State           string `json:"state"`
+	Pod             string `json:"pod"`
+	Revision        int64  `json:"revision"`
+	CurrentRevision bool   `json:"currentRevision"`
+	Ready           bool   `json:"ready"`
+	Restarts        int32  `json:"restarts"`
+	Reason          string `json:"reason"`
+}
+
+type listJSON struct {
+	Namespace    string `json:"namespace"`
+	Name         string `json:"name"`
+	Desired      int32  `json:"desired"`
+	Current      int32  `json:"current"`
+	Updated      int32  `json:"updated"`
+	Ready        int32  `json:"ready"`
+	Available    int32  `json:"available"`
+	Misscheduled int32  `json:"misscheduled"`
+	Strategy     string `json:"strategy"`
+	Status       string `json:"status"`
+}
+
+// runStatus is `dsx status`: the node view printed once, for scripts and
+// CI; with --wait, a per-node `kubectl rollout status`.
+func runStatus(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("dsx status", pflag.ContinueOnError)
+	fs.SortFlags = false
+	cf := kube.NewConfigFlags()
+	cf.AddFlags(fs)
+	all := fs.BoolP("all-namespaces", "A", false, "list DaemonSets in every namespace (without NAME)")
+	output := fs.StringP("output", "o", "table", "output format: table or json")
+	wait := fs.Bool("wait", false, "wait until every eligible node runs a ready pod of the current revision")
+	timeout := fs.Duration("timeout", 5*time.Minute, "give up waiting after this long")
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: dsx status [NAME] [-n NAMESPACE] [-o table|json] [--wait] [--timeout D]\n\n"+
+			"Prints one DaemonSet's per-node status (or, without NAME, every DaemonSet).\n"+
+			"Exit status: 0 healthy, 1 not healthy (or not by the timeout), 2 error.\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitHealthy
+		}
+		return exitError
+	}
+	if *output != "table" && *output != "json" {
+		fmt.Fprintf(stderr, "dsx: unknown output format %q (table or json)\n", *output)
+		return exitError
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "dsx: status takes at most one DaemonSet name")
+		return exitError
+	}
+	name := fs.Arg(0)
+	target, err := kube.Resolve(cf, *all && name == "")
+	if err != nil {
+		fmt.Fprintln(stderr, "dsx:", err)
+		return exitError
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace})
+	w.Start(ctx)
+	defer w.Shutdown()
+	if name != "" {
+		w.Focus(target.Namespace, name)
+	}
+	var snap kube.Snapshot
+	for !snap.Synced {
+		if snap, err = w.Next(ctx); err != nil {
+			if snap.Conn.Err != nil {
+				err = snap.Conn.Err
+			}
+			fmt.Fprintf(stderr, "dsx: cache did not sync: %v\n", err)
+			return exitError
+		}
+	}
+	if name == "" {
+		return printList(snap, *output, stdout, stderr)
+	}
+	last := ""
+	for {
+		if snap.Detail == nil {
+			fmt.Fprintf(stderr, "dsx: daemonset %s/%s not found\n", target.Namespace, name)
+			return exitError
+		}
+		healthy := snap.Detail.Healthy()
+		if !*wait || healthy {
+			return printOne(snap, *output, stdout, stderr)
+		}
+		if p := progressLine(snap.Detail); p != last {
+			fmt.Fprintln(stderr, p)
+			last = p
+		}
+		next, err := w.Next(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "dsx: not healthy after %s\n", *timeout)
+			printOne(snap, *output, stdout, stderr)
+			return exitUnhealthy
+		}
+		snap = next
+	}
+}
+
+func progressLine(v *kube.NodeView) string {
+	s := v.Summary
+	var parts []string
+	for _, st := range kube.AllStates() {
+		if n := s.ByState[st]; n > 0 && st != kube.StateCurrent && st != kube.StateIneligible {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	return fmt.Sprintf("Waiting for %s/%s: %d of %d eligible nodes current (%s)", v.Namespace, v.Name, s.ByState[kube.StateCurrent], s.Eligible, strings.Join(parts, ", "))
+}
+
+func rowOf(snap kube.Snapshot, key string) kube.DaemonSetRow {
+	for _, r := range snap.DaemonSets {
+		if r.Key() == key {
+			return r
+		}
+	}
+	return kube.DaemonSetRow{}
+}
+
+func printOne(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
+	v := snap.Detail
+	r := rowOf(snap, snap.Focus)
+	code := exitUnhealthy
+	if v.Healthy() {
+		code = exitHealthy
+	}
+	if output == "json" {
+		out := statusJSON{Namespace: v.Namespace, Name: v.Name, Revision: v.CurrentRevision, Desired: r.Desired, Current: r.Current,
+			Updated: r.UpToDate, Ready: r.Ready, Available: r.Available, Misscheduled: r.Misscheduled, Healthy: v.Healthy(), Nodes: []nodeStatusJSON{}}
+		for _, n := range v.Rows {
+			out.Nodes = append(out.Nodes, nodeStatusJSON{Node: n.Node, State: string(n.State), Pod: n.Pod, Revision: n.Revision,
+				CurrentRevision: n.CurrentRevision, Ready: n.Ready, Restarts: n.Restarts, Reason: n.Reason})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			fmt.Fprintln(stderr, "dsx:", err)
+			return exitError
+		}
+		return code
+	}
+	s := v.Summary
+	fmt.Fprintf(stdout, "%s/%s  revision %d  desired %d  current %d  updated %d  ready %d  available %d  misscheduled %d\n",
+		v.Namespace, v.Name, v.CurrentRevision, r.Desired, r.Current, r.UpToDate, r.Ready, r.Available, r.Misscheduled)
+	var parts []string
+	for _, st := range kube.AllStates() {
+		if n := s.ByState[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	fmt.Fprintf(stdout, "%d nodes: %s\n\n", s.Nodes, strings.Join(parts, ", "))
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tSTATE\tPOD\tREVISION\tREADY\tRESTARTS\tREASON")
+	for _, n := range v.Rows {
+		rev, ready, restarts, pod := "-", "-", "-", "-"
+		if n.Pod != "" {
+			pod = n.Pod
+			rev = strconv.FormatInt(n.Revision, 10)
+			if n.CurrentRevision {
+				rev += " (current)"
+			} else {
+				rev += " (old)"
+			}
+			ready = strconv.FormatBool(n.Ready)
+			restarts = strconv.Itoa(int(n.Restarts))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.Node, n.State, pod, rev, ready, restarts, n.Reason)
+	}
+	tw.Flush()
+	return code
+}
+
+func printList(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
+	code := exitHealthy
+	for _, r := range snap.DaemonSets {
+		if r.Mark != kube.MarkComplete {
+			code = exitUnhealthy
+		}
+	}
+	if output == "json" {
+		out := []listJSON{}
+		for _, r := range snap.DaemonSets {
+			out = append(out, listJSON{Namespace: r.Namespace, Name: r.Name, Desired: r.Desired, Current: r.Current, Updated: r.UpToDate,
+				Ready: r.Ready, Available: r.Available, Misscheduled: r.Misscheduled, Strategy: r.Strategy, Status: r.Mark})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			fmt.Fprintln(stderr, "dsx:", err)
+			return exitError
+		}
+		return code
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAMESPACE\tNAME\tDESIRED\tCURRENT\tREADY\tUP-TO-DATE\tAVAILABLE\tMISSCHEDULED\tSTRATEGY\tSTATUS")
+	for _, r := range snap.DaemonSets {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Namespace, r.Name, r.Desired, r.Current, r.Ready, r.UpToDate, r.Available, r.Misscheduled, r.Strategy, r.Mark)
+	}
+	tw.Flush()
+	return code
+}
+
+func exitWith(code int) { os.Exit(code) }
