@@ -52,7 +52,8 @@ func run(args []string) error {
 	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace})
 	w.Start(ctx)
 	defer w.Shutdown()
-	m := ui.New(ui.Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot()})
+	m := ui.New(ui.Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(),
+		Inspector: kube.Inspector{Config: target.Config, Client: target.Client}})
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {

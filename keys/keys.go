@@ -12,6 +12,7 @@ type Map struct {
 	Edit, Delete, Create, Restart, Undo     key.Binding
 	History, Command                        key.Binding
 	Problems, Sort                          key.Binding
+	SearchNext, SearchPrev                  key.Binding
 }
 
 // Group is a titled set of bindings, for the help screen and docs.
@@ -25,6 +26,7 @@ func (m Map) Groups() []Group {
 	return []Group{
 		{"Move", []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Top, m.Bottom}},
 		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Logs, m.Help, m.Command}},
+		{"Describe and YAML", []key.Binding{m.Filter, m.SearchNext, m.SearchPrev, m.Back}},
 		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.Undo, m.History}},
 		{"General", []key.Binding{m.Quit}},
 	}
@@ -33,28 +35,30 @@ func (m Map) Groups() []Group {
 // Default is the keymap, with k9s's keys where k9s has the action.
 func Default() Map {
 	return Map{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
-		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "nodes")),
-		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
-		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Describe: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe")),
-		YAML:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yaml")),
-		Logs:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
-		Create:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "create")),
-		Restart:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
-		Undo:     key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
-		History:  key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
-		Command:  key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
-		Problems: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "problems only")),
-		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:        key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:     key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Enter:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "nodes")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Describe:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe")),
+		YAML:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yaml")),
+		Logs:       key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
+		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Delete:     key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
+		Create:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "create")),
+		Restart:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
+		Undo:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
+		History:    key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
+		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Problems:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "problems only")),
+		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		SearchNext: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		SearchPrev: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 	}
 }

@@ -32,7 +32,7 @@ func (m Model) helpLines(width, height int) []string {
 // pending tells the bindings whose views or actions are not built yet.
 func (m Model) pending(b key.Binding) bool {
 	k := m.keys
-	for _, p := range []key.Binding{k.Describe, k.YAML, k.Logs, k.Command, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History} {
+	for _, p := range []key.Binding{k.Logs, k.Command, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History} {
 		if strings.Join(p.Keys(), ",") == strings.Join(b.Keys(), ",") {
 			return true
 		}

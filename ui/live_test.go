@@ -111,3 +111,51 @@ func TestNodeViewLive(t *testing.T) {
 		t.Errorf("progressing row lacks revision or reason:\n%s", txt)
 	}
 }
+
+// d and y show kubectl's describe and the object's YAML, fetched from the
+// server, with search; in the node view they act on the row's pod.
+func TestDescribeAndYAMLLive(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ds := testenv.DaemonSet("default", "described", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "test"}
+	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w := kube.NewWatcher(plane.Client, kube.WatcherOptions{Context: "dsx-testenv", Namespace: "default"})
+	w.Start(ctx)
+	defer w.Shutdown()
+	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(),
+		Inspector: kube.Inspector{Config: plane.Config, Client: plane.Client}})
+	tm, scr := startModel(t, m, 150, 50)
+	scr.waitFor(t, time.Minute, "described ready", func(s string) bool {
+		return rowRE("default", "described", "2\\d", "2\\d", "2\\d").MatchString(s)
+	})
+	typeKeys(tm, "/", "d", "e", "s", "c", "r", "enter", "d")
+	txt := scr.waitFor(t, 30*time.Second, "kubectl describe of the DaemonSet", func(s string) bool {
+		return strings.Contains(s, "Describe DaemonSet default/described") && strings.Contains(s, "Desired Number of Nodes Scheduled:")
+	})
+	if !strings.Contains(txt, "Selector:") || !strings.Contains(txt, "app=described") {
+		t.Errorf("describe lacks the selector:\n%s", txt)
+	}
+	typeKeys(tm, "/", "e", "v", "e", "n", "t", "s", "enter")
+	scr.waitFor(t, 10*time.Second, "a search match", func(s string) bool { return regexp.MustCompile(`match 1 of \d+`).MatchString(s) })
+	typeKeys(tm, "esc", "esc", "y")
+	txt = scr.waitFor(t, 30*time.Second, "the YAML", func(s string) bool {
+		return strings.Contains(s, "Yaml DaemonSet default/described") && strings.Contains(s, "apiVersion: apps/v1")
+	})
+	if strings.Contains(txt, "managedFields") || !strings.Contains(txt, "kind: DaemonSet") {
+		t.Errorf("YAML shows managedFields or lacks kind:\n%s", txt)
+	}
+	typeKeys(tm, "esc", "enter")
+	scr.waitFor(t, time.Minute, "node view", func(s string) bool {
+		return strings.Contains(s, "default/described · sort") && strings.Contains(s, "✓ current")
+	})
+	typeKeys(tm, "d")
+	txt = scr.waitFor(t, 30*time.Second, "the pod described", func(s string) bool {
+		return strings.Contains(s, "Describe Pod default/described-") && strings.Contains(s, "Controlled By:")
+	})
+	if !strings.Contains(txt, "DaemonSet/described") {
+		t.Errorf("pod describe lacks its controller:\n%s", txt)
+	}
+}

@@ -26,6 +26,12 @@ type Focuser interface {
 	Focus(namespace, name string)
 }
 
+// Inspector fetches describe text and YAML; kube.Inspector is the real one.
+type Inspector interface {
+	Describe(ref kube.ObjectRef) (string, error)
+	YAML(ctx context.Context, ref kube.ObjectRef) (string, error)
+}
+
 // SnapshotMsg carries a new snapshot into the model.
 type SnapshotMsg struct{ Snapshot kube.Snapshot }
 
@@ -43,6 +49,7 @@ type Options struct {
 	Now       func() time.Time
 	Initial   kube.Snapshot
 	TickEvery time.Duration
+	Inspector Inspector
 }
 
 type viewKind int
@@ -50,6 +57,7 @@ type viewKind int
 const (
 	viewList viewKind = iota
 	viewNodes
+	viewPager
 )
 
 // Model is the root model.
@@ -68,6 +76,8 @@ type Model struct {
 	showHelp bool
 	list     listView
 	nodes    nodeView
+	pager    pager
+	insp     Inspector
 	// flash is a one-line message in the status bar until the next key.
 	flash string
 }
@@ -83,7 +93,7 @@ func New(o Options) Model {
 	if o.TickEvery == 0 {
 		o.TickEvery = 5 * time.Second
 	}
-	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(), snap: o.Initial, width: 80, height: 24}
+	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(), snap: o.Initial, width: 80, height: 24, insp: o.Inspector}
 	m.list.setRows(m.snap.DaemonSets, m.now())
 	return m
 }
@@ -128,12 +138,21 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.snap = msg.Snapshot
 		now := m.now()
 		m.list.setRows(m.snap.DaemonSets, now)
-		if m.view == viewNodes && m.snap.Focus == m.nodes.ns+"/"+m.nodes.name {
+		if m.snap.Focus != "" && m.snap.Focus == m.nodes.ns+"/"+m.nodes.name {
 			m.nodes.set(m.snap.Detail, now)
 		}
 		return m, m.waitSnapshot()
 	case tickMsg:
 		return m, m.tickCmd()
+	case textMsg:
+		if m.view == viewPager && msg.ref == m.pager.ref && msg.what == m.pager.what {
+			if msg.err != nil {
+				m.pager.loading, m.pager.err = false, msg.err
+			} else {
+				m.pager.setText(msg.text)
+			}
+		}
+		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		return m, nil
@@ -145,18 +164,108 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) activeFilter() *filterState {
-	if m.view == viewNodes {
+	switch m.view {
+	case viewNodes:
 		return &m.nodes.filter
+	case viewPager:
+		return &m.pager.search
 	}
 	return &m.list.filter
 }
 
 func (m *Model) refresh() {
-	if m.view == viewNodes {
+	switch m.view {
+	case viewNodes:
 		m.nodes.refresh(m.now())
-	} else {
+	case viewPager:
+		m.pager.findMatches()
+		m.pager.firstMatchFromTop(m.bodyHeight() - 1)
+	default:
 		m.list.refresh(m.now())
 	}
+}
+
+// selectedRef is the object describe and YAML act on: the DaemonSet in
+// the list; in the node view the row's pod, or its node when it has none.
+func (m Model) selectedRef() (kube.ObjectRef, bool) {
+	switch m.view {
+	case viewList:
+		if r, ok := m.list.selected(); ok {
+			return kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: r.Namespace, Name: r.Name}, true
+		}
+	case viewNodes:
+		if m.nodes.cur.pos < len(m.nodes.rows) {
+			r := m.nodes.rows[m.nodes.cur.pos]
+			if r.Pod != "" {
+				return kube.ObjectRef{Kind: kube.KindPod, Namespace: m.nodes.ns, Name: r.Pod}, true
+			}
+			if !r.NodeGone {
+				return kube.ObjectRef{Kind: kube.KindNode, Name: r.Node}, true
+			}
+		}
+	}
+	return kube.ObjectRef{}, false
+}
+
+// openPager shows describe or YAML text, fetched by a command.
+func (m Model) openPager(what string) (Model, tea.Cmd) {
+	ref, ok := m.selectedRef()
+	if !ok || m.insp == nil {
+		m.flash = "nothing selected"
+		return m, nil
+	}
+	back := m.view
+	m.pager = pager{ref: ref, what: what, loading: true, back: back}
+	m.view = viewPager
+	insp, ctx := m.insp, m.ctx
+	return m, func() tea.Msg {
+		var text string
+		var err error
+		if what == "describe" {
+			text, err = insp.Describe(ref)
+		} else {
+			text, err = insp.YAML(ctx, ref)
+		}
+		return textMsg{ref: ref, what: what, text: text, err: err}
+	}
+}
+
+func (m Model) handlePagerKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	h := m.bodyHeight() - 1
+	p := &m.pager
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Back):
+		if p.search.pattern != "" {
+			p.search.pattern = ""
+			p.findMatches()
+			return m, nil
+		}
+		m.view = p.back
+	case key.Matches(msg, k.Up):
+		p.scroll(-1, h)
+	case key.Matches(msg, k.Down):
+		p.scroll(1, h)
+	case key.Matches(msg, k.PageUp):
+		p.scroll(-h, h)
+	case key.Matches(msg, k.PageDown):
+		p.scroll(h, h)
+	case key.Matches(msg, k.Top):
+		p.offset = 0
+	case key.Matches(msg, k.Bottom):
+		p.scroll(len(p.lines), h)
+	case key.Matches(msg, k.Filter):
+		p.search.editing = true
+	case key.Matches(msg, k.SearchNext):
+		p.jump(1, h)
+	case key.Matches(msg, k.SearchPrev):
+		p.jump(-1, h)
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	}
+	return m, nil
 }
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -190,6 +299,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.showHelp = false
 		}
 		return m, nil
+	}
+	if m.view == viewPager {
+		return m.handlePagerKey(msg)
 	}
 	page := max(m.bodyHeight()-1, 1)
 	keysOf := m.list.keys
@@ -251,7 +363,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				return m, m.focus(r.Namespace, r.Name)
 			}
 		}
-	case key.Matches(msg, k.Describe, k.YAML, k.Logs, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History, k.Command):
+	case key.Matches(msg, k.Describe):
+		return m.openPager("describe")
+	case key.Matches(msg, k.YAML):
+		return m.openPager("yaml")
+	case key.Matches(msg, k.Logs, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History, k.Command):
 		m.flash = fmt.Sprintf("%s: not yet available", msg.String())
 	}
 	return m, nil
@@ -283,6 +399,8 @@ func (m Model) render() string {
 		body = m.helpLines(w, m.bodyHeight())
 	case m.view == viewNodes:
 		body = m.nodes.render(m.st, w, m.bodyHeight(), now)
+	case m.view == viewPager:
+		body = m.pager.render(m.st, w, m.bodyHeight())
 	default:
 		body = m.list.render(m.st, w, m.bodyHeight(), now, m.snap)
 	}
@@ -300,8 +418,11 @@ func (m Model) titleLine(w int) string {
 		ns = "all"
 	}
 	what := m.list.summary()
-	if m.view == viewNodes {
+	switch m.view {
+	case viewNodes:
 		what = m.nodes.summary()
+	case viewPager:
+		what = m.pager.what + " " + m.pager.ref.String()
 	}
 	s := fmt.Sprintf(" dsx │ context: %s │ namespace: %s │ %s", orDash(m.snap.Context), ns, what)
 	return m.st.title.Render(fit(s, w, false))
@@ -345,10 +466,13 @@ func (m Model) hintLine(w int) string {
 	tail := " · " + hint(k.Help) + " · " + hint(k.Quit)
 	s := ""
 	var bs []key.Binding
-	if m.view == viewNodes {
-		bs = []key.Binding{k.Back, k.Problems, k.Filter, k.Sort, k.Up, k.Down}
-	} else {
-		bs = []key.Binding{k.Enter, k.Filter, k.Sort, k.Up, k.Down}
+	switch m.view {
+	case viewNodes:
+		bs = []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Filter, k.Sort}
+	case viewPager:
+		bs = []key.Binding{k.Back, k.Filter, k.SearchNext, k.SearchPrev, k.PageDown, k.PageUp}
+	default:
+		bs = []key.Binding{k.Enter, k.Describe, k.YAML, k.Filter, k.Sort}
 	}
 	for _, b := range bs {
 		next := s + " · " + hint(b)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -176,4 +177,37 @@ func TestNotYetAvailable(t *testing.T) {
 	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
 	typeKeys(tm, "e")
 	scr.waitFor(t, 5*time.Second, "the message", func(s string) bool { return strings.Contains(s, "e: not yet available") })
+}
+
+// fakeInspector returns fixed text, for golden screens of the pager.
+type fakeInspector struct{}
+
+func (fakeInspector) Describe(ref kube.ObjectRef) (string, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Name:           %s\nSelector:       app=%s\nNode-Selector:  <none>\n", ref.Name, ref.Name)
+	for i := range 60 {
+		fmt.Fprintf(&b, "Line %02d:\tvalue %d\n", i, i*i)
+	}
+	b.WriteString("Events:\n  Type    Reason            Age   From                  Message\n  Normal  SuccessfulCreate  1m    daemonset-controller  Created pod: x\n")
+	return b.String(), nil
+}
+
+func (fakeInspector) YAML(context.Context, kube.ObjectRef) (string, error) {
+	return "apiVersion: apps/v1\nkind: DaemonSet\n", nil
+}
+
+// The describe pager: scrolling, search with n, golden at two sizes.
+func TestPagerGolden(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {160, 48}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot(), Inspector: fakeInspector{}})
+			tm, scr := startModel(t, m, size.w, size.h)
+			scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+			typeKeys(tm, "d")
+			scr.waitFor(t, 5*time.Second, "describe", func(s string) bool { return strings.Contains(s, "Selector:       app=cni-agent") })
+			typeKeys(tm, "/", "l", "i", "n", "e", " ", "4", "enter", "n")
+			txt := scr.waitFor(t, 5*time.Second, "second match", func(s string) bool { return strings.Contains(s, "match 2 of 10") })
+			golden.RequireEqual(t, []byte(txt))
+		})
+	}
 }

@@ -1,0 +1,98 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/kubectl/pkg/describe"
+	"sigs.k8s.io/yaml"
+)
+
+// Kinds dsx can describe and show as YAML.
+const (
+	KindDaemonSet = "DaemonSet"
+	KindPod       = "Pod"
+	KindNode      = "Node"
+)
+
+// ObjectRef names one object.
+type ObjectRef struct {
+	Kind, Namespace, Name string
+}
+
+func (r ObjectRef) String() string {
+	if r.Namespace == "" {
+		return r.Kind + " " + r.Name
+	}
+	return r.Kind + " " + r.Namespace + "/" + r.Name
+}
+
+// Inspector fetches objects fresh from the server for describe and YAML:
+// the informer cache is trimmed, and these views want everything.
+type Inspector struct {
+	Config *rest.Config
+	Client kubernetes.Interface
+}
+
+func groupKind(kind string) (schema.GroupKind, error) {
+	switch kind {
+	case KindDaemonSet:
+		return schema.GroupKind{Group: "apps", Kind: kind}, nil
+	case KindPod, KindNode:
+		return schema.GroupKind{Kind: kind}, nil
+	}
+	return schema.GroupKind{}, fmt.Errorf("cannot inspect kind %q", kind)
+}
+
+// Describe is kubectl describe, from kubectl's own describers: same text,
+// events included.
+func (in Inspector) Describe(ref ObjectRef) (string, error) {
+	gk, err := groupKind(ref.Kind)
+	if err != nil {
+		return "", err
+	}
+	d, ok := describe.DescriberFor(gk, in.Config)
+	if !ok {
+		return "", fmt.Errorf("no describer for %s", ref.Kind)
+	}
+	return d.Describe(ref.Namespace, ref.Name, describe.DescriberSettings{ShowEvents: true, ChunkSize: 500})
+}
+
+// YAML is the object as kubectl get -o yaml shows it, without managedFields.
+func (in Inspector) YAML(ctx context.Context, ref ObjectRef) (string, error) {
+	var obj runtime.Object
+	var err error
+	opts := metav1.GetOptions{}
+	switch ref.Kind {
+	case KindDaemonSet:
+		obj, err = in.Client.AppsV1().DaemonSets(ref.Namespace).Get(ctx, ref.Name, opts)
+	case KindPod:
+		obj, err = in.Client.CoreV1().Pods(ref.Namespace).Get(ctx, ref.Name, opts)
+	case KindNode:
+		obj, err = in.Client.CoreV1().Nodes().Get(ctx, ref.Name, opts)
+	default:
+		return "", fmt.Errorf("cannot show kind %q", ref.Kind)
+	}
+	if err != nil {
+		return "", err
+	}
+	if a, ok := obj.(metav1.Object); ok {
+		a.SetManagedFields(nil)
+	}
+	// Typed clients drop apiVersion and kind; put them back as kubectl does.
+	gvks, _, err := scheme.Scheme.ObjectKinds(obj)
+	if err == nil && len(gvks) > 0 {
+		obj.GetObjectKind().SetGroupVersionKind(gvks[0])
+	}
+	b, err := yaml.Marshal(obj)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
