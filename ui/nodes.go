@@ -83,7 +83,7 @@ func (v *nodeView) refresh(now time.Time) {
 			if c != 0 {
 				return c
 			}
-			return strings.Compare(a.Node, b.Node)
+			return naturalCompare(a.Node, b.Node)
 		})
 	}
 	keys := make([]string, len(v.rows))
@@ -280,4 +280,35 @@ func (v *nodeView) summary() string {
 		s += " · problems only"
 	}
 	return s + " · sort: " + v.sort.String()
+}
+
+// naturalCompare orders node-2 before node-10, as people count.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }

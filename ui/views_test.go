@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,5 +210,14 @@ func TestPagerGolden(t *testing.T) {
 			txt := scr.waitFor(t, 5*time.Second, "second match", func(s string) bool { return strings.Contains(s, "match 2 of 10") })
 			golden.RequireEqual(t, []byte(txt))
 		})
+	}
+}
+
+func TestNaturalCompare(t *testing.T) {
+	in := []string{"node-10", "node-2", "node-1", "gpu-0", "node-02a", "node-2b"}
+	slices.SortFunc(in, naturalCompare)
+	want := []string{"gpu-0", "node-1", "node-2", "node-02a", "node-2b", "node-10"}
+	if !slices.Equal(in, want) {
+		t.Fatalf("got %v, want %v", in, want)
 	}
 }
