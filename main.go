@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/pflag"
@@ -51,7 +52,17 @@ func run(args []string) error {
 	defer cancel()
 	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace})
 	w.Start(ctx)
-	defer w.Shutdown()
+	defer func() {
+		// q quits at once: informers get a moment to stop cleanly, but a
+		// slow or hung API server never holds the exit.
+		cancel()
+		done := make(chan struct{})
+		go func() { w.Shutdown(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(time.Second):
+		}
+	}()
 	m := ui.New(ui.Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(),
 		Inspector: kube.Inspector{Config: target.Config, Client: target.Client}})
 	p := tea.NewProgram(m, tea.WithContext(ctx))

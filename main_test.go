@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,9 +51,10 @@ func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n"
 // tmuxSession runs the real binary in a detached tmux session of the given
 // size; capture returns what the pane shows.
 type tmuxSession struct {
-	t    *testing.T
-	name string
-	sock string
+	t        *testing.T
+	name     string
+	sock     string
+	exitFile string
 }
 
 func startTmux(t *testing.T, w, h int, env []string, args ...string) *tmuxSession {
@@ -63,19 +65,20 @@ func startTmux(t *testing.T, w, h int, env []string, args ...string) *tmuxSessio
 	name := "dsx-e2e-" + strings.ReplaceAll(t.Name(), "/", "-")
 	sock := filepath.Join(t.TempDir(), "tmux.sock")
 	s := &tmuxSession{t: t, name: name, sock: sock}
+	s.exitFile = filepath.Join(t.TempDir(), "exit-status")
 	cmdline := dsxBin
 	for _, a := range args {
 		cmdline += " '" + a + "'"
 	}
-	// remain-on-exit keeps the pane after dsx exits, so the test can read
-	// the exit status.
+	// The shell records dsx's exit status and keeps the pane open, so the
+	// test can read both the status and what dsx left on the screen.
+	cmdline += "; echo $? > " + s.exitFile + "; exec sleep 3600"
 	tm := []string{"-S", sock, "new-session", "-d", "-s", name, "-x", itoa(w), "-y", itoa(h)}
 	for _, e := range env {
 		tm = append(tm, "-e", e)
 	}
 	tm = append(tm, cmdline)
 	runCmd(t, append([]string{"tmux"}, tm...)...)
-	runCmd(t, "tmux", "-S", sock, "set-option", "-t", name, "remain-on-exit", "on")
 	t.Cleanup(func() { _ = exec.Command("tmux", "-S", sock, "kill-server").Run() })
 	return s
 }
@@ -116,16 +119,26 @@ func (s *tmuxSession) paneExit(timeout time.Duration) string {
 	s.t.Helper()
 	var status string
 	err := testenv.Wait(context.Background(), timeout, "dsx to exit", func(context.Context) (bool, error) {
-		out, _ := exec.Command("tmux", "-S", s.sock, "display-message", "-p", "-t", s.name, "#{pane_dead} #{pane_dead_status}").CombinedOutput()
-		f := strings.Fields(string(out))
-		if len(f) == 2 && f[0] == "1" {
-			status = f[1]
-			return true, nil
-		}
-		return false, nil
+		b, err := os.ReadFile(s.exitFile)
+		status = strings.TrimSpace(string(b))
+		return err == nil && status != "", nil
 	})
 	if err != nil {
-		s.t.Fatalf("%v; screen:\n%s", err, s.capture())
+		// Ask the Go runtime where it is stuck: SIGQUIT prints every
+		// goroutine into the pane.
+		if out, err := exec.Command("pgrep", "-f", "^"+dsxBin).CombinedOutput(); err == nil {
+			for _, f := range strings.Fields(string(out)) {
+				if pid, err := strconv.Atoi(f); err == nil {
+					_ = syscall.Kill(pid, syscall.SIGQUIT)
+				}
+			}
+			_ = testenv.Wait(context.Background(), 5*time.Second, "the dump", func(context.Context) (bool, error) {
+				_, err := os.Stat(s.exitFile)
+				return err == nil, nil
+			})
+		}
+		hist, _ := exec.Command("tmux", "-S", s.sock, "capture-pane", "-p", "-S", "-400", "-t", s.name).CombinedOutput()
+		s.t.Fatalf("%v; pane history:\n%s", err, hist)
 	}
 	return status
 }

@@ -30,7 +30,7 @@ func TestKeysDoc(t *testing.T) {
 func TestNoDuplicateKeys(t *testing.T) {
 	seen := map[string]string{}
 	for _, g := range Default().Groups() {
-		if g.Title == "Describe and YAML" {
+		if g.Title == "In describe, YAML and logs" {
 			continue
 		}
 		for _, b := range g.Bindings {

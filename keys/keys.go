@@ -13,6 +13,7 @@ type Map struct {
 	History, Command                        key.Binding
 	Problems, Sort                          key.Binding
 	SearchNext, SearchPrev                  key.Binding
+	Follow, Previous, Container             key.Binding
 }
 
 // Group is a titled set of bindings, for the help screen and docs.
@@ -25,10 +26,9 @@ type Group struct {
 func (m Map) Groups() []Group {
 	return []Group{
 		{"Move", []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Top, m.Bottom}},
-		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Logs, m.Help, m.Command}},
-		{"Describe and YAML", []key.Binding{m.Filter, m.SearchNext, m.SearchPrev, m.Back}},
+		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Logs, m.Help, m.Command, m.Quit}},
+		{"In describe, YAML and logs", []key.Binding{m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
 		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.Undo, m.History}},
-		{"General", []key.Binding{m.Quit}},
 	}
 }
 
@@ -60,5 +60,8 @@ func Default() Map {
 		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		SearchNext: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
 		SearchPrev: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+		Follow:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow on/off")),
+		Previous:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous container on/off")),
+		Container:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "pick container")),
 	}
 }

@@ -3,6 +3,9 @@ package kube
 import (
 	"context"
 	"fmt"
+	"io"
+
+	corev1 "k8s.io/api/core/v1"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -95,4 +98,11 @@ func (in Inspector) YAML(ctx context.Context, ref ObjectRef) (string, error) {
 		return "", err
 	}
 	return string(b), nil
+}
+
+// Logs streams a container's logs (the previous instance's with previous),
+// the last tail lines first, then new lines while follow holds.
+func (in Inspector) Logs(ctx context.Context, namespace, pod, container string, previous, follow bool, tail int64) (io.ReadCloser, error) {
+	opts := &corev1.PodLogOptions{Container: container, Previous: previous, Follow: follow && !previous, TailLines: &tail}
+	return in.Client.CoreV1().Pods(namespace).GetLogs(pod, opts).Stream(ctx)
 }

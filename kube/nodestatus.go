@@ -72,6 +72,8 @@ type NodeRow struct {
 	IneligibleKind string
 	// ExtraPods counts further pods of this DaemonSet on the node (a surge).
 	ExtraPods int
+	// Containers names the pod's containers, for the logs picker.
+	Containers []string
 }
 
 // NodeSummary counts rows by state.
@@ -404,6 +406,9 @@ func fillPod(row *NodeRow, pods []*corev1.Pod, currentHash string, byHash map[st
 		row.ExtraPods = len(live) - 1
 	}
 	row.Pod = p.Name
+	for _, c := range p.Spec.Containers {
+		row.Containers = append(row.Containers, c.Name)
+	}
 	row.Phase = p.Status.Phase
 	row.Ready = podReady(p)
 	row.Restarts = restarts(p)

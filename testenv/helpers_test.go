@@ -177,3 +177,35 @@ func TestCreateUser(t *testing.T) {
 		t.Fatalf("viewer node list: got %v, want Forbidden naming the user", err)
 	}
 }
+
+// Container logs come from kwok through the API server, as from a kubelet.
+func TestPodLogs(t *testing.T) {
+	ctx := context.Background()
+	ds := DaemonSet("default", "logged", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "test"}
+	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var pod string
+	WaitT(t, time.Minute, "a running pod", func(context.Context) (bool, error) {
+		for _, p := range podsOf(t, "default", "logged") {
+			if podReady(&p) {
+				pod = p.Name
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	for _, c := range []struct {
+		previous bool
+		want     string
+	}{{false, "shipped 1024 records"}, {true, "panic: out of file descriptors"}} {
+		b, err := plane.Client.CoreV1().Pods("default").GetLogs(pod, &corev1.PodLogOptions{Previous: c.previous}).DoRaw(ctx)
+		if err != nil {
+			t.Fatalf("logs (previous=%v): %v", c.previous, err)
+		}
+		if !strings.Contains(string(b), c.want) {
+			t.Fatalf("logs (previous=%v) = %q, want %q", c.previous, b, c.want)
+		}
+	}
+}

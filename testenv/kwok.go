@@ -16,7 +16,24 @@ const (
 // stages that move nodes and pods through their lives. The templates are
 // written for dsx's needs: nodes become Ready and stay so through leases,
 // pods become Running and Ready unless a simulate annotation says otherwise.
-const kwokConfig = `apiVersion: kwok.x-k8s.io/v1alpha1
+// kwokConfig returns kwok's configuration; logsFile and previousLogsFile are
+// what every container's logs (and previous logs) read, in CRI format.
+func kwokConfig(logsFile, previousLogsFile string) string {
+	return kwokStages + `---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: all-containers
+spec:
+  selector: {}
+  logs:
+  - logsFile: ` + logsFile + `
+    previousLogsFile: ` + previousLogsFile + `
+    follow: true
+`
+}
+
+const kwokStages = `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
   name: node-initialize
@@ -50,6 +67,11 @@ spec:
       {{ end }}
       - address: {{ NodeName | Quote }}
         type: Hostname
+      {{ with NodePort }}
+      daemonEndpoints:
+        kubeletEndpoint:
+          Port: {{ . }}
+      {{ end }}
       allocatable:
       {{ with .status.allocatable }}
       {{ YAML . 1 }}
@@ -286,3 +308,16 @@ spec:
   next:
     delete: true
 `
+
+// Sample container logs served by kwok for every pod, in the CRI log
+// format the kubelet writes.
+const (
+	sampleLogs = `2026-11-28T10:00:00.000000000Z stdout F starting agent v2
+2026-11-28T10:00:01.000000000Z stdout F connected to collector
+2026-11-28T10:00:02.000000000Z stderr F warning: buffer 80% full
+2026-11-28T10:00:03.000000000Z stdout F shipped 1024 records
+`
+	samplePreviousLogs = `2026-11-28T09:00:00.000000000Z stdout F starting agent v1
+2026-11-28T09:00:05.000000000Z stderr F panic: out of file descriptors
+`
+)

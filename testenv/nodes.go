@@ -18,6 +18,10 @@ type NodeSpec struct {
 	Taints []corev1.Taint
 	// Unschedulable cordons the node from the start.
 	Unschedulable bool
+	// NotReady registers the node NotReady, as a kubelet in trouble does:
+	// kwok reports Ready=False and the node carries the not-ready taint
+	// from the start, so no controller races to place pods first.
+	NotReady bool
 }
 
 // AddNode creates one fake node that kwok manages.
@@ -37,7 +41,11 @@ func (p *Plane) AddNode(ctx context.Context, name string, spec NodeSpec) (*corev
 			Labels:      labels,
 			Annotations: map[string]string{FakeNodeAnnotation: "fake"},
 		},
-		Spec: corev1.NodeSpec{Taints: spec.Taints, Unschedulable: spec.Unschedulable},
+		Spec: corev1.NodeSpec{Taints: append([]corev1.Taint(nil), spec.Taints...), Unschedulable: spec.Unschedulable},
+	}
+	if spec.NotReady {
+		n.Annotations[NodeNotReadyAnnotation] = "true"
+		n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoSchedule})
 	}
 	return p.Client.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{})
 }
@@ -45,6 +53,11 @@ func (p *Plane) AddNode(ctx context.Context, name string, spec NodeSpec) (*corev
 // AddNodes creates count nodes named prefix-0 … prefix-(count-1), a few at
 // a time.
 func (p *Plane) AddNodes(ctx context.Context, prefix string, count int, spec NodeSpec) ([]string, error) {
+	return p.AddNodesWith(ctx, prefix, count, func(int) NodeSpec { return spec })
+}
+
+// AddNodesWith is AddNodes with a spec per node index.
+func (p *Plane) AddNodesWith(ctx context.Context, prefix string, count int, spec func(i int) NodeSpec) ([]string, error) {
 	names := make([]string, count)
 	errs := make([]error, count)
 	sem := make(chan struct{}, 16)
@@ -56,7 +69,7 @@ func (p *Plane) AddNodes(ctx context.Context, prefix string, count int, spec Nod
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			_, errs[i] = p.AddNode(ctx, names[i], spec)
+			_, errs[i] = p.AddNode(ctx, names[i], spec(i))
 		}()
 	}
 	wg.Wait()

@@ -50,12 +50,15 @@ type Plane struct {
 	// Client is an admin clientset.
 	Client kubernetes.Interface
 
-	bins       Binaries
-	pki        *pki
-	apiPort    int
-	etcdPort   int
-	adminToken string
-	opts       Options
+	bins     Binaries
+	pki      *pki
+	apiPort  int
+	etcdPort int
+	// kubeletPort is where kwok serves the kubelet API (logs) for every
+	// fake node; the API server reaches it at the node's InternalIP.
+	kubeletPort int
+	adminToken  string
+	opts        Options
 
 	mu    sync.Mutex
 	procs map[string]*proc
@@ -106,11 +109,11 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	if p.pki, err = newPKI(dir); err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(3)
+	ports, err := freePorts(4)
 	if err != nil {
 		return nil, err
 	}
-	p.apiPort, p.etcdPort = ports[0], ports[1]
+	p.apiPort, p.etcdPort, p.kubeletPort = ports[0], ports[1], ports[3]
 	peerPort := ports[2]
 	p.adminToken = randomToken()
 	// Every component authenticates with a static token; users made by tests
@@ -122,7 +125,14 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	if err := p.writeKubeconfig(); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), []byte(kwokConfig), 0o600); err != nil {
+	logs, prevLogs := filepath.Join(dir, "container.log"), filepath.Join(dir, "container-previous.log")
+	if err := os.WriteFile(logs, []byte(sampleLogs), 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(prevLogs, []byte(samplePreviousLogs), 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), []byte(kwokConfig(logs, prevLogs)), 0o600); err != nil {
 		return nil, err
 	}
 
@@ -198,6 +208,8 @@ func (p *Plane) startAPIServer() error {
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-cluster-ip-range=10.0.0.0/24",
 		"--endpoint-reconciler-type=none",
+		"--kubelet-certificate-authority="+p.pki.CACert,
+		"--kubelet-preferred-address-types=InternalIP",
 		"--allow-privileged=true",
 		"--profiling=false",
 		"--v=1",
@@ -238,7 +250,13 @@ func (p *Plane) startControllers() error {
 		"--manage-nodes-with-annotation-selector="+FakeNodeAnnotation+"=fake",
 		"--node-lease-duration-seconds=40",
 		"--cidr=10.244.0.0/16",
-		"--node-ip=10.1.0.1",
+		// Every fake node's kubelet is kwok's server on 127.0.0.1, so the
+		// API server's pods/log requests reach it.
+		"--node-ip=127.0.0.1",
+		"--node-port="+strconv.Itoa(p.kubeletPort),
+		"--server-address=127.0.0.1:"+strconv.Itoa(p.kubeletPort),
+		"--tls-cert-file="+p.pki.ServingCert,
+		"--tls-private-key-file="+p.pki.ServingKey,
 	)
 }
 

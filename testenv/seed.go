@@ -35,7 +35,9 @@ func (p *Plane) Seed(ctx context.Context, progress io.Writer) error {
 	}
 	say := func(f string, a ...any) { fmt.Fprintf(progress, "seed: "+f+"\n", a...) }
 	say("adding %d nodes in 3 pools", GeneralNodes+InfraNodes+GPUNodes)
-	if _, err := p.AddNodes(ctx, "general", GeneralNodes, NodeSpec{Labels: map[string]string{"pool": "general"}}); err != nil {
+	if _, err := p.AddNodesWith(ctx, "general", GeneralNodes, func(i int) NodeSpec {
+		return NodeSpec{Labels: map[string]string{"pool": "general"}, Unschedulable: i == 3, NotReady: i == 5}
+	}); err != nil {
 		return err
 	}
 	if _, err := p.AddNodes(ctx, "infra", InfraNodes, NodeSpec{
@@ -45,12 +47,6 @@ func (p *Plane) Seed(ctx context.Context, progress io.Writer) error {
 		return err
 	}
 	if _, err := p.AddNodes(ctx, "gpu", GPUNodes, NodeSpec{Labels: map[string]string{"pool": "gpu", "accelerator": "nvidia"}}); err != nil {
-		return err
-	}
-	if err := p.CordonNode(ctx, "general-3", true); err != nil {
-		return err
-	}
-	if err := p.SetNodeNotReady(ctx, "general-5", true); err != nil {
 		return err
 	}
 	for _, ns := range []string{"monitoring", "logging"} {

@@ -5,35 +5,85 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // helpLines renders the keymap from keys.Map.Groups: the help screen can
-// never disagree with the keys.
+// never disagree with the keys. Groups flow into two columns when one
+// would not fit.
 func (m Model) helpLines(width, height int) []string {
-	out := []string{m.st.header.Render(fit(" Keys", width, false))}
+	var blocks [][]string
+	total := 0
 	for _, g := range m.keys.Groups() {
-		out = append(out, "", m.st.title.Render(fit(" "+g.Title, width, false)))
-		for _, b := range g.Bindings {
-			h := b.Help()
+		b := []string{"", m.st.title.Render(" " + g.Title)}
+		for _, k := range g.Bindings {
+			h := k.Help()
 			line := fmt.Sprintf("   %-10s %s", h.Key, h.Desc)
-			if m.pending(b) {
+			if m.pending(k) {
 				line += " (not yet available)"
 			}
-			out = append(out, fit(line, width, false))
+			b = append(b, line)
+		}
+		blocks = append(blocks, b)
+		total += len(b)
+	}
+	head := []string{m.st.header.Render(fit(" Keys · ? or esc closes this help", width, false))}
+	var left, right []string
+	if total+1 <= height || width < 80 {
+		for _, b := range blocks {
+			left = append(left, b...)
+		}
+	} else {
+		for _, b := range blocks {
+			if len(left) < total/2 {
+				left = append(left, b...)
+			} else {
+				right = append(right, b...)
+			}
 		}
 	}
-	out = append(out, "", m.st.dim.Render(fit(" ? or esc closes this help", width, false)))
+	out := head
+	half := width / 2
+	for i := 0; i < max(len(left), len(right)); i++ {
+		var l, r string
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		if len(right) == 0 {
+			out = append(out, truncate(l, width))
+			continue
+		}
+		out = append(out, truncate(l, half)+strings.Repeat(" ", max(half-ansi.StringWidth(l), 0))+truncate(r, width-half))
+	}
 	if len(out) > height {
-		out = out[:height]
+		// Scrollable with the movement keys; say so where it is cut.
+		rest := out[1:]
+		body := height - 1
+		off := min(m.helpOffset, max(len(rest)-body, 0))
+		rest = rest[off:min(off+body, len(rest))]
+		if off+body < len(out)-1 {
+			rest[len(rest)-1] = m.st.dim.Render(fit(" ↓ more (j)", width, false))
+		}
+		out = append(out[:1], rest...)
 	}
 	return out
+}
+
+func truncate(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
 }
 
 // pending tells the bindings whose views or actions are not built yet.
 func (m Model) pending(b key.Binding) bool {
 	k := m.keys
-	for _, p := range []key.Binding{k.Logs, k.Command, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History} {
-		if strings.Join(p.Keys(), ",") == strings.Join(b.Keys(), ",") {
+	for _, p := range []key.Binding{k.Command, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History} {
+		if strings.Join(p.Keys(), ",") == strings.Join(b.Keys(), ",") && p.Help() == b.Help() {
 			return true
 		}
 	}

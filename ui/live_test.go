@@ -84,7 +84,7 @@ func TestNodeViewLive(t *testing.T) {
 	w.Start(ctx)
 	defer w.Shutdown()
 	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot()})
-	tm, scr := startModel(t, m, 160, 50)
+	tm, scr := startModel(t, m, 160, 60)
 	scr.waitFor(t, time.Minute, "drill in the list", func(s string) bool { return strings.Contains(s, "drill") })
 	typeKeys(tm, "/", "d", "r", "i", "l", "l", "enter", "enter")
 	txt := scr.waitFor(t, 2*time.Minute, "21 current nodes", func(s string) bool {
@@ -158,4 +158,45 @@ func TestDescribeAndYAMLLive(t *testing.T) {
 	if !strings.Contains(txt, "DaemonSet/described") {
 		t.Errorf("pod describe lacks its controller:\n%s", txt)
 	}
+}
+
+// l on a node row follows the pod's logs (served by kwok through the API
+// server): a container picker for two containers, previous logs with p.
+func TestLogsLive(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ds := testenv.DaemonSet("default", "chatty", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "test"}
+	ds.Spec.Template.Spec.Containers = append(ds.Spec.Template.Spec.Containers, corev1.Container{Name: "sidecar", Image: "sidecar:1"})
+	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w := kube.NewWatcher(plane.Client, kube.WatcherOptions{Context: "dsx-testenv", Namespace: "default"})
+	w.Start(ctx)
+	defer w.Shutdown()
+	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(),
+		Inspector: kube.Inspector{Config: plane.Config, Client: plane.Client}})
+	tm, scr := startModel(t, m, 120, 30)
+	scr.waitFor(t, time.Minute, "chatty listed", func(s string) bool { return strings.Contains(s, "chatty") })
+	typeKeys(tm, "/", "c", "h", "a", "t", "t", "y", "enter", "enter")
+	scr.waitFor(t, time.Minute, "every pod current", func(s string) bool {
+		return strings.Contains(s, "default/chatty · sort") && regexp.MustCompile(`(?m)^node-\d+\s+✓ current`).MatchString(s) &&
+			!strings.Contains(s, "missing") && !strings.Contains(s, "progressing")
+	})
+	// The selection stays on the node it was on while states changed;
+	// go to the top row, a current one.
+	typeKeys(tm, "g", "l")
+	scr.waitFor(t, 10*time.Second, "the container picker", func(s string) bool {
+		return strings.Contains(s, "Pick a container") && strings.Contains(s, "sidecar")
+	})
+	typeKeys(tm, "j", "enter")
+	scr.waitFor(t, 30*time.Second, "sidecar logs", func(s string) bool {
+		return strings.Contains(s, "[sidecar]") && strings.Contains(s, "shipped 1024 records") && strings.Contains(s, "following")
+	})
+	typeKeys(tm, "p")
+	scr.waitFor(t, 30*time.Second, "previous logs", func(s string) bool {
+		return strings.Contains(s, "previous container") && strings.Contains(s, "panic: out of file descriptors") && !strings.Contains(s, "shipped 1024")
+	})
+	typeKeys(tm, "esc")
+	scr.waitFor(t, 10*time.Second, "the node view again", func(s string) bool { return strings.Contains(s, "default/chatty · sort") })
 }

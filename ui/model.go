@@ -5,6 +5,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type Focuser interface {
 type Inspector interface {
 	Describe(ref kube.ObjectRef) (string, error)
 	YAML(ctx context.Context, ref kube.ObjectRef) (string, error)
+	Logs(ctx context.Context, namespace, pod, container string, previous, follow bool, tail int64) (io.ReadCloser, error)
 }
 
 // SnapshotMsg carries a new snapshot into the model.
@@ -58,6 +60,7 @@ const (
 	viewList viewKind = iota
 	viewNodes
 	viewPager
+	viewLogs
 )
 
 // Model is the root model.
@@ -72,12 +75,14 @@ type Model struct {
 	width  int
 	height int
 
-	view     viewKind
-	showHelp bool
-	list     listView
-	nodes    nodeView
-	pager    pager
-	insp     Inspector
+	view       viewKind
+	showHelp   bool
+	helpOffset int
+	list       listView
+	nodes      nodeView
+	pager      pager
+	logs       logView
+	insp       Inspector
 	// flash is a one-line message in the status bar until the next key.
 	flash string
 }
@@ -144,6 +149,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.waitSnapshot()
 	case tickMsg:
 		return m, m.tickCmd()
+	case logLinesMsg:
+		if m.view != viewLogs || msg.stream != m.logs.stream {
+			return m, nil
+		}
+		m.logs.add(msg.lines, m.bodyHeight()-1)
+		if msg.err != nil {
+			m.logs.err = msg.err
+		}
+		if msg.done {
+			m.logs.ended = true
+			return m, nil
+		}
+		return m, readLogChunk(msg.stream, msg.ch)
 	case textMsg:
 		if m.view == viewPager && msg.ref == m.pager.ref && msg.what == m.pager.what {
 			if msg.err != nil {
@@ -296,12 +314,19 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, k.Quit):
 			return m, tea.Quit
 		case key.Matches(msg, k.Help, k.Back):
-			m.showHelp = false
+			m.showHelp, m.helpOffset = false, 0
+		case key.Matches(msg, k.Down, k.PageDown):
+			m.helpOffset = min(m.helpOffset+1, 40)
+		case key.Matches(msg, k.Up, k.PageUp):
+			m.helpOffset = max(m.helpOffset-1, 0)
 		}
 		return m, nil
 	}
 	if m.view == viewPager {
 		return m.handlePagerKey(msg)
+	}
+	if m.view == viewLogs {
+		return m.handleLogsKey(msg)
 	}
 	page := max(m.bodyHeight()-1, 1)
 	keysOf := m.list.keys
@@ -367,7 +392,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openPager("describe")
 	case key.Matches(msg, k.YAML):
 		return m.openPager("yaml")
-	case key.Matches(msg, k.Logs, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History, k.Command):
+	case key.Matches(msg, k.Logs):
+		return m.openLogs()
+	case key.Matches(msg, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History, k.Command):
 		m.flash = fmt.Sprintf("%s: not yet available", msg.String())
 	}
 	return m, nil
@@ -401,6 +428,8 @@ func (m Model) render() string {
 		body = m.nodes.render(m.st, w, m.bodyHeight(), now)
 	case m.view == viewPager:
 		body = m.pager.render(m.st, w, m.bodyHeight())
+	case m.view == viewLogs:
+		body = m.logs.render(m.st, w, m.bodyHeight())
 	default:
 		body = m.list.render(m.st, w, m.bodyHeight(), now, m.snap)
 	}
@@ -423,6 +452,8 @@ func (m Model) titleLine(w int) string {
 		what = m.nodes.summary()
 	case viewPager:
 		what = m.pager.what + " " + m.pager.ref.String()
+	case viewLogs:
+		what = "logs " + m.logs.ns + "/" + m.logs.pod
 	}
 	s := fmt.Sprintf(" dsx │ context: %s │ namespace: %s │ %s", orDash(m.snap.Context), ns, what)
 	return m.st.title.Render(fit(s, w, false))
@@ -468,9 +499,11 @@ func (m Model) hintLine(w int) string {
 	var bs []key.Binding
 	switch m.view {
 	case viewNodes:
-		bs = []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Filter, k.Sort}
+		bs = []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Logs, k.Filter, k.Sort}
 	case viewPager:
 		bs = []key.Binding{k.Back, k.Filter, k.SearchNext, k.SearchPrev, k.PageDown, k.PageUp}
+	case viewLogs:
+		bs = []key.Binding{k.Back, k.Follow, k.Previous, k.Container, k.PageUp, k.PageDown}
 	default:
 		bs = []key.Binding{k.Enter, k.Describe, k.YAML, k.Filter, k.Sort}
 	}
@@ -502,4 +535,92 @@ func firstLine(s string) string {
 		s = s[:i]
 	}
 	return ansi.Strip(s)
+}
+
+// openLogs shows the selected node row's pod logs; with several
+// containers it asks which one first.
+func (m Model) openLogs() (tea.Model, tea.Cmd) {
+	if m.view != viewNodes || m.insp == nil {
+		m.flash = "logs: select a node row with a pod (enter on a DaemonSet first)"
+		return m, nil
+	}
+	if m.nodes.cur.pos >= len(m.nodes.rows) || m.nodes.rows[m.nodes.cur.pos].Pod == "" {
+		m.flash = "logs: this node has no pod"
+		return m, nil
+	}
+	r := m.nodes.rows[m.nodes.cur.pos]
+	m.logs = logView{ns: m.nodes.ns, pod: r.Pod, containers: r.Containers, follow: true, back: viewNodes, stream: m.logs.stream}
+	m.view = viewLogs
+	if len(r.Containers) > 1 {
+		m.logs.picking = true
+		return m, nil
+	}
+	if len(r.Containers) == 1 {
+		m.logs.container = r.Containers[0]
+	}
+	return m, m.startLogs()
+}
+
+func (m Model) handleLogsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	lv := &m.logs
+	h := m.bodyHeight() - 1
+	if lv.picking {
+		switch {
+		case key.Matches(msg, k.Up):
+			lv.pickPos = max(lv.pickPos-1, 0)
+		case key.Matches(msg, k.Down):
+			lv.pickPos = min(lv.pickPos+1, len(lv.containers)-1)
+		case key.Matches(msg, k.Enter):
+			lv.picking = false
+			lv.container = lv.containers[lv.pickPos]
+			return m, m.startLogs()
+		case key.Matches(msg, k.Back):
+			lv.picking = false
+			if lv.container == "" {
+				m.view = lv.back
+			}
+		case key.Matches(msg, k.Quit):
+			return m, tea.Quit
+		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Back):
+		if lv.cancel != nil {
+			lv.cancel()
+		}
+		m.view = lv.back
+	case key.Matches(msg, k.Up):
+		lv.scroll(-1, h)
+	case key.Matches(msg, k.Down):
+		lv.scroll(1, h)
+	case key.Matches(msg, k.PageUp):
+		lv.scroll(-h, h)
+	case key.Matches(msg, k.PageDown):
+		lv.scroll(h, h)
+	case key.Matches(msg, k.Top):
+		lv.scroll(-len(lv.lines), h)
+	case key.Matches(msg, k.Bottom):
+		lv.scroll(len(lv.lines), h)
+	case key.Matches(msg, k.Follow):
+		lv.follow = !lv.follow
+		if lv.follow {
+			lv.offset = max(len(lv.lines)-h, 0)
+		}
+	case key.Matches(msg, k.Previous):
+		lv.previous = !lv.previous
+		return m, m.startLogs()
+	case key.Matches(msg, k.Container):
+		if len(lv.containers) > 1 {
+			lv.picking = true
+		} else {
+			m.flash = "logs: the pod has one container"
+		}
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	}
+	return m, nil
 }
