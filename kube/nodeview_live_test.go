@@ -9,6 +9,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/dsx-tui/dsx/testenv"
@@ -234,4 +235,43 @@ func TestNodeViewOnDeleteDriftLive(t *testing.T) {
 	if r := rowOf(v, "od-0"); r.State != StateOutdated || r.Reason != "runs revision 1" {
 		t.Errorf("od-0: %+v", r)
 	}
+}
+
+// A pod the scheduler cannot place stays Pending; its row says why, in
+// the scheduler's words. A rollout that stops moving is marked stalled.
+func TestPendingAndStalledLive(t *testing.T) {
+	ctx := context.Background()
+	p := plane
+	if _, err := p.AddNode(ctx, "small-0", testenv.NodeSpec{Labels: map[string]string{"pool": "small"}}); err != nil {
+		t.Fatal(err)
+	}
+	ds := testenv.DaemonSet("default", "greedy", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "small"}
+	ds.Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500")}
+	if _, err := p.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWatcher(p.Client, WatcherOptions{Namespace: "default", StallAfter: 2 * time.Second})
+	w.Start(ctx)
+	defer w.Shutdown()
+	w.Focus("default", "greedy")
+	v := waitView(t, w, time.Minute, "small-0 pending with the scheduler's reason", func(v NodeView) bool {
+		r := rowOf(v, "small-0")
+		return r.State == StateProgressing && strings.Contains(r.Reason, "pending: Unschedulable") && strings.Contains(r.Reason, "Insufficient cpu")
+	})
+	if r := rowOf(v, "small-0"); r.Pod == "" || r.Phase != corev1.PodPending {
+		t.Fatalf("pending row: %+v", r)
+	}
+	testenv.WaitT(t, time.Minute, "greedy marked stalled", func(ctx context.Context) (bool, error) {
+		s, err := w.Next(ctx)
+		if err != nil {
+			return false, nil
+		}
+		for _, r := range s.DaemonSets {
+			if r.Key() == "default/greedy" {
+				return r.Mark == MarkStalled, nil
+			}
+		}
+		return false, nil
+	})
 }

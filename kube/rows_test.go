@@ -71,3 +71,31 @@ func TestStripForCache(t *testing.T) {
 		t.Fatalf("annotations = %v, want only the kwok one", got.Annotations)
 	}
 }
+
+func TestRolloutMark(t *testing.T) {
+	base := DaemonSetRow{Desired: 3, Current: 3, Ready: 3, UpToDate: 3, Available: 3, Observed: true}
+	cases := []struct {
+		name  string
+		mod   func(*DaemonSetRow)
+		stuck bool
+		want  string
+	}{
+		{"complete", nil, false, MarkComplete},
+		{"complete even if counts never move", nil, true, MarkComplete},
+		{"rolling", func(r *DaemonSetRow) { r.UpToDate = 1 }, false, MarkRolling},
+		{"stalled", func(r *DaemonSetRow) { r.UpToDate = 1 }, true, MarkStalled},
+		{"not observed yet", func(r *DaemonSetRow) { r.Observed = false }, false, MarkRolling},
+		{"unavailable", func(r *DaemonSetRow) { r.Available = 2 }, false, MarkRolling},
+		{"misscheduled", func(r *DaemonSetRow) { r.Misscheduled = 1 }, false, MarkMisscheduled},
+		{"deleting", func(r *DaemonSetRow) { r.Terminating = true; r.Misscheduled = 1 }, false, MarkDeleting},
+	}
+	for _, c := range cases {
+		r := base
+		if c.mod != nil {
+			c.mod(&r)
+		}
+		if got := RolloutMark(r, c.stuck); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}

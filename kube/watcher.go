@@ -85,6 +85,9 @@ type Watcher struct {
 	lastSnap  time.Time
 	focus     string
 	progress  map[string]progressMark
+	// rolling is set while some rollout is in progress: snapshots then
+	// come periodically too, so a rollout that stops moving is seen to stall.
+	rolling bool
 }
 
 // NewWatcher sets up informers; Start runs them.
@@ -247,6 +250,7 @@ type progressMark struct {
 // a rollout that has not moved for StallAfter is stalled.
 func (w *Watcher) markRollouts(rows []DaemonSetRow, now time.Time) {
 	keep := map[string]progressMark{}
+	rolling := false
 	for i := range rows {
 		r := &rows[i]
 		k := r.Key()
@@ -257,17 +261,32 @@ func (w *Watcher) markRollouts(rows []DaemonSetRow, now time.Time) {
 		}
 		keep[k] = pm
 		r.Mark = RolloutMark(*r, now.Sub(pm.since) >= w.opts.StallAfter)
+		if r.Mark == MarkRolling {
+			rolling = true
+		}
 	}
 	w.progress = keep
+	w.rolling = rolling
 }
 
-// Next blocks until the cache has changed since the last snapshot, then
+// Next blocks until the cache has changed since the last snapshot (or,
+// while a rollout is in progress, a quarter of StallAfter has passed), then
 // returns a new one, never sooner than MinInterval after the previous.
 func (w *Watcher) Next(ctx context.Context) (Snapshot, error) {
+	w.mu.Lock()
+	rolling := w.rolling
+	w.mu.Unlock()
+	var recheck <-chan time.Time
+	if rolling {
+		t := time.NewTimer(w.opts.StallAfter / 4)
+		defer t.Stop()
+		recheck = t.C
+	}
 	select {
 	case <-ctx.Done():
 		return Snapshot{}, ctx.Err()
 	case <-w.dirty:
+	case <-recheck:
 	}
 	w.mu.Lock()
 	wait := w.opts.MinInterval - w.opts.Now().Sub(w.lastSnap)
