@@ -179,13 +179,7 @@ func printOne(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
 			out.Nodes = append(out.Nodes, nodeStatusJSON{Node: n.Node, State: string(n.State), Pod: n.Pod, Revision: n.Revision,
 				CurrentRevision: n.CurrentRevision, Ready: n.Ready, Restarts: n.Restarts, Reason: n.Reason})
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			fmt.Fprintln(stderr, "dsx:", err)
-			return exitError
-		}
-		return code
+		return writeJSON(out, code, stdout, stderr)
 	}
 	s := v.Summary
 	fmt.Fprintf(stdout, "%s/%s  revision %d  desired %d  current %d  updated %d  ready %d  available %d  misscheduled %d\n",
@@ -231,13 +225,7 @@ func printList(snap kube.Snapshot, output string, stdout, stderr io.Writer) int 
 			out = append(out, listJSON{Namespace: r.Namespace, Name: r.Name, Desired: r.Desired, Current: r.Current, Updated: r.UpToDate,
 				Ready: r.Ready, Available: r.Available, Misscheduled: r.Misscheduled, Strategy: r.Strategy, Status: r.Mark})
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			fmt.Fprintln(stderr, "dsx:", err)
-			return exitError
-		}
-		return code
+		return writeJSON(out, code, stdout, stderr)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAMESPACE\tNAME\tDESIRED\tCURRENT\tREADY\tUP-TO-DATE\tAVAILABLE\tMISSCHEDULED\tSTRATEGY\tSTATUS")
@@ -245,6 +233,16 @@ func printList(snap kube.Snapshot, output string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Namespace, r.Name, r.Desired, r.Current, r.Ready, r.UpToDate, r.Available, r.Misscheduled, r.Strategy, r.Mark)
 	}
 	tw.Flush()
+	return code
+}
+
+func writeJSON(v any, code int, stdout, stderr io.Writer) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintln(stderr, "dsx:", err)
+		return exitError
+	}
 	return code
 }
 

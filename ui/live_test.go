@@ -122,11 +122,7 @@ func TestDescribeAndYAMLLive(t *testing.T) {
 	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	w := kube.NewWatcher(plane.Client, kube.WatcherOptions{Context: "dsx-testenv", Namespace: "default"})
-	w.Start(ctx)
-	defer w.Shutdown()
-	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(),
-		Inspector: kube.Inspector{Config: plane.Config, Client: plane.Client}})
+	m := liveModel(t, ctx, "default")
 	tm, scr := startModel(t, m, 150, 50)
 	scr.waitFor(t, time.Minute, "described ready", func(s string) bool {
 		return rowRE("default", "described", "2\\d", "2\\d", "2\\d").MatchString(s)
@@ -171,11 +167,7 @@ func TestLogsLive(t *testing.T) {
 	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	w := kube.NewWatcher(plane.Client, kube.WatcherOptions{Context: "dsx-testenv", Namespace: "default"})
-	w.Start(ctx)
-	defer w.Shutdown()
-	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(),
-		Inspector: kube.Inspector{Config: plane.Config, Client: plane.Client}})
+	m := liveModel(t, ctx, "default")
 	tm, scr := startModel(t, m, 120, 30)
 	scr.waitFor(t, time.Minute, "chatty listed", func(s string) bool { return strings.Contains(s, "chatty") })
 	typeKeys(tm, "/", "c", "h", "a", "t", "t", "y", "enter", "enter")
@@ -199,4 +191,13 @@ func TestLogsLive(t *testing.T) {
 	})
 	typeKeys(tm, "esc")
 	scr.waitFor(t, 10*time.Second, "the node view again", func(s string) bool { return strings.Contains(s, "default/chatty · sort") })
+}
+
+// liveModel is the real model over a real watcher and inspector.
+func liveModel(t *testing.T, ctx context.Context, namespace string) Model {
+	w := kube.NewWatcher(plane.Client, kube.WatcherOptions{Context: "dsx-testenv", Namespace: namespace})
+	w.Start(ctx)
+	t.Cleanup(w.Shutdown)
+	return New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(),
+		Inspector: kube.Inspector{Config: plane.Config, Client: plane.Client}})
 }

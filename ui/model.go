@@ -262,18 +262,7 @@ func (m Model) handlePagerKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.view = p.back
-	case key.Matches(msg, k.Up):
-		p.scroll(-1, h)
-	case key.Matches(msg, k.Down):
-		p.scroll(1, h)
-	case key.Matches(msg, k.PageUp):
-		p.scroll(-h, h)
-	case key.Matches(msg, k.PageDown):
-		p.scroll(h, h)
-	case key.Matches(msg, k.Top):
-		p.offset = 0
-	case key.Matches(msg, k.Bottom):
-		p.scroll(len(p.lines), h)
+	case scrollKey(msg, k, h, len(p.lines), func(d int) { p.scroll(d, h) }):
 	case key.Matches(msg, k.Filter):
 		p.search.editing = true
 	case key.Matches(msg, k.SearchNext):
@@ -593,18 +582,7 @@ func (m Model) handleLogsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			lv.cancel()
 		}
 		m.view = lv.back
-	case key.Matches(msg, k.Up):
-		lv.scroll(-1, h)
-	case key.Matches(msg, k.Down):
-		lv.scroll(1, h)
-	case key.Matches(msg, k.PageUp):
-		lv.scroll(-h, h)
-	case key.Matches(msg, k.PageDown):
-		lv.scroll(h, h)
-	case key.Matches(msg, k.Top):
-		lv.scroll(-len(lv.lines), h)
-	case key.Matches(msg, k.Bottom):
-		lv.scroll(len(lv.lines), h)
+	case scrollKey(msg, k, h, len(lv.lines), func(d int) { lv.scroll(d, h) }):
 	case key.Matches(msg, k.Follow):
 		lv.follow = !lv.follow
 		if lv.follow {
@@ -623,4 +601,26 @@ func (m Model) handleLogsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = true
 	}
 	return m, nil
+}
+
+// scrollKey applies a movement key to a scrolling text of total lines
+// shown height at a time; it reports whether msg was one.
+func scrollKey(msg tea.KeyPressMsg, k keys.Map, height, total int, scroll func(int)) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		scroll(-1)
+	case key.Matches(msg, k.Down):
+		scroll(1)
+	case key.Matches(msg, k.PageUp):
+		scroll(-height)
+	case key.Matches(msg, k.PageDown):
+		scroll(height)
+	case key.Matches(msg, k.Top):
+		scroll(-total)
+	case key.Matches(msg, k.Bottom):
+		scroll(total)
+	default:
+		return false
+	}
+	return true
 }
