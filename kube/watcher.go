@@ -57,12 +57,17 @@ type WatcherOptions struct {
 	// StallAfter is how long a rollout may make no progress before it is
 	// called stalled; 0 means 2 minutes.
 	StallAfter time.Duration
+	// ProbeEvery is how often the API server's health is checked; 0 means
+	// 5 seconds. Informers retry a refused watch quietly, so without a
+	// probe an outage would look like a quiet cluster.
+	ProbeEvery time.Duration
 }
 
 // Watcher owns one SharedInformerFactory for one context and namespace
 // scope and turns its cache into Snapshots.
 type Watcher struct {
 	opts       WatcherOptions
+	client     kubernetes.Interface
 	factory    informers.SharedInformerFactory
 	podFactory informers.SharedInformerFactory
 	dsInf      cache.SharedIndexInformer
@@ -101,6 +106,9 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 	if opts.StallAfter == 0 {
 		opts.StallAfter = 2 * time.Minute
 	}
+	if opts.ProbeEvery == 0 {
+		opts.ProbeEvery = 5 * time.Second
+	}
 	f := informers.NewSharedInformerFactoryWithOptions(client, 0,
 		informers.WithNamespace(opts.Namespace),
 		informers.WithTransform(stripForCache))
@@ -113,7 +121,7 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 			o.LabelSelector = appsv1.DefaultDaemonSetUniqueLabelKey
 		}))
-	w := &Watcher{opts: opts, factory: f, podFactory: pf, dirty: make(chan struct{}, 1), progress: map[string]progressMark{}}
+	w := &Watcher{opts: opts, client: client, factory: f, podFactory: pf, dirty: make(chan struct{}, 1), progress: map[string]progressMark{}}
 	dsi := f.Apps().V1().DaemonSets()
 	w.dsInf, w.ds = dsi.Informer(), dsi.Lister()
 	ni := f.Core().V1().Nodes()
@@ -182,6 +190,7 @@ func (w *Watcher) Start(ctx context.Context) {
 	ctx, w.cancel = context.WithCancel(ctx)
 	w.factory.Start(ctx.Done())
 	w.podFactory.Start(ctx.Done())
+	go w.probe(ctx)
 	go func() {
 		if !cache.WaitForCacheSync(ctx.Done(), w.dsInf.HasSynced, w.nodeInf.HasSynced, w.revInf.HasSynced, w.podInf.HasSynced) {
 			return
@@ -192,6 +201,41 @@ func (w *Watcher) Start(ctx context.Context) {
 		w.mu.Unlock()
 		w.poke()
 	}()
+}
+
+// probe asks the API server's /readyz (open to every user) now and then
+// and records the connection state: the status bar shows an outage from
+// its start, and its end.
+func (w *Watcher) probe(ctx context.Context) {
+	t := time.NewTicker(w.opts.ProbeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, w.opts.ProbeEvery)
+		_, err := w.client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		w.mu.Lock()
+		changed := (err == nil) != (w.conn.Err == nil)
+		switch {
+		case err != nil && w.conn.Err == nil:
+			w.conn = ConnState{Err: err, Since: w.opts.Now()}
+		case err != nil:
+			w.conn.Err = err
+		case w.conn.Err != nil:
+			w.conn = ConnState{Since: w.opts.Now()}
+		}
+		w.mu.Unlock()
+		if changed {
+			w.poke()
+		}
+	}
 }
 
 // Shutdown stops the informers and waits for their goroutines.

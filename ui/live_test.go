@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -200,4 +201,41 @@ func liveModel(t *testing.T, ctx context.Context, namespace string) Model {
 	t.Cleanup(w.Shutdown)
 	return New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(),
 		Inspector: kube.Inspector{Config: plane.Config, Client: plane.Client}})
+}
+
+// The API server goes away and comes back: the status bar says since when
+// the data is stale, and dsx recovers by itself and shows what changed.
+func TestServerRestartLive(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := plane.EnsureNamespace(ctx, "restart"); err != nil {
+		t.Fatal(err)
+	}
+	if err := plane.WaitDefaultServiceAccount(ctx, "restart"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plane.Client.AppsV1().DaemonSets("restart").Create(ctx, testenv.DaemonSet("restart", "before", "agent:1"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, scr := startModel(t, liveModel(t, ctx, "restart"), 120, 20)
+	scr.waitFor(t, time.Minute, "before listed", func(s string) bool { return strings.Contains(s, "before") && strings.Contains(s, "● connected") })
+	for i := range 2 {
+		if err := plane.StopAPIServer(); err != nil {
+			t.Fatal(err)
+		}
+		scr.waitFor(t, time.Minute, "disconnected", func(s string) bool {
+			return strings.Contains(s, "disconnected for") && strings.Contains(s, "data may be stale") && strings.Contains(s, "before")
+		})
+		if err := plane.StartAPIServer(ctx); err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("after-%d", i)
+		testenv.WaitT(t, time.Minute, "create "+name, func(ctx context.Context) (bool, error) {
+			_, err := plane.Client.AppsV1().DaemonSets("restart").Create(ctx, testenv.DaemonSet("restart", name, "agent:1"), metav1.CreateOptions{})
+			return err == nil, nil
+		})
+		scr.waitFor(t, time.Minute, name+" listed and connected", func(s string) bool {
+			return strings.Contains(s, name) && strings.Contains(s, "● connected")
+		})
+	}
 }
