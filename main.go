@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/dsx-tui/dsx/keys"
 	"github.com/dsx-tui/dsx/kube"
@@ -50,6 +52,9 @@ func run(args []string) error {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
 	defer cancel()
+	if err := kube.Preflight(ctx, target, requestTimeout(cf)); err != nil {
+		return err
+	}
 	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace})
 	w.Start(ctx)
 	defer func() {
@@ -73,4 +78,18 @@ func run(args []string) error {
 	}
 	cancel()
 	return err
+}
+
+// requestTimeout is --request-timeout, or 10 seconds when unset: a slow
+// server gets a clear message, not a hang.
+func requestTimeout(cf *genericclioptions.ConfigFlags) time.Duration {
+	if cf.Timeout != nil && *cf.Timeout != "" && *cf.Timeout != "0" {
+		if d, err := time.ParseDuration(*cf.Timeout); err == nil && d > 0 {
+			return d
+		}
+		if n, err := strconv.Atoi(*cf.Timeout); err == nil && n > 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return 10 * time.Second
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,10 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/dsx-tui/dsx/testenv"
 )
@@ -321,5 +325,109 @@ func TestStatusCommand(t *testing.T) {
 	_, errOut, code = runDsx(t, "status", "--kubeconfig", kc, "-n", "default", "no-such-ds")
 	if code != 2 || !strings.Contains(errOut, "daemonset default/no-such-ds not found") {
 		t.Fatalf("missing DaemonSet: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// kubeconfigParts returns the plane's server and CA from its kubeconfig.
+func kubeconfigParts(t *testing.T) (string, []byte) {
+	t.Helper()
+	cfg, err := clientcmd.LoadFromFile(plane.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Clusters[cfg.Contexts[cfg.CurrentContext].Cluster]
+	return c.Server, c.CertificateAuthorityData
+}
+
+// Credentials the server rejects end dsx before its UI, with one line.
+func TestRejectedToken(t *testing.T) {
+	server, ca := kubeconfigParts(t)
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["c"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: ca}
+	cfg.AuthInfos["u"] = &clientcmdapi.AuthInfo{Token: "expired-or-bogus"}
+	cfg.Contexts["bad"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u"}
+	cfg.CurrentContext = "bad"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(dsxBin, "--kubeconfig", path).CombinedOutput()
+	text := strings.TrimSpace(string(out))
+	if err == nil || !strings.HasPrefix(text, "dsx: ") || !strings.Contains(text, `rejected the credentials of context "bad"`) || strings.Count(text, "\n") != 0 {
+		t.Fatalf("exit %v, output %q: want one line naming the rejected credentials", err, text)
+	}
+}
+
+// An exec credential plugin and a KUBECONFIG of several files work as with
+// kubectl.
+func TestExecPluginAndMergedKubeconfig(t *testing.T) {
+	ctx := context.Background()
+	u, err := plane.CreateUser(ctx, "exec-user", "", []rbacv1.PolicyRule{
+		{APIGroups: []string{"apps"}, Resources: []string{"daemonsets", "controllerrevisions"}, Verbs: []string{"get", "list", "watch"}},
+		{APIGroups: []string{""}, Resources: []string{"nodes", "pods"}, Verbs: []string{"get", "list", "watch"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	plugin := filepath.Join(dir, "token-plugin")
+	script := "#!/bin/sh\nprintf '%s' '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"" + u.Token + "\"}}'\n"
+	if err := os.WriteFile(plugin, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	server, ca := kubeconfigParts(t)
+	// File one: the cluster and the exec user. File two: the context.
+	one := clientcmdapi.NewConfig()
+	one.Clusters["plane"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: ca}
+	one.AuthInfos["exec"] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{
+		APIVersion: "client.authentication.k8s.io/v1", Command: plugin, InteractiveMode: clientcmdapi.NeverExecInteractiveMode,
+	}}
+	two := clientcmdapi.NewConfig()
+	two.Contexts["via-exec"] = &clientcmdapi.Context{Cluster: "plane", AuthInfo: "exec", Namespace: "default"}
+	two.CurrentContext = "via-exec"
+	p1, p2 := filepath.Join(dir, "one"), filepath.Join(dir, "two")
+	if err := clientcmd.WriteToFile(*one, p1); err != nil {
+		t.Fatal(err)
+	}
+	if err := clientcmd.WriteToFile(*two, p2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, testenv.DaemonSet("default", "exec-seen", "agent:1"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(dsxBin, "status", "-A")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+p1+string(os.PathListSeparator)+p2)
+	out, err := cmd.CombinedOutput()
+	if !strings.Contains(string(out), "exec-seen") {
+		t.Fatalf("dsx status through the exec plugin and merged KUBECONFIG: %v\n%s", err, out)
+	}
+}
+
+// An unreachable server: the UI starts, says so within the request
+// timeout, and q quits at once.
+func TestUnreachableServer(t *testing.T) {
+	_, ca := kubeconfigParts(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["gone"] = &clientcmdapi.Cluster{Server: "https://" + addr, CertificateAuthorityData: ca}
+	cfg.AuthInfos["u"] = &clientcmdapi.AuthInfo{Token: "t"}
+	cfg.Contexts["gone"] = &clientcmdapi.Context{Cluster: "gone", AuthInfo: "u"}
+	cfg.CurrentContext = "gone"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, 120, 20, []string{"TERM=xterm-256color"}, "--kubeconfig", path, "--request-timeout", "3s")
+	s.waitFor(15*time.Second, "the outage on screen", func(x string) bool {
+		return strings.Contains(x, "cannot reach the API server") && strings.Contains(x, "connection refused")
+	})
+	s.keys("q")
+	if st := s.paneExit(5 * time.Second); st != "0" {
+		t.Fatalf("exit status %s", st)
 	}
 }

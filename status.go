@@ -102,6 +102,10 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
+	if err := kube.Preflight(ctx, target, requestTimeout(cf)); err != nil {
+		fmt.Fprintln(stderr, "dsx:", err)
+		return exitError
+	}
 	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace})
 	w.Start(ctx)
 	defer w.Shutdown()

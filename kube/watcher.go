@@ -2,6 +2,8 @@ package kube
 
 import (
 	"context"
+	"errors"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -209,15 +211,23 @@ func (w *Watcher) Start(ctx context.Context) {
 func (w *Watcher) probe(ctx context.Context) {
 	t := time.NewTicker(w.opts.ProbeEvery)
 	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
 		}
 		pctx, cancel := context.WithTimeout(ctx, w.opts.ProbeEvery)
 		_, err := w.client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(pctx)
 		cancel()
+		// "Get https://…/readyz?timeout=…: dial tcp …: connection refused"
+		// says the same twice; keep the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		if ctx.Err() != nil {
 			return
 		}

@@ -466,6 +466,9 @@ func (m Model) statusLine(w int) string {
 	case m.flash != "":
 		s = " " + m.flash
 		return m.st.warn.Render(fit(s, w, false))
+	case m.snap.Conn.Err != nil && !m.snap.Synced:
+		s = fmt.Sprintf(" ✗ cannot reach the API server (retrying for %s): %s", age(now, m.snap.Conn.Since), firstLine(m.snap.Conn.Err.Error()))
+		return m.st.bad.Render(fit(s, w, false))
 	case m.snap.Conn.Err != nil:
 		s = fmt.Sprintf(" ✗ disconnected for %s, data may be stale: %s", age(now, m.snap.Conn.Since), firstLine(m.snap.Conn.Err.Error()))
 		return m.st.bad.Render(fit(s, w, false))
