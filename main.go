@@ -55,7 +55,8 @@ func run(args []string) error {
 	if err := kube.Preflight(ctx, target, requestTimeout(cf)); err != nil {
 		return err
 	}
-	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace})
+	access := kube.CheckAccess(ctx, target.Client, target.Namespace)
+	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace, Access: &access})
 	w.Start(ctx)
 	defer func() {
 		// q quits at once: informers get a moment to stop cleanly, but a

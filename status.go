@@ -106,7 +106,12 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "dsx:", err)
 		return exitError
 	}
-	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace})
+	access := kube.CheckAccess(ctx, target.Client, target.Namespace)
+	if !access.DaemonSets {
+		fmt.Fprintf(stderr, "dsx: %s\n", access.Hidden(target.Namespace)[0])
+		return exitError
+	}
+	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace, Access: &access})
 	w.Start(ctx)
 	defer w.Shutdown()
 	if name != "" {

@@ -27,11 +27,13 @@ const (
 	StateTerminating  NodeState = "terminating"
 	StateCurrent      NodeState = "current"
 	StateIneligible   NodeState = "ineligible"
+	// StateUnknown is for eligible nodes when the user may not list pods.
+	StateUnknown NodeState = "unknown"
 )
 
 // AllStates lists every state in display order.
 func AllStates() []NodeState {
-	return []NodeState{StateFailed, StateMissing, StateMisscheduled, StateProgressing, StateOutdated, StateTerminating, StateCurrent, StateIneligible}
+	return []NodeState{StateFailed, StateMissing, StateMisscheduled, StateProgressing, StateOutdated, StateTerminating, StateCurrent, StateUnknown, StateIneligible}
 }
 
 // Rank orders states for sorting: problems first.
@@ -45,8 +47,10 @@ func (s NodeState) Rank() int {
 	return len(states)
 }
 
-// Problem is true for every state but current and ineligible.
-func (s NodeState) Problem() bool { return s != StateCurrent && s != StateIneligible }
+// Problem is true for every state but current, ineligible and unknown.
+func (s NodeState) Problem() bool {
+	return s != StateCurrent && s != StateIneligible && s != StateUnknown
+}
 
 // NodeRow is one node of the node view.
 type NodeRow struct {
@@ -99,13 +103,16 @@ type NodeView struct {
 	Revisions       []Revision
 	Rows            []NodeRow
 	Summary         NodeSummary
+	// Access is what the view could be built from; see Access.Hidden.
+	Access Access
 }
 
 // Healthy is dsx status's exit rule: every eligible node runs a ready pod
 // of the current revision and nothing is misscheduled.
 func (v NodeView) Healthy() bool {
 	s := v.Summary
-	return v.CurrentRevision != 0 && s.ByState[StateCurrent] == s.Eligible && s.ByState[StateMisscheduled] == 0
+	revisionKnown := v.CurrentRevision != 0 || !v.Access.Revisions
+	return revisionKnown && v.Access.Pods && s.ByState[StateCurrent] == s.Eligible && s.ByState[StateMisscheduled] == 0
 }
 
 // daemonTolerations are the template's tolerations plus those the DaemonSet
@@ -301,7 +308,14 @@ func restarts(p *corev1.Pod) int32 {
 // why, judged by the controller's own rules (see
 // ../shared/notes/daemonset-semantics.md).
 func ComputeNodeView(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.Pod, revs []*appsv1.ControllerRevision) NodeView {
-	v := NodeView{Namespace: ds.Namespace, Name: ds.Name, CurrentHash: TemplateHash(ds)}
+	return ComputeNodeViewWith(ds, nodes, pods, revs, AllAccess())
+}
+
+// ComputeNodeViewWith is ComputeNodeView for a user who may not list
+// everything: without nodes the rows come from the pods alone (no
+// eligibility), without pods eligible nodes are unknown.
+func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.Pod, revs []*appsv1.ControllerRevision, access Access) NodeView {
+	v := NodeView{Namespace: ds.Namespace, Name: ds.Name, CurrentHash: TemplateHash(ds), Access: access}
 	v.Revisions = DaemonSetRevisions(ds, revs)
 	byHash := map[string]int64{}
 	for _, r := range v.Revisions {
@@ -322,6 +336,19 @@ func ComputeNodeView(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.
 	sel := selectorText(ds.Spec.Template.Spec.NodeSelector)
 	seen := map[string]bool{}
 	v.Rows = make([]NodeRow, 0, len(nodes))
+	if !access.Nodes {
+		for n, ps := range podsByNode {
+			row := NodeRow{Node: n, NodeReady: true}
+			if n == "" {
+				row.Node = "<unassigned>"
+			}
+			fillPod(&row, ps, v.CurrentHash, byHash)
+			v.Rows = append(v.Rows, row)
+		}
+		sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Node < v.Rows[j].Node })
+		v.Summary = summarize(v.Rows)
+		return v
+	}
 	for _, node := range nodes {
 		seen[node.Name] = true
 		shouldRun, shouldContinue, kind, why := elig.check(node)
@@ -332,6 +359,9 @@ func ComputeNodeView(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.
 		row := NodeRow{Node: node.Name, NodeReady: ready, Unschedulable: node.Spec.Unschedulable}
 		nodePods := podsByNode[node.Name]
 		switch {
+		case !access.Pods && shouldRun:
+			row.State = StateUnknown
+			row.Reason = "pod hidden: no permission to list pods"
 		case len(nodePods) == 0 && shouldRun:
 			row.State = StateMissing
 			switch {

@@ -283,3 +283,26 @@ func TestNodeViewSummary(t *testing.T) {
 		t.Fatalf("pod on vanished node: %+v", gone)
 	}
 }
+
+// Without rights on nodes, rows come from pods; without rights on pods,
+// eligible nodes are unknown, not missing.
+func TestNodeViewLimitedAccess(t *testing.T) {
+	ds := testDS()
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "a"}
+	h := TemplateHash(ds)
+	revs := []*appsv1.ControllerRevision{revision(ds, 1, h)}
+	nodes := []*corev1.Node{readyNode("a1", func(n *corev1.Node) { n.Labels["pool"] = "a" }), readyNode("b1")}
+	pods := []*corev1.Pod{daemonPod(ds, "p", "a1", h)}
+
+	noNodes := ComputeNodeViewWith(ds, nil, pods, revs, Access{DaemonSets: true, Pods: true, Revisions: true})
+	if len(noNodes.Rows) != 1 || noNodes.Rows[0].Node != "a1" || noNodes.Rows[0].State != StateCurrent || !noNodes.Healthy() {
+		t.Fatalf("without nodes: %+v", noNodes.Rows)
+	}
+	noPods := ComputeNodeViewWith(ds, nodes, nil, revs, Access{DaemonSets: true, Nodes: true, Revisions: true})
+	if noPods.Rows[0].State != StateUnknown || noPods.Rows[1].State != StateIneligible || noPods.Healthy() {
+		t.Fatalf("without pods: %+v", noPods.Rows)
+	}
+	if h := (Access{DaemonSets: true}).Hidden("team"); len(h) != 3 || !strings.Contains(h[0], "nodes") {
+		t.Fatalf("hidden = %v", h)
+	}
+}

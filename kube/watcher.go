@@ -9,6 +9,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
@@ -37,6 +38,9 @@ type Snapshot struct {
 	Detail *NodeView
 	// Focus is the key of the focused DaemonSet, also when it is gone.
 	Focus string
+	// Hidden says what the user's rights keep out of view, and why.
+	Hidden []string
+	Access Access
 }
 
 // ConnState is the health of the watch connections.
@@ -63,6 +67,9 @@ type WatcherOptions struct {
 	// 5 seconds. Informers retry a refused watch quietly, so without a
 	// probe an outage would look like a quiet cluster.
 	ProbeEvery time.Duration
+	// Access limits the informers to what the user may list and watch;
+	// nil means everything.
+	Access *Access
 }
 
 // Watcher owns one SharedInformerFactory for one context and namespace
@@ -70,6 +77,7 @@ type WatcherOptions struct {
 type Watcher struct {
 	opts       WatcherOptions
 	client     kubernetes.Interface
+	access     Access
 	factory    informers.SharedInformerFactory
 	podFactory informers.SharedInformerFactory
 	dsInf      cache.SharedIndexInformer
@@ -124,16 +132,30 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 			o.LabelSelector = appsv1.DefaultDaemonSetUniqueLabelKey
 		}))
 	w := &Watcher{opts: opts, client: client, factory: f, podFactory: pf, dirty: make(chan struct{}, 1), progress: map[string]progressMark{}}
-	dsi := f.Apps().V1().DaemonSets()
-	w.dsInf, w.ds = dsi.Informer(), dsi.Lister()
-	ni := f.Core().V1().Nodes()
-	w.nodeInf, w.nodes = ni.Informer(), ni.Lister()
-	ri := f.Apps().V1().ControllerRevisions()
-	w.revInf, w.revs = ri.Informer(), ri.Lister()
-	pi := pf.Core().V1().Pods()
-	w.podInf, w.pods = pi.Informer(), pi.Lister()
-	for _, inf := range []cache.SharedIndexInformer{w.dsInf, w.nodeInf, w.revInf, w.podInf} {
-		w.watch(inf)
+	access := AllAccess()
+	if opts.Access != nil {
+		access = *opts.Access
+	}
+	w.access = access
+	if access.DaemonSets {
+		dsi := f.Apps().V1().DaemonSets()
+		w.dsInf, w.ds = dsi.Informer(), dsi.Lister()
+		w.watch(w.dsInf)
+	}
+	if access.Nodes {
+		ni := f.Core().V1().Nodes()
+		w.nodeInf, w.nodes = ni.Informer(), ni.Lister()
+		w.watch(w.nodeInf)
+	}
+	if access.Revisions {
+		ri := f.Apps().V1().ControllerRevisions()
+		w.revInf, w.revs = ri.Informer(), ri.Lister()
+		w.watch(w.revInf)
+	}
+	if access.Pods {
+		pi := pf.Core().V1().Pods()
+		w.podInf, w.pods = pi.Informer(), pi.Lister()
+		w.watch(w.podInf)
 	}
 	return w
 }
@@ -194,7 +216,13 @@ func (w *Watcher) Start(ctx context.Context) {
 	w.podFactory.Start(ctx.Done())
 	go w.probe(ctx)
 	go func() {
-		if !cache.WaitForCacheSync(ctx.Done(), w.dsInf.HasSynced, w.nodeInf.HasSynced, w.revInf.HasSynced, w.podInf.HasSynced) {
+		var synced []cache.InformerSynced
+		for _, inf := range []cache.SharedIndexInformer{w.dsInf, w.nodeInf, w.revInf, w.podInf} {
+			if inf != nil {
+				synced = append(synced, inf.HasSynced)
+			}
+		}
+		if !cache.WaitForCacheSync(ctx.Done(), synced...) {
 			return
 		}
 		w.mu.Lock()
@@ -259,9 +287,18 @@ func (w *Watcher) Shutdown() {
 
 // Snapshot builds a snapshot of the cache now.
 func (w *Watcher) Snapshot() Snapshot {
-	dss, _ := w.ds.List(labels.Everything())
-	nodes, _ := w.nodes.List(labels.Everything())
-	pods, _ := w.pods.List(labels.Everything())
+	var dss []*appsv1.DaemonSet
+	var nodes []*corev1.Node
+	var pods []*corev1.Pod
+	if w.ds != nil {
+		dss, _ = w.ds.List(labels.Everything())
+	}
+	if w.nodes != nil {
+		nodes, _ = w.nodes.List(labels.Everything())
+	}
+	if w.pods != nil {
+		pods, _ = w.pods.List(labels.Everything())
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.seq++
@@ -281,13 +318,21 @@ func (w *Watcher) Snapshot() Snapshot {
 		Nodes:      len(nodes),
 		Pods:       len(pods),
 		Focus:      w.focus,
+		Hidden:     w.access.Hidden(w.opts.Namespace),
+		Access:     w.access,
 	}
-	if w.focus != "" {
+	if w.focus != "" && w.ds != nil {
 		ns, name, _ := strings.Cut(w.focus, "/")
 		if ds, err := w.ds.DaemonSets(ns).Get(name); err == nil {
-			nsPods, _ := w.pods.Pods(ns).List(labels.Everything())
-			revs, _ := w.revs.ControllerRevisions(ns).List(labels.Everything())
-			v := ComputeNodeView(ds, nodes, nsPods, revs)
+			var nsPods []*corev1.Pod
+			var revs []*appsv1.ControllerRevision
+			if w.pods != nil {
+				nsPods, _ = w.pods.Pods(ns).List(labels.Everything())
+			}
+			if w.revs != nil {
+				revs, _ = w.revs.ControllerRevisions(ns).List(labels.Everything())
+			}
+			v := ComputeNodeViewWith(ds, nodes, nsPods, revs, w.access)
 			s.Detail = &v
 		}
 	}

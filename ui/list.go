@@ -172,6 +172,8 @@ func (l *listView) render(st styles, width, height int, now time.Time, snap kube
 	if len(l.rows) == 0 {
 		msg := " No DaemonSets"
 		switch {
+		case len(snap.Hidden) > 0 && !snap.Access.DaemonSets:
+			msg = " Cannot show DaemonSets: " + snap.Hidden[0]
 		case !snap.Synced:
 			msg = " Loading DaemonSets…"
 		case l.filter.pattern != "":

@@ -11,7 +11,9 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/dsx-tui/dsx/keys"
 	"github.com/dsx-tui/dsx/kube"
@@ -238,4 +240,50 @@ func TestServerRestartLive(t *testing.T) {
 			return strings.Contains(s, name) && strings.Contains(s, "● connected")
 		})
 	}
+}
+
+// A user who may read DaemonSets, pods and revisions in one namespace but
+// not nodes still gets the list and a node view built from pods, and a
+// line saying what is hidden and why.
+func TestRBACLimitedUserLive(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := plane.EnsureNamespace(ctx, "limited"); err != nil {
+		t.Fatal(err)
+	}
+	if err := plane.WaitDefaultServiceAccount(ctx, "limited"); err != nil {
+		t.Fatal(err)
+	}
+	ds := testenv.DaemonSet("limited", "team-agent", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "test"}
+	if _, err := plane.Client.AppsV1().DaemonSets("limited").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := plane.CreateUser(ctx, "team", "limited", []rbacv1.PolicyRule{
+		{APIGroups: []string{"apps"}, Resources: []string{"daemonsets", "controllerrevisions"}, Verbs: []string{"get", "list", "watch"}},
+		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := kubernetes.NewForConfig(u.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access := kube.CheckAccess(ctx, client, "limited")
+	if !access.DaemonSets || access.Nodes || !access.Pods || !access.Revisions {
+		t.Fatalf("access = %v, want all but nodes", access)
+	}
+	w := kube.NewWatcher(client, kube.WatcherOptions{Context: "team", Namespace: "limited", Access: &access})
+	w.Start(ctx)
+	t.Cleanup(w.Shutdown)
+	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(), Inspector: kube.Inspector{Config: u.Config, Client: client}})
+	tm, scr := startModel(t, m, 200, 40)
+	scr.waitFor(t, time.Minute, "team-agent with its pods and the hidden line", func(s string) bool {
+		return rowRE("limited", "team-agent", "2\\d", "2\\d", "2\\d").MatchString(s) && strings.Contains(s, "hidden by RBAC: nodes")
+	})
+	typeKeys(tm, "enter")
+	scr.waitFor(t, time.Minute, "node view from pods", func(s string) bool {
+		return strings.Contains(s, "only nodes with a pod") && regexp.MustCompile(`(?m)^node-0\s+✓ current\s+team-agent-`).MatchString(s)
+	})
 }

@@ -479,6 +479,10 @@ func (m Model) statusLine(w int) string {
 		if !m.snap.LastEvent.IsZero() {
 			s += fmt.Sprintf(" · last event %s ago", age(now, m.snap.LastEvent))
 		}
+		if len(m.snap.Hidden) > 0 {
+			s += " · hidden by RBAC: " + strings.Join(m.snap.Hidden, "; ")
+			return m.st.warn.Render(fit(s, w, false))
+		}
 	}
 	return m.st.dim.Render(fit(s, w, false))
 }

@@ -119,6 +119,7 @@ func stateText(s kube.NodeState) string {
 	sym := map[kube.NodeState]string{
 		kube.StateCurrent: "✓", kube.StateOutdated: "↻", kube.StateProgressing: "…", kube.StateFailed: "✗",
 		kube.StateMissing: "!", kube.StateIneligible: "-", kube.StateMisscheduled: "⚠", kube.StateTerminating: "⌫",
+		kube.StateUnknown: "?",
 	}[s]
 	return sym + " " + string(s)
 }
@@ -226,6 +227,9 @@ func (v *nodeView) header(width int) []string {
 		rev = fmt.Sprintf("current revision %d", v.view.CurrentRevision)
 	}
 	label := fmt.Sprintf(" %d/%d up to date and ready · %s", s.ByState[kube.StateCurrent], s.Eligible, rev)
+	if !v.view.Access.Nodes {
+		label += " · only nodes with a pod (no permission to list nodes)"
+	}
 	bw := min(30, max(width-len([]rune(label))-3, 0))
 	line2 := " " + bar(s.ByState[kube.StateCurrent], s.Eligible, bw, false) + label
 	return append(lines, line2)
