@@ -56,21 +56,23 @@ func run(args []string) error {
 		return err
 	}
 	access := kube.CheckAccess(ctx, target.Client, target.Namespace)
+	wctx, wcancel := context.WithCancel(ctx)
 	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace, Access: &access})
-	w.Start(ctx)
+	w.Start(wctx)
+	session := kube.NewSession(cf, target, w, wcancel)
 	defer func() {
 		// q quits at once: informers get a moment to stop cleanly, but a
 		// slow or hung API server never holds the exit.
 		cancel()
 		done := make(chan struct{})
-		go func() { w.Shutdown(); close(done) }()
+		go func() { session.Close(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(time.Second):
 		}
 	}()
-	m := ui.New(ui.Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(),
-		Inspector: kube.Inspector{Config: target.Config, Client: target.Client}})
+	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: keys.Default(), Initial: w.Snapshot(),
+		Inspector: session, Switcher: session, RequestTimeout: requestTimeout(cf)})
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {

@@ -431,3 +431,92 @@ func TestUnreachableServer(t *testing.T) {
 		t.Fatalf("exit status %s", st)
 	}
 }
+
+// Two independent clusters: :ctx switches between them live, the picker
+// marks the current one, and coming back restores where the user was.
+func TestSwitchBetweenTwoClusters(t *testing.T) {
+	ctx := context.Background()
+	two, err := testenv.Start(ctx, testenv.Options{ContextName: "two"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer two.Stop()
+	if _, err := two.AddNodes(ctx, "far", 3, testenv.NodeSpec{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := two.Client.AppsV1().DaemonSets("default").Create(ctx, testenv.DaemonSet("default", "only-in-two", "agent:1"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ds := testenv.DaemonSet("default", "only-in-one", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"kubernetes.io/hostname": "node-3"}
+	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// One kubeconfig with both contexts, as operators have.
+	merged := clientcmdapi.NewConfig()
+	for _, src := range []string{plane.Kubeconfig, two.Kubeconfig} {
+		c, err := clientcmd.LoadFromFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range c.Clusters {
+			merged.Clusters[k] = v
+		}
+		for k, v := range c.Contexts {
+			merged.Contexts[k] = v
+		}
+		for k, v := range c.AuthInfos {
+			merged.AuthInfos[k+"-"+filepath.Base(filepath.Dir(src))] = v
+			for _, cx := range c.Contexts {
+				if cx.AuthInfo == k {
+					cx.AuthInfo = k + "-" + filepath.Base(filepath.Dir(src))
+				}
+			}
+		}
+	}
+	merged.CurrentContext = "dsx-testenv"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*merged, path); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, 140, 40, []string{"TERM=xterm-256color"}, "--kubeconfig", path)
+	s.waitFor(time.Minute, "only-in-one", func(x string) bool { return strings.Contains(x, "only-in-one") })
+	// Go somewhere: the node view of only-in-one.
+	s.keys("/", "onlyinone", "Enter")
+	s.waitFor(10*time.Second, "filtered", func(x string) bool { return strings.Contains(x, "1 of") })
+	s.keys("Enter")
+	s.waitFor(time.Minute, "node view", func(x string) bool {
+		return strings.Contains(x, "default/only-in-one · sort") && regexp.MustCompile(`(?m)^node-3\s+✓ current`).MatchString(x)
+	})
+	s.keys(":", "ctx", "Enter")
+	scr := s.waitFor(10*time.Second, "the context picker", func(x string) bool {
+		return strings.Contains(x, "Pick a context") && strings.Contains(x, "two  (cluster two")
+	})
+	if !regexp.MustCompile(`● dsx-testenv `).MatchString(scr) {
+		t.Errorf("current context not marked:\n%s", scr)
+	}
+	s.keys("/", "two", "Enter")
+	s.keys("Enter")
+	s.waitFor(time.Minute, "the second cluster", func(x string) bool {
+		return strings.Contains(x, "context: two") && strings.Contains(x, "only-in-two") && !strings.Contains(x, "only-in-one")
+	})
+	s.keys("X")
+	s.waitFor(10*time.Second, "the picker again", func(x string) bool { return strings.Contains(x, "● two ") })
+	s.keys("/", "testenv", "Enter")
+	s.keys("Enter")
+	s.waitFor(time.Minute, "back where we were", func(x string) bool {
+		return strings.Contains(x, "context: dsx-testenv") && strings.Contains(x, "default/only-in-one · sort") &&
+			regexp.MustCompile(`(?m)^node-3\s+✓ current`).MatchString(x)
+	})
+	// :ns all widens the scope in the same context.
+	s.keys("Escape")
+	s.waitFor(10*time.Second, "the list", func(x string) bool { return strings.Contains(x, "DaemonSets · sort") })
+	s.keys(":", "ns all", "Enter")
+	s.waitFor(time.Minute, "all namespaces", func(x string) bool {
+		return strings.Contains(x, "namespace: all") && strings.Contains(x, "NAMESPACE")
+	})
+	s.keys("q")
+	if st := s.paneExit(10 * time.Second); st != "0" {
+		t.Fatalf("exit status %s", st)
+	}
+}

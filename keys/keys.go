@@ -14,6 +14,7 @@ type Map struct {
 	Problems, Sort                          key.Binding
 	SearchNext, SearchPrev                  key.Binding
 	Follow, Previous, Container             key.Binding
+	Contexts                                key.Binding
 }
 
 // Group is a titled set of bindings, for the help screen and docs.
@@ -26,7 +27,7 @@ type Group struct {
 func (m Map) Groups() []Group {
 	return []Group{
 		{"Move", []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Top, m.Bottom}},
-		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Logs, m.Help, m.Command, m.Quit}},
+		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Logs, m.Contexts, m.Help, m.Command, m.Quit}},
 		{"In describe, YAML and logs", []key.Binding{m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
 		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.Undo, m.History}},
 	}
@@ -55,7 +56,8 @@ func Default() Map {
 		Restart:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
 		Undo:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
 		History:    key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
-		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx, :ns, :q)")),
+		Contexts:   key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "switch context")),
 		Problems:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "problems only")),
 		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		SearchNext: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),

@@ -82,7 +82,7 @@ func truncate(s string, w int) string {
 // pending tells the bindings whose views or actions are not built yet.
 func (m Model) pending(b key.Binding) bool {
 	k := m.keys
-	for _, p := range []key.Binding{k.Command, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History} {
+	for _, p := range []key.Binding{k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History} {
 		if strings.Join(p.Keys(), ",") == strings.Join(b.Keys(), ",") && p.Help() == b.Help() {
 			return true
 		}

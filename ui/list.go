@@ -175,7 +175,7 @@ func (l *listView) render(st styles, width, height int, now time.Time, snap kube
 		case len(snap.Hidden) > 0 && !snap.Access.DaemonSets:
 			msg = " Cannot show DaemonSets: " + snap.Hidden[0]
 		case !snap.Synced:
-			msg = " Loading DaemonSets…"
+			msg = fmt.Sprintf(" Syncing context %s: %d nodes, %d daemon pods so far…", snap.Context, snap.Nodes, snap.Pods)
 		case l.filter.pattern != "":
 			msg += " match “" + l.filter.pattern + "”"
 		case snap.Namespace != "":

@@ -52,6 +52,9 @@ type Options struct {
 	Initial   kube.Snapshot
 	TickEvery time.Duration
 	Inspector Inspector
+	Switcher  Switcher
+	// RequestTimeout bounds a context switch's first requests.
+	RequestTimeout time.Duration
 }
 
 type viewKind int
@@ -61,6 +64,7 @@ const (
 	viewNodes
 	viewPager
 	viewLogs
+	viewPicker
 )
 
 // Model is the root model.
@@ -83,6 +87,14 @@ type Model struct {
 	pager      pager
 	logs       logView
 	insp       Inspector
+	sw         Switcher
+	picker     picker
+	cmdline    filterState
+	// switching names the context being switched to, "" when none.
+	switching      string
+	switchFrom     string
+	saved          map[string]ctxState
+	requestTimeout time.Duration
 	// flash is a one-line message in the status bar until the next key.
 	flash string
 }
@@ -98,7 +110,11 @@ func New(o Options) Model {
 	if o.TickEvery == 0 {
 		o.TickEvery = 5 * time.Second
 	}
-	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(), snap: o.Initial, width: 80, height: 24, insp: o.Inspector}
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = 10 * time.Second
+	}
+	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(), snap: o.Initial, width: 80, height: 24,
+		insp: o.Inspector, sw: o.Switcher, requestTimeout: o.RequestTimeout}
 	m.list.setRows(m.snap.DaemonSets, m.now())
 	return m
 }
@@ -162,6 +178,31 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, readLogChunk(msg.stream, msg.ch)
+	case pickerItemsMsg:
+		if m.view == viewPicker && msg.what == m.picker.what {
+			m.picker.items, m.picker.err = msg.items, msg.err
+			if m.picker.items == nil {
+				m.picker.items = []pickItem{}
+			}
+			m.picker.refresh()
+		}
+		return m, nil
+	case switchedMsg:
+		m.switching = ""
+		if msg.err != nil {
+			m.flash = "switch failed: " + firstLine(msg.err.Error())
+			return m, nil
+		}
+		same := msg.contextName == m.switchFrom
+		arrived := m.snap.Context == msg.contextName &&
+			(!same || (msg.all && m.snap.Namespace == "") || (!msg.all && m.snap.Namespace == msg.namespace))
+		if !arrived {
+			// No snapshot of the new scope yet: show it as syncing.
+			m.snap = kube.Snapshot{Context: msg.contextName, Namespace: msg.namespace}
+		}
+		cmd := m.restoreState(msg.contextName, same)
+		m.list.setRows(m.snap.DaemonSets, m.now())
+		return m, cmd
 	case textMsg:
 		if m.view == viewPager && msg.ref == m.pager.ref && msg.what == m.pager.what {
 			if msg.err != nil {
@@ -187,6 +228,8 @@ func (m *Model) activeFilter() *filterState {
 		return &m.nodes.filter
 	case viewPager:
 		return &m.pager.search
+	case viewPicker:
+		return &m.picker.filter
 	}
 	return &m.list.filter
 }
@@ -198,6 +241,8 @@ func (m *Model) refresh() {
 	case viewPager:
 		m.pager.findMatches()
 		m.pager.firstMatchFromTop(m.bodyHeight() - 1)
+	case viewPicker:
+		m.picker.refresh()
 	default:
 		m.list.refresh(m.now())
 	}
@@ -280,6 +325,24 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
 		return m, tea.Quit
 	}
+	if m.cmdline.editing {
+		switch msg.String() {
+		case "enter":
+			m.cmdline.editing = false
+			return m.runCommand(m.cmdline.pattern)
+		case "esc":
+			m.cmdline.editing = false
+		case "backspace":
+			if r := []rune(m.cmdline.pattern); len(r) > 0 {
+				m.cmdline.pattern = string(r[:len(r)-1])
+			}
+		default:
+			if msg.Text != "" {
+				m.cmdline.pattern += msg.Text
+			}
+		}
+		return m, nil
+	}
 	if f := m.activeFilter(); f.editing {
 		switch msg.String() {
 		case "enter":
@@ -316,6 +379,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.view == viewLogs {
 		return m.handleLogsKey(msg)
+	}
+	if m.view == viewPicker {
+		return m.handlePickerKey(msg)
 	}
 	page := max(m.bodyHeight()-1, 1)
 	keysOf := m.list.keys
@@ -383,7 +449,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openPager("yaml")
 	case key.Matches(msg, k.Logs):
 		return m.openLogs()
-	case key.Matches(msg, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History, k.Command):
+	case key.Matches(msg, k.Command):
+		m.cmdline = filterState{editing: true}
+	case key.Matches(msg, k.Contexts):
+		return m.openPicker("context")
+	case key.Matches(msg, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History):
 		m.flash = fmt.Sprintf("%s: not yet available", msg.String())
 	}
 	return m, nil
@@ -419,6 +489,8 @@ func (m Model) render() string {
 		body = m.pager.render(m.st, w, m.bodyHeight())
 	case m.view == viewLogs:
 		body = m.logs.render(m.st, w, m.bodyHeight())
+	case m.view == viewPicker:
+		body = m.picker.render(m.st, w, m.bodyHeight())
 	default:
 		body = m.list.render(m.st, w, m.bodyHeight(), now, m.snap)
 	}
@@ -449,6 +521,9 @@ func (m Model) titleLine(w int) string {
 }
 
 func (m Model) filterLine(w int) string {
+	if m.cmdline.editing {
+		return fit(" :"+m.cmdline.pattern+"█  (ctx · ns · q; enter runs · esc cancels)", w, false)
+	}
 	f := m.activeFilter()
 	switch {
 	case f.editing:
@@ -466,6 +541,8 @@ func (m Model) statusLine(w int) string {
 	case m.flash != "":
 		s = " " + m.flash
 		return m.st.warn.Render(fit(s, w, false))
+	case m.switching != "":
+		return m.st.warn.Render(fit(" … switching to context "+m.switching, w, false))
 	case m.snap.Conn.Err != nil && !m.snap.Synced:
 		s = fmt.Sprintf(" ✗ cannot reach the API server (retrying for %s): %s", age(now, m.snap.Conn.Since), firstLine(m.snap.Conn.Err.Error()))
 		return m.st.bad.Render(fit(s, w, false))
@@ -630,4 +707,37 @@ func scrollKey(msg tea.KeyPressMsg, k keys.Map, height, total int, scroll func(i
 		return false
 	}
 	return true
+}
+
+func (m Model) handlePickerKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	p := &m.picker
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Back):
+		if p.filter.pattern != "" {
+			p.filter.pattern = ""
+			p.refresh()
+			return m, nil
+		}
+		m.view = p.back
+	case key.Matches(msg, k.Up):
+		p.cur = max(p.cur-1, 0)
+	case key.Matches(msg, k.Down):
+		p.cur = min(p.cur+1, max(len(p.shown)-1, 0))
+	case key.Matches(msg, k.Filter):
+		p.filter.editing = true
+	case key.Matches(msg, k.Enter):
+		it, ok := p.selected()
+		if !ok {
+			return m, nil
+		}
+		m.view = p.back
+		if p.what == "context" {
+			return m.switchTo(it.value, "", false)
+		}
+		return m.switchTo(m.snap.Context, it.value, it.value == "")
+	}
+	return m, nil
 }

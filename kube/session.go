@@ -1,0 +1,193 @@
+package kube
+
+import (
+	"context"
+	"io"
+	"sort"
+	"sync"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+)
+
+// ContextInfo is one kubeconfig context, for the picker.
+type ContextInfo struct {
+	Name, Cluster, User, Namespace string
+	Current                        bool
+}
+
+// Session is dsx's connection to one context at a time. Switching stops
+// the old informers (and their goroutines) and starts new ones; Next keeps
+// delivering snapshots across the switch.
+type Session struct {
+	base *genericclioptions.ConfigFlags
+
+	mu      sync.Mutex
+	target  *Target
+	watcher *Watcher
+	cancel  context.CancelFunc
+	// switched is closed when the watcher is replaced, to wake Next.
+	switched chan struct{}
+	focusNS  string
+	focus    string
+	stopping sync.WaitGroup
+}
+
+// NewSession starts on target with watcher already made for it.
+func NewSession(base *genericclioptions.ConfigFlags, target *Target, w *Watcher, cancel context.CancelFunc) *Session {
+	return &Session{base: base, target: target, watcher: w, cancel: cancel, switched: make(chan struct{})}
+}
+
+// Target is the current connection.
+func (s *Session) Target() *Target {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.target
+}
+
+// Contexts lists the kubeconfig's contexts, the current one marked.
+func (s *Session) Contexts() ([]ContextInfo, error) {
+	raw, err := s.base.ToRawKubeConfigLoader().RawConfig()
+	if err != nil {
+		return nil, err
+	}
+	cur := s.Target().Context
+	var out []ContextInfo
+	for name, c := range raw.Contexts {
+		out = append(out, ContextInfo{Name: name, Cluster: c.Cluster, User: c.AuthInfo, Namespace: c.Namespace, Current: name == cur})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// flagsFor keeps the kubeconfig file, impersonation and timeout of the
+// command line but not its per-cluster overrides (--server, --token,
+// --cluster, --user), which were meant for the first context.
+func (s *Session) flagsFor(contextName, namespace string) *genericclioptions.ConfigFlags {
+	f := genericclioptions.NewConfigFlags(true)
+	f.KubeConfig = s.base.KubeConfig
+	f.Impersonate, f.ImpersonateGroup, f.ImpersonateUID = s.base.Impersonate, s.base.ImpersonateGroup, s.base.ImpersonateUID
+	f.Timeout = s.base.Timeout
+	f.CacheDir = s.base.CacheDir
+	f.Context = &contextName
+	f.Namespace = &namespace
+	return f
+}
+
+// Switch connects to contextName with namespace ("" for the context's
+// own; all for every namespace). The old informers stop before it returns.
+func (s *Session) Switch(ctx context.Context, contextName, namespace string, all bool, timeout time.Duration) error {
+	t, err := Resolve(s.flagsFor(contextName, namespace), all)
+	if err != nil {
+		return err
+	}
+	if err := Preflight(ctx, t, timeout); err != nil {
+		return err
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	access := CheckAccess(actx, t.Client, t.Namespace)
+	cancel()
+	wctx, wcancel := context.WithCancel(ctx)
+	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Namespace: t.Namespace, Access: &access})
+	w.Start(wctx)
+	s.mu.Lock()
+	old, oldCancel := s.watcher, s.cancel
+	s.target, s.watcher, s.cancel = t, w, wcancel
+	close(s.switched)
+	s.switched = make(chan struct{})
+	s.focus, s.focusNS = "", ""
+	s.mu.Unlock()
+	if oldCancel != nil {
+		oldCancel()
+	}
+	// The old informers stop in the background: their goroutines end with
+	// their context; Close waits for them.
+	s.stopping.Add(1)
+	go func() {
+		defer s.stopping.Done()
+		old.Shutdown()
+	}()
+	return nil
+}
+
+// Focus forwards to the current watcher.
+func (s *Session) Focus(namespace, name string) {
+	s.mu.Lock()
+	w := s.watcher
+	s.focusNS, s.focus = namespace, name
+	s.mu.Unlock()
+	w.Focus(namespace, name)
+}
+
+// Next is the current watcher's Next; after a switch it returns the new
+// watcher's first snapshot at once.
+func (s *Session) Next(ctx context.Context) (Snapshot, error) {
+	s.mu.Lock()
+	w, sw := s.watcher, s.switched
+	s.mu.Unlock()
+	nctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-sw:
+			cancel()
+		case <-nctx.Done():
+		}
+	}()
+	snap, err := w.Next(nctx)
+	if err != nil && ctx.Err() == nil {
+		s.mu.Lock()
+		w = s.watcher
+		s.mu.Unlock()
+		return w.Snapshot(), nil
+	}
+	return snap, err
+}
+
+// Close stops the current informers.
+func (s *Session) Close() {
+	s.mu.Lock()
+	w, cancel := s.watcher, s.cancel
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	w.Shutdown()
+	s.stopping.Wait()
+}
+
+// Namespaces lists the namespaces the user may see, for the picker.
+func (s *Session) Namespaces(ctx context.Context) ([]string, error) {
+	t := s.Target()
+	l, err := t.Client.CoreV1().Namespaces().List(ctx, metav1ListOptions())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(l.Items))
+	for _, n := range l.Items {
+		out = append(out, n.Name)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func metav1ListOptions() metav1.ListOptions { return metav1.ListOptions{} }
+
+func (s *Session) inspector() Inspector {
+	t := s.Target()
+	return Inspector{Config: t.Config, Client: t.Client}
+}
+
+// Describe, YAML and Logs act on the current context.
+func (s *Session) Describe(ref ObjectRef) (string, error) { return s.inspector().Describe(ref) }
+
+// YAML is Inspector.YAML on the current context.
+func (s *Session) YAML(ctx context.Context, ref ObjectRef) (string, error) {
+	return s.inspector().YAML(ctx, ref)
+}
+
+// Logs is Inspector.Logs on the current context.
+func (s *Session) Logs(ctx context.Context, namespace, pod, container string, previous, follow bool, tail int64) (io.ReadCloser, error) {
+	return s.inspector().Logs(ctx, namespace, pod, container, previous, follow, tail)
+}

@@ -1,0 +1,67 @@
+package kube
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/dsx-tui/dsx/testenv"
+)
+
+// Switching contexts stops the old informers: after many switches and a
+// close, the goroutines are back to where they were.
+func TestSessionSwitchLeaksNothing(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := clientcmd.LoadFromFile(plane.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second context on the same cluster, scoped to kube-system.
+	c := *cfg.Contexts[cfg.CurrentContext]
+	c.Namespace = "kube-system"
+	cfg.Contexts["second"] = &c
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	flags := genericclioptions.NewConfigFlags(true)
+	flags.KubeConfig = &path
+	target, err := Resolve(flags, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	baseline := runtime.NumGoroutine()
+	wctx, wcancel := context.WithCancel(ctx)
+	w := NewWatcher(target.Client, WatcherOptions{Context: target.Context, Namespace: target.Namespace})
+	w.Start(wctx)
+	s := NewSession(flags, target, w, wcancel)
+	for i := range 6 {
+		name := "second"
+		if i%2 == 1 {
+			name = cfg.CurrentContext
+		}
+		if err := s.Switch(ctx, name, "", false, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		nctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		for snap, err := s.Next(nctx); !snap.Synced || snap.Context != name; snap, err = s.Next(nctx) {
+			if err != nil {
+				t.Fatalf("switch %d to %s never synced: %v", i, name, err)
+			}
+		}
+		cancel()
+	}
+	if got := s.Target().Namespace; got != "kube-system" && got != "default" {
+		t.Fatalf("namespace after switches = %q", got)
+	}
+	s.Close()
+	testenv.WaitT(t, 30*time.Second, "goroutines back to the baseline", func(context.Context) (bool, error) {
+		return runtime.NumGoroutine() <= baseline+5, nil
+	})
+	t.Logf("goroutines: baseline %d, after 6 switches and close %d", baseline, runtime.NumGoroutine())
+}
