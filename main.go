@@ -37,6 +37,7 @@ func run(args []string) error {
 	cf := kube.NewConfigFlags()
 	cf.AddFlags(fs)
 	all := fs.BoolP("all-namespaces", "A", false, "show DaemonSets in every namespace")
+	readOnly := fs.Bool("readonly", false, "never send a request that changes the cluster")
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "dsx: a terminal UI for Kubernetes DaemonSets\n\nUsage:\n  dsx [flags]                 the terminal UI\n  dsx status [NAME] [flags]   per-node status once (dsx status --help)\n\nFlags:\n%s", fs.FlagUsages())
 	}
@@ -46,7 +47,7 @@ func run(args []string) error {
 		}
 		return err
 	}
-	target, err := kube.Resolve(cf, *all)
+	target, err := kube.ResolveWith(cf, *all, *readOnly)
 	if err != nil {
 		return err
 	}

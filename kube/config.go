@@ -20,11 +20,18 @@ type Target struct {
 	Server        string
 	Config        *rest.Config
 	Client        kubernetes.Interface
+	ReadOnly      bool
 }
 
 // Resolve reads the kubeconfig the way kubectl does (flags, KUBECONFIG,
 // ~/.kube/config) and fails with one clear sentence when it cannot.
 func Resolve(flags *genericclioptions.ConfigFlags, allNamespaces bool) (*Target, error) {
+	return ResolveWith(flags, allNamespaces, false)
+}
+
+// ResolveWith is Resolve; readOnly makes the clients unable to send any
+// mutating request.
+func ResolveWith(flags *genericclioptions.ConfigFlags, allNamespaces, readOnly bool) (*Target, error) {
 	loader := flags.ToRawKubeConfigLoader()
 	raw, err := loader.RawConfig()
 	if err != nil {
@@ -61,11 +68,14 @@ func Resolve(flags *genericclioptions.ConfigFlags, allNamespaces bool) (*Target,
 	// cluster at start: the default 5 QPS would throttle that list.
 	cfg.QPS, cfg.Burst = 50, 100
 	cfg.UserAgent = "dsx"
+	if readOnly {
+		MakeReadOnly(cfg)
+	}
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("invalid client configuration: %w", err)
 	}
-	t := &Target{Context: ctxName, Namespace: ns, AllNamespaces: allNamespaces, Server: cfg.Host, Config: cfg, Client: client}
+	t := &Target{Context: ctxName, Namespace: ns, AllNamespaces: allNamespaces, Server: cfg.Host, Config: cfg, Client: client, ReadOnly: readOnly}
 	if allNamespaces {
 		t.Namespace = ""
 	}

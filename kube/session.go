@@ -78,7 +78,7 @@ func (s *Session) flagsFor(contextName, namespace string) *genericclioptions.Con
 // Switch connects to contextName with namespace ("" for the context's
 // own; all for every namespace). The old informers stop before it returns.
 func (s *Session) Switch(ctx context.Context, contextName, namespace string, all bool, timeout time.Duration) error {
-	t, err := Resolve(s.flagsFor(contextName, namespace), all)
+	t, err := ResolveWith(s.flagsFor(contextName, namespace), all, s.Target().ReadOnly)
 	if err != nil {
 		return err
 	}

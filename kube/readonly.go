@@ -1,0 +1,35 @@
+package kube
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"k8s.io/client-go/rest"
+)
+
+// ErrReadOnly is returned for any mutating request under --readonly.
+var ErrReadOnly = errors.New("dsx is in read-only mode (--readonly): no changes are sent to the cluster")
+
+// readOnlyTransport refuses every request that could change the cluster,
+// below the UI: whatever a view or action asks for, nothing mutating
+// leaves the process. Access reviews are questions, not changes.
+type readOnlyTransport struct{ next http.RoundTripper }
+
+func (t readOnlyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return t.next.RoundTrip(r)
+	case http.MethodPost:
+		if strings.HasSuffix(r.URL.Path, "/selfsubjectaccessreviews") || strings.HasSuffix(r.URL.Path, "/selfsubjectrulesreviews") {
+			return t.next.RoundTrip(r)
+		}
+	}
+	return nil, fmt.Errorf("%s %s: %w", r.Method, r.URL.Path, ErrReadOnly)
+}
+
+// MakeReadOnly wraps cfg's transport so that no mutating request is sent.
+func MakeReadOnly(cfg *rest.Config) {
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return readOnlyTransport{next: rt} })
+}
