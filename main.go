@@ -53,14 +53,11 @@ func run(args []string) error {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
 	defer cancel()
-	if err := kube.Preflight(ctx, target, requestTimeout(cf)); err != nil {
+	w, err := kube.Connect(ctx, target, requestTimeout(cf))
+	if err != nil {
 		return err
 	}
-	access := kube.CheckAccess(ctx, target.Client, target.Namespace)
-	wctx, wcancel := context.WithCancel(ctx)
-	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace, Access: &access})
-	w.Start(wctx)
-	session := kube.NewSession(cf, target, w, wcancel)
+	session := kube.NewSession(cf, target, w)
 	defer func() {
 		// q quits at once: informers get a moment to stop cleanly, but a
 		// slow or hung API server never holds the exit.
@@ -80,7 +77,6 @@ func run(args []string) error {
 		// Hang-up or TERM: the terminal is gone; exit quietly.
 		return nil
 	}
-	cancel()
 	return err
 }
 

@@ -102,18 +102,16 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	if err := kube.Preflight(ctx, target, requestTimeout(cf)); err != nil {
+	w, err := kube.Connect(ctx, target, requestTimeout(cf))
+	if err != nil {
 		fmt.Fprintln(stderr, "dsx:", err)
 		return exitError
 	}
-	access := kube.CheckAccess(ctx, target.Client, target.Namespace)
-	if !access.DaemonSets {
+	defer w.Shutdown()
+	if access := w.Access(); !access.DaemonSets {
 		fmt.Fprintf(stderr, "dsx: %s\n", access.Hidden(target.Namespace)[0])
 		return exitError
 	}
-	w := kube.NewWatcher(target.Client, kube.WatcherOptions{Context: target.Context, Namespace: target.Namespace, Access: &access})
-	w.Start(ctx)
-	defer w.Shutdown()
 	if name != "" {
 		w.Focus(target.Namespace, name)
 	}

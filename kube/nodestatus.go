@@ -263,9 +263,7 @@ func podWhy(p *corev1.Pod) string {
 			}
 		}
 	}
-	var restarts int32
 	for _, cs := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
-		restarts += cs.RestartCount
 		if w := cs.State.Waiting; w != nil && w.Reason != "" {
 			return cs.Name + ": " + w.Reason
 		}

@@ -26,17 +26,29 @@ type Session struct {
 	mu      sync.Mutex
 	target  *Target
 	watcher *Watcher
-	cancel  context.CancelFunc
 	// switched is closed when the watcher is replaced, to wake Next.
 	switched chan struct{}
-	focusNS  string
-	focus    string
 	stopping sync.WaitGroup
 }
 
-// NewSession starts on target with watcher already made for it.
-func NewSession(base *genericclioptions.ConfigFlags, target *Target, w *Watcher, cancel context.CancelFunc) *Session {
-	return &Session{base: base, target: target, watcher: w, cancel: cancel, switched: make(chan struct{})}
+// NewSession starts on target with a watcher already connected to it.
+func NewSession(base *genericclioptions.ConfigFlags, target *Target, w *Watcher) *Session {
+	return &Session{base: base, target: target, watcher: w, switched: make(chan struct{})}
+}
+
+// Connect checks the credentials (Preflight) and the user's rights
+// (CheckAccess), each bounded by timeout, and starts a watcher with the
+// informers those rights allow.
+func Connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, error) {
+	if err := Preflight(ctx, t, timeout); err != nil {
+		return nil, err
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	access := CheckAccess(actx, t.Client, t.Namespace)
+	cancel()
+	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Namespace: t.Namespace, Access: &access})
+	w.Start(ctx)
+	return w, nil
 }
 
 // Target is the current connection.
@@ -82,27 +94,18 @@ func (s *Session) Switch(ctx context.Context, contextName, namespace string, all
 	if err != nil {
 		return err
 	}
-	if err := Preflight(ctx, t, timeout); err != nil {
+	w, err := Connect(ctx, t, timeout)
+	if err != nil {
 		return err
 	}
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	access := CheckAccess(actx, t.Client, t.Namespace)
-	cancel()
-	wctx, wcancel := context.WithCancel(ctx)
-	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Namespace: t.Namespace, Access: &access})
-	w.Start(wctx)
 	s.mu.Lock()
-	old, oldCancel := s.watcher, s.cancel
-	s.target, s.watcher, s.cancel = t, w, wcancel
+	old := s.watcher
+	s.target, s.watcher = t, w
 	close(s.switched)
 	s.switched = make(chan struct{})
-	s.focus, s.focusNS = "", ""
 	s.mu.Unlock()
-	if oldCancel != nil {
-		oldCancel()
-	}
-	// The old informers stop in the background: their goroutines end with
-	// their context; Close waits for them.
+	// The old informers stop in the background (Shutdown cancels their
+	// context and waits for their goroutines); Close waits for them.
 	s.stopping.Add(1)
 	go func() {
 		defer s.stopping.Done()
@@ -115,7 +118,6 @@ func (s *Session) Switch(ctx context.Context, contextName, namespace string, all
 func (s *Session) Focus(namespace, name string) {
 	s.mu.Lock()
 	w := s.watcher
-	s.focusNS, s.focus = namespace, name
 	s.mu.Unlock()
 	w.Focus(namespace, name)
 }
@@ -148,11 +150,8 @@ func (s *Session) Next(ctx context.Context) (Snapshot, error) {
 // Close stops the current informers.
 func (s *Session) Close() {
 	s.mu.Lock()
-	w, cancel := s.watcher, s.cancel
+	w := s.watcher
 	s.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
 	w.Shutdown()
 	s.stopping.Wait()
 }
@@ -160,7 +159,7 @@ func (s *Session) Close() {
 // Namespaces lists the namespaces the user may see, for the picker.
 func (s *Session) Namespaces(ctx context.Context) ([]string, error) {
 	t := s.Target()
-	l, err := t.Client.CoreV1().Namespaces().List(ctx, metav1ListOptions())
+	l, err := t.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -171,8 +170,6 @@ func (s *Session) Namespaces(ctx context.Context) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
-
-func metav1ListOptions() metav1.ListOptions { return metav1.ListOptions{} }
 
 func (s *Session) inspector() Inspector {
 	t := s.Target()

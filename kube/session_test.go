@@ -36,10 +36,11 @@ func TestSessionSwitchLeaksNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	baseline := runtime.NumGoroutine()
-	wctx, wcancel := context.WithCancel(ctx)
-	w := NewWatcher(target.Client, WatcherOptions{Context: target.Context, Namespace: target.Namespace})
-	w.Start(wctx)
-	s := NewSession(flags, target, w, wcancel)
+	w, err := Connect(ctx, target, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(flags, target, w)
 	for i := range 6 {
 		name := "second"
 		if i%2 == 1 {

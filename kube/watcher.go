@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -91,6 +92,9 @@ type Watcher struct {
 
 	dirty  chan struct{} // capacity 1: a pending "something changed"
 	cancel context.CancelFunc
+	// nodeCount and podCount follow the caches through their event
+	// handlers, so the status bar's counts cost no list of the cache.
+	nodeCount, podCount atomic.Int64
 
 	mu        sync.Mutex
 	seq       uint64
@@ -140,25 +144,28 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 	if access.DaemonSets {
 		dsi := f.Apps().V1().DaemonSets()
 		w.dsInf, w.ds = dsi.Informer(), dsi.Lister()
-		w.watch(w.dsInf)
+		w.watch(w.dsInf, nil)
 	}
 	if access.Nodes {
 		ni := f.Core().V1().Nodes()
 		w.nodeInf, w.nodes = ni.Informer(), ni.Lister()
-		w.watch(w.nodeInf)
+		w.watch(w.nodeInf, &w.nodeCount)
 	}
 	if access.Revisions {
 		ri := f.Apps().V1().ControllerRevisions()
 		w.revInf, w.revs = ri.Informer(), ri.Lister()
-		w.watch(w.revInf)
+		w.watch(w.revInf, nil)
 	}
 	if access.Pods {
 		pi := pf.Core().V1().Pods()
 		w.podInf, w.pods = pi.Informer(), pi.Lister()
-		w.watch(w.podInf)
+		w.watch(w.podInf, &w.podCount)
 	}
 	return w
 }
+
+// Access is what the watcher's informers may read.
+func (w *Watcher) Access() Access { return w.access }
 
 // Focus selects the DaemonSet whose node view snapshots carry ("" for
 // none); computing it for every DaemonSet on every event would not scale.
@@ -173,11 +180,16 @@ func (w *Watcher) Focus(namespace, name string) {
 	w.poke()
 }
 
-func (w *Watcher) watch(inf cache.SharedIndexInformer) {
+func (w *Watcher) watch(inf cache.SharedIndexInformer, count *atomic.Int64) {
+	add := func(d int64) {
+		if count != nil {
+			count.Add(d)
+		}
+	}
 	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { w.changed() },
+		AddFunc:    func(any) { add(1); w.changed() },
 		UpdateFunc: func(any, any) { w.changed() },
-		DeleteFunc: func(any) { w.changed() },
+		DeleteFunc: func(any) { add(-1); w.changed() },
 	})
 	_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 		w.mu.Lock()
@@ -288,16 +300,8 @@ func (w *Watcher) Shutdown() {
 // Snapshot builds a snapshot of the cache now.
 func (w *Watcher) Snapshot() Snapshot {
 	var dss []*appsv1.DaemonSet
-	var nodes []*corev1.Node
-	var pods []*corev1.Pod
 	if w.ds != nil {
 		dss, _ = w.ds.List(labels.Everything())
-	}
-	if w.nodes != nil {
-		nodes, _ = w.nodes.List(labels.Everything())
-	}
-	if w.pods != nil {
-		pods, _ = w.pods.List(labels.Everything())
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -315,8 +319,8 @@ func (w *Watcher) Snapshot() Snapshot {
 		LastEvent:  w.lastEvent,
 		Conn:       w.conn,
 		Taken:      now,
-		Nodes:      len(nodes),
-		Pods:       len(pods),
+		Nodes:      int(w.nodeCount.Load()),
+		Pods:       int(w.podCount.Load()),
 		Focus:      w.focus,
 		Hidden:     w.access.Hidden(w.opts.Namespace),
 		Access:     w.access,
@@ -324,6 +328,10 @@ func (w *Watcher) Snapshot() Snapshot {
 	if w.focus != "" && w.ds != nil {
 		ns, name, _ := strings.Cut(w.focus, "/")
 		if ds, err := w.ds.DaemonSets(ns).Get(name); err == nil {
+			var nodes []*corev1.Node
+			if w.nodes != nil {
+				nodes, _ = w.nodes.List(labels.Everything())
+			}
 			var nsPods []*corev1.Pod
 			var revs []*appsv1.ControllerRevision
 			if w.pods != nil {

@@ -70,3 +70,30 @@ func cellHighlights(matched []int, cells []string, cols []int, starts []int) map
 	}
 	return out
 }
+
+// filterRows applies pattern to n rows whose cells cellsOf gives, matching
+// on the columns cols. It returns the kept row indexes (best match first)
+// and, per kept row, the highlighted positions per column. Without a
+// pattern no cell is built: every row is kept in order.
+func filterRows(pattern string, n int, cellsOf func(int) []string, cols []int) ([]int, map[int]map[int][]int) {
+	if pattern == "" {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		return idx, nil
+	}
+	targets := make([]string, n)
+	starts := make([][]int, n)
+	cells := make([][]string, n)
+	for i := range n {
+		cells[i] = cellsOf(i)
+		targets[i], starts[i] = targetOf(cells[i], cols)
+	}
+	idx, matched := match(pattern, targets)
+	hl := make(map[int]map[int][]int, len(idx))
+	for _, i := range idx {
+		hl[i] = cellHighlights(matched[i], cells[i], cols, starts[i])
+	}
+	return idx, hl
+}

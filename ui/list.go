@@ -47,20 +47,13 @@ func (l *listView) setRows(rows []kube.DaemonSetRow, now time.Time) {
 
 // refresh reapplies filter and sort; the cursor stays on its DaemonSet.
 func (l *listView) refresh(now time.Time) {
-	targets := make([]string, len(l.all))
-	starts := make([][]int, len(l.all))
-	cells := make([][]string, len(l.all))
-	for i, r := range l.all {
-		cells[i] = listCells(r, now)
-		targets[i], starts[i] = targetOf(cells[i], listFilterCols())
-	}
-	idx, matched := match(l.filter.pattern, targets)
+	idx, hl := filterRows(l.filter.pattern, len(l.all), func(i int) []string { return listCells(l.all[i], now) }, listFilterCols())
 	l.rows = l.rows[:0]
 	l.hl = map[string]map[int][]int{}
 	for _, i := range idx {
 		l.rows = append(l.rows, l.all[i])
-		if m := matched[i]; m != nil {
-			l.hl[l.all[i].Key()] = cellHighlights(m, cells[i], listFilterCols(), starts[i])
+		if h := hl[i]; h != nil {
+			l.hl[l.all[i].Key()] = h
 		}
 	}
 	if l.filter.pattern == "" || l.sort != sortByName {
@@ -181,8 +174,7 @@ func (l *listView) render(st styles, width, height int, now time.Time, snap kube
 		case snap.Namespace != "":
 			msg += " in namespace " + snap.Namespace
 		}
-		keep, widths, titles := layout(cols, nil, width)
-		return []string{st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)), st.dim.Render(fit(msg, width, false))}
+		return emptyTable(st, cols, width, msg)
 	}
 	start, end := l.cur.window(len(l.rows), height-1)
 	// Widths come from the visible rows only: rendering cost stays

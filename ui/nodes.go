@@ -57,18 +57,11 @@ func (v *nodeView) refresh(now time.Time) {
 		}
 		base = append(base, r)
 	}
-	targets := make([]string, len(base))
-	starts := make([][]int, len(base))
-	cells := make([][]string, len(base))
-	for i, r := range base {
-		cells[i] = nodeCells(r, now, v.view.CurrentRevision)
-		targets[i], starts[i] = targetOf(cells[i], nodeFilterCols())
-	}
-	idx, matched := match(v.filter.pattern, targets)
+	idx, hl := filterRows(v.filter.pattern, len(base), func(i int) []string { return nodeCells(base[i], now) }, nodeFilterCols())
 	for _, i := range idx {
 		v.rows = append(v.rows, base[i])
-		if m := matched[i]; m != nil {
-			v.hl[base[i].Node] = cellHighlights(m, cells[i], nodeFilterCols(), starts[i])
+		if h := hl[i]; h != nil {
+			v.hl[base[i].Node] = h
 		}
 	}
 	if v.filter.pattern == "" || v.sort != nodeSortState {
@@ -86,11 +79,7 @@ func (v *nodeView) refresh(now time.Time) {
 			return naturalCompare(a.Node, b.Node)
 		})
 	}
-	keys := make([]string, len(v.rows))
-	for i, r := range v.rows {
-		keys[i] = r.Node
-	}
-	v.cur.sync(keys)
+	v.cur.sync(v.keys())
 }
 
 func (v *nodeView) keys() []string {
@@ -124,7 +113,7 @@ func stateText(s kube.NodeState) string {
 	return sym + " " + string(s)
 }
 
-func nodeCells(r kube.NodeRow, now time.Time, current int64) []string {
+func nodeCells(r kube.NodeRow, now time.Time) []string {
 	node := r.Node
 	switch {
 	case r.NodeGone:
@@ -250,13 +239,12 @@ func (v *nodeView) render(st styles, width, height int, now time.Time) []string 
 		case v.problemsOnly:
 			msg = " No problems: every eligible node runs a ready pod of the current revision"
 		}
-		keep, widths, titles := layout(cols, nil, width)
-		return append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)), st.dim.Render(fit(msg, width, false)))
+		return append(out, emptyTable(st, cols, width, msg)...)
 	}
 	start, end := v.cur.window(len(v.rows), height-1)
 	cells := make([][]string, 0, end-start)
 	for _, r := range v.rows[start:end] {
-		cells = append(cells, nodeCells(r, now, v.view.CurrentRevision))
+		cells = append(cells, nodeCells(r, now))
 	}
 	keep, widths, titles := layout(cols, cells, width)
 	out = append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)))

@@ -161,3 +161,9 @@ func renderRow(cols []column, keep, widths []int, row []string, hl map[int][]int
 func headerRow(cols []column, keep, widths []int, titles []string) string {
 	return renderRow(cols, keep, widths, titles, nil)
 }
+
+// emptyTable is a table's header with a line saying why it has no rows.
+func emptyTable(st styles, cols []column, width int, msg string) []string {
+	keep, widths, titles := layout(cols, nil, width)
+	return []string{st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)), st.dim.Render(fit(msg, width, false))}
+}
