@@ -21,6 +21,7 @@ type Target struct {
 	Config        *rest.Config
 	Client        kubernetes.Interface
 	ReadOnly      bool
+	rights        *rightsCache
 }
 
 // Resolve reads the kubeconfig the way kubectl does (flags, KUBECONFIG,
@@ -75,7 +76,7 @@ func ResolveWith(flags *genericclioptions.ConfigFlags, allNamespaces, readOnly b
 	if err != nil {
 		return nil, fmt.Errorf("invalid client configuration: %w", err)
 	}
-	t := &Target{Context: ctxName, Namespace: ns, AllNamespaces: allNamespaces, Server: cfg.Host, Config: cfg, Client: client, ReadOnly: readOnly}
+	t := &Target{Context: ctxName, Namespace: ns, AllNamespaces: allNamespaces, Server: cfg.Host, Config: cfg, Client: client, ReadOnly: readOnly, rights: newRightsCache(client)}
 	if allNamespaces {
 		t.Namespace = ""
 	}

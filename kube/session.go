@@ -44,9 +44,15 @@ func Connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, e
 		return nil, err
 	}
 	actx, cancel := context.WithTimeout(ctx, timeout)
-	access := CheckAccess(actx, t.Client, t.Namespace)
+	var access Access
+	var rights Rights
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); access = CheckAccess(actx, t.Client, t.Namespace) }()
+	go func() { defer wg.Done(); rights = t.rights.get(actx, t.Namespace) }()
+	wg.Wait()
 	cancel()
-	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Namespace: t.Namespace, Access: &access})
+	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Namespace: t.Namespace, Access: &access, Rights: rights})
 	w.Start(ctx)
 	return w, nil
 }

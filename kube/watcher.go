@@ -42,6 +42,8 @@ type Snapshot struct {
 	// Hidden says what the user's rights keep out of view, and why.
 	Hidden []string
 	Access Access
+	// Rights says which actions the user may take in this scope.
+	Rights Rights
 }
 
 // ConnState is the health of the watch connections.
@@ -71,6 +73,9 @@ type WatcherOptions struct {
 	// Access limits the informers to what the user may list and watch;
 	// nil means everything.
 	Access *Access
+	// Rights are the user's action rights in the scope, for the help
+	// screen; nil means unknown.
+	Rights Rights
 }
 
 // Watcher owns one SharedInformerFactory for one context and namespace
@@ -324,6 +329,7 @@ func (w *Watcher) Snapshot() Snapshot {
 		Focus:      w.focus,
 		Hidden:     w.access.Hidden(w.opts.Namespace),
 		Access:     w.access,
+		Rights:     w.opts.Rights,
 	}
 	if w.focus != "" && w.ds != nil {
 		ns, name, _ := strings.Cut(w.focus, "/")

@@ -1,0 +1,192 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	udiff "github.com/aymanbagabas/go-udiff"
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+	"k8s.io/client-go/kubernetes"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
+	"k8s.io/kubectl/pkg/polymorphichelpers"
+	"k8s.io/kubectl/pkg/scheme"
+	"sigs.k8s.io/yaml"
+)
+
+var daemonSetKind = schema.GroupKind{Group: "apps", Kind: "DaemonSet"}
+
+// Propagation names kubectl's --cascade choices.
+type Propagation string
+
+// The choices, background first: kubectl's default.
+const (
+	Background Propagation = "background"
+	Foreground Propagation = "foreground"
+	Orphan     Propagation = "orphan"
+)
+
+// Propagations lists the choices in the order the dialog cycles them.
+var Propagations = []Propagation{Background, Foreground, Orphan}
+
+// Explain says what a choice does to a DaemonSet's pods.
+func (p Propagation) Explain(pods int32) string {
+	switch p {
+	case Foreground:
+		return fmt.Sprintf("its %d pods are deleted first; the DaemonSet shows as deleting until they are gone", pods)
+	case Orphan:
+		return fmt.Sprintf("its %d pods keep running, owned by nothing", pods)
+	}
+	return fmt.Sprintf("it goes at once; the garbage collector then deletes its %d pods", pods)
+}
+
+// Delete deletes a DaemonSet (with propagation) or a pod ("" for the
+// server's default).
+func Delete(ctx context.Context, client kubernetes.Interface, ref ObjectRef, p Propagation) error {
+	opts := metav1.DeleteOptions{}
+	if p != "" {
+		pp := map[Propagation]metav1.DeletionPropagation{
+			Background: metav1.DeletePropagationBackground,
+			Foreground: metav1.DeletePropagationForeground,
+			Orphan:     metav1.DeletePropagationOrphan,
+		}[p]
+		opts.PropagationPolicy = &pp
+	}
+	switch ref.Kind {
+	case KindDaemonSet:
+		return client.AppsV1().DaemonSets(ref.Namespace).Delete(ctx, ref.Name, opts)
+	case KindPod:
+		return client.CoreV1().Pods(ref.Namespace).Delete(ctx, ref.Name, opts)
+	}
+	return fmt.Errorf("cannot delete kind %q", ref.Kind)
+}
+
+// Restart is kubectl rollout restart: kubectl's own restarter sets
+// kubectl.kubernetes.io/restartedAt on the pod template, sent as the same
+// strategic merge patch kubectl computes.
+func Restart(ctx context.Context, client kubernetes.Interface, namespace, name string) error {
+	api := client.AppsV1().DaemonSets(namespace)
+	ds, err := api.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	codec := scheme.Codecs.LegacyCodec(appsv1.SchemeGroupVersion)
+	before, err := runtime.Encode(codec, ds)
+	if err != nil {
+		return err
+	}
+	after, err := polymorphichelpers.ObjectRestarterFn(ds.DeepCopy())
+	if err != nil {
+		return err
+	}
+	patch, err := strategicpatch.CreateTwoWayMergePatch(before, after, ds)
+	if err != nil {
+		return err
+	}
+	_, err = api.Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+	return err
+}
+
+// HistoryEntry is one ControllerRevision of a DaemonSet, as history shows it.
+type HistoryEntry struct {
+	Number      int64
+	Hash        string
+	Created     time.Time
+	ChangeCause string
+	Images      []string
+	// Current: the DaemonSet's template is this revision's.
+	Current bool
+	// Template is the pod template as YAML, for diffs.
+	Template string
+}
+
+// History lists a DaemonSet's revisions, newest first, with the pod
+// template each one restores, from kubectl's history viewer.
+func History(ctx context.Context, client kubernetes.Interface, namespace, name string) ([]HistoryEntry, error) {
+	ds, err := client.AppsV1().DaemonSets(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	viewer, err := polymorphichelpers.HistoryViewerFor(daemonSetKind, client)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := viewer.GetHistory(namespace, name)
+	if err != nil {
+		return nil, err
+	}
+	crs, err := client.AppsV1().ControllerRevisions(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	current := TemplateHash(ds)
+	meta := map[int64]appsv1.ControllerRevision{}
+	for _, cr := range crs.Items {
+		if metav1.IsControlledBy(&cr, ds) {
+			meta[cr.Revision] = cr
+		}
+	}
+	var out []HistoryEntry
+	for n, obj := range applied {
+		d, ok := obj.(*appsv1.DaemonSet)
+		if !ok {
+			continue
+		}
+		tmpl, err := yaml.Marshal(d.Spec.Template)
+		if err != nil {
+			return nil, err
+		}
+		r := HistoryEntry{Number: n, Template: string(tmpl)}
+		for _, c := range d.Spec.Template.Spec.Containers {
+			r.Images = append(r.Images, c.Image)
+		}
+		if cr, ok := meta[n]; ok {
+			r.Hash = cr.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]
+			r.Created = cr.CreationTimestamp.Time
+			r.ChangeCause = cr.Annotations["kubernetes.io/change-cause"]
+			r.Current = r.Hash == current
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number > out[j].Number })
+	return out, nil
+}
+
+// Diff is a unified diff of two revisions' pod templates.
+func Diff(from, to HistoryEntry) string {
+	d := udiff.Unified(fmt.Sprintf("revision %d", from.Number), fmt.Sprintf("revision %d", to.Number), from.Template, to.Template)
+	if strings.TrimSpace(d) == "" {
+		return fmt.Sprintf("revisions %d and %d have the same pod template\n", from.Number, to.Number)
+	}
+	return d
+}
+
+// Undo is kubectl rollout undo --to-revision (0: the previous one),
+// through kubectl's rollbacker; it returns kubectl's message.
+func Undo(ctx context.Context, client kubernetes.Interface, namespace, name string, toRevision int64) (string, error) {
+	rb, err := polymorphichelpers.RollbackerFor(daemonSetKind, client)
+	if err != nil {
+		return "", err
+	}
+	ds, err := client.AppsV1().DaemonSets(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return "", err
+	}
+	msg, err := rb.Rollback(ds, nil, toRevision, cmdutil.DryRunNone)
+	if err != nil {
+		// kubectl's rollbacker flattens the error to text; keep the
+		// read-only refusal recognisable.
+		if strings.Contains(err.Error(), ErrReadOnly.Error()) {
+			return "", fmt.Errorf("undo %s/%s: %w", namespace, name, ErrReadOnly)
+		}
+		return "", err
+	}
+	return strings.TrimSpace(msg), nil
+}
