@@ -70,7 +70,7 @@ func run(args []string) error {
 		}
 	}()
 	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: keys.Default(), Initial: w.Snapshot(),
-		Inspector: session, Switcher: session, RequestTimeout: requestTimeout(cf)})
+		Inspector: session, Switcher: session, Actor: session, RequestTimeout: requestTimeout(cf)})
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {

@@ -27,6 +27,8 @@ import (
 var (
 	plane  *testenv.Plane
 	dsxBin string
+	// editorBin plays the user's $EDITOR (testenv/fakeeditor).
+	editorBin string
 )
 
 func TestMain(m *testing.M) {
@@ -38,6 +40,10 @@ func TestMain(m *testing.M) {
 		}
 		dsxBin = filepath.Join(dir, "dsx")
 		if out, err := exec.Command("go", "build", "-o", dsxBin, ".").CombinedOutput(); err != nil {
+			return &buildError{out: string(out), err: err}
+		}
+		editorBin = filepath.Join(dir, "fakeeditor")
+		if out, err := exec.Command("go", "build", "-o", editorBin, "./testenv/fakeeditor").CombinedOutput(); err != nil {
 			return &buildError{out: string(out), err: err}
 		}
 		_, err = p.AddNodes(ctx, "node", 20, testenv.NodeSpec{})

@@ -15,6 +15,7 @@ type Map struct {
 	SearchNext, SearchPrev                  key.Binding
 	Follow, Previous, Container             key.Binding
 	Contexts                                key.Binding
+	Confirm, Choice, Mark, Diff             key.Binding
 }
 
 // Group is a titled set of bindings, for the help screen and docs.
@@ -29,7 +30,8 @@ func (m Map) Groups() []Group {
 		{"Move", []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Top, m.Bottom}},
 		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Logs, m.Contexts, m.Help, m.Command, m.Quit}},
 		{"In describe, YAML and logs", []key.Binding{m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
-		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.Undo, m.History}},
+		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.History, m.Undo}},
+		{"In dialogs and history", []key.Binding{m.Confirm, m.Choice, m.Mark, m.Diff}},
 	}
 }
 
@@ -50,12 +52,16 @@ func Default() Map {
 		Describe:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe")),
 		YAML:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yaml")),
 		Logs:       key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
-		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Delete:     key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
-		Create:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "create")),
-		Restart:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
-		Undo:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
-		History:    key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
+		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit in $EDITOR")),
+		Delete:     key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete (a pod on node rows)")),
+		Create:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "create in $EDITOR")),
+		Restart:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rollout restart")),
+		Undo:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "rollout undo")),
+		History:    key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "rollout history, diffs")),
+		Confirm:    key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "confirm")),
+		Choice:     key.NewBinding(key.WithKeys("tab", "right", "left"), key.WithHelp("tab/←/→", "change the choice")),
+		Diff:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "diff vs current (or marked)")),
+		Mark:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark a revision (diff)")),
 		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx, :ns, :q)")),
 		Contexts:   key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "switch context")),
 		Problems:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "problems only")),

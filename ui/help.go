@@ -6,6 +6,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dsx-tui/dsx/kube"
 )
 
 // helpLines renders the keymap from keys.Map.Groups: the help screen can
@@ -19,8 +21,8 @@ func (m Model) helpLines(width, height int) []string {
 		for _, k := range g.Bindings {
 			h := k.Help()
 			line := fmt.Sprintf("   %-10s %s", h.Key, h.Desc)
-			if m.pending(k) {
-				line += " (not yet available)"
+			if why := m.disabled(k); why != "" {
+				line = m.st.dim.Render(line + " (" + why + ")")
 			}
 			b = append(b, line)
 		}
@@ -79,13 +81,28 @@ func truncate(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-// pending tells the bindings whose views or actions are not built yet.
-func (m Model) pending(b key.Binding) bool {
+// disabled says why an action binding cannot be used in this context
+// and namespace, "" when it can: --readonly, or the API server's access
+// review. The server still has the last word on what is offered.
+func (m Model) disabled(b key.Binding) string {
 	k := m.keys
-	for _, p := range []key.Binding{k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History} {
-		if strings.Join(p.Keys(), ",") == strings.Join(b.Keys(), ",") && p.Help() == b.Help() {
-			return true
+	actions := []struct {
+		b key.Binding
+		a kube.Action
+	}{{k.Edit, kube.ActEdit}, {k.Delete, kube.ActDelete}, {k.Create, kube.ActCreate}, {k.Restart, kube.ActRestart}, {k.Undo, kube.ActUndo}}
+	for _, x := range actions {
+		if strings.Join(x.b.Keys(), ",") != strings.Join(b.Keys(), ",") || x.b.Help() != b.Help() {
+			continue
+		}
+		if m.act == nil {
+			return "not available"
+		}
+		if m.act.ReadOnly() {
+			return "off: --readonly"
+		}
+		if _, denied := m.snap.Rights.Denied(x.a); denied {
+			return "not permitted here"
 		}
 	}
-	return false
+	return ""
 }

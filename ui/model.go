@@ -53,6 +53,8 @@ type Options struct {
 	TickEvery time.Duration
 	Inspector Inspector
 	Switcher  Switcher
+	// Actor changes the cluster; nil disables the actions.
+	Actor Actor
 	// RequestTimeout bounds a context switch's first requests.
 	RequestTimeout time.Duration
 }
@@ -65,6 +67,7 @@ const (
 	viewPager
 	viewLogs
 	viewPicker
+	viewHistory
 )
 
 // Model is the root model.
@@ -97,6 +100,12 @@ type Model struct {
 	requestTimeout time.Duration
 	// flash is a one-line message in the status bar until the next key.
 	flash string
+	act   Actor
+	// dialog, when set, asks before an action is sent.
+	dialog  *dialog
+	history historyView
+	// busy says what action is in flight, "" when none.
+	busy string
 }
 
 // New makes the root model.
@@ -114,7 +123,7 @@ func New(o Options) Model {
 		o.RequestTimeout = 10 * time.Second
 	}
 	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(), snap: o.Initial, width: 80, height: 24,
-		insp: o.Inspector, sw: o.Switcher, requestTimeout: o.RequestTimeout}
+		insp: o.Inspector, sw: o.Switcher, act: o.Actor, requestTimeout: o.RequestTimeout}
 	m.list.setRows(m.snap.DaemonSets, m.now())
 	return m
 }
@@ -210,6 +219,53 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			} else {
 				m.pager.setText(msg.text)
 			}
+		}
+		return m, nil
+	case allowedMsg:
+		m.busy = ""
+		if msg.denied != "" {
+			m.flash = "✗ " + string(msg.target.action) + " not permitted: " + msg.denied
+			return m, nil
+		}
+		return m.proceed(msg.target)
+	case editReadyMsg:
+		m.busy = ""
+		if msg.err != nil {
+			m.flash = outcome("edit", msg.err)
+			return m, nil
+		}
+		return m, m.launchEditor(msg.edit)
+	case editorClosedMsg:
+		return m.editorClosed(msg)
+	case submittedMsg:
+		m.busy = ""
+		return m.submitted(msg.res)
+	case doneMsg:
+		m.busy = ""
+		m.flash = outcome(msg.text, msg.err)
+		if m.view == viewHistory && msg.err == nil {
+			m.history.loading = true
+			return m, fetchHistory(m.act, m.ctx, m.history.target, false)
+		}
+		return m, nil
+	case historyMsg:
+		m.busy = ""
+		if msg.forUndo {
+			if msg.err != nil {
+				m.flash = outcome("undo", msg.err)
+				return m, nil
+			}
+			d, why := undoDialog(msg.target, msg.entries)
+			if d == nil {
+				m.flash = why
+				return m, nil
+			}
+			m.dialog = d
+			return m, nil
+		}
+		if m.view == viewHistory && msg.target == m.history.target {
+			m.history.loading, m.history.entries, m.history.err = false, msg.entries, msg.err
+			m.history.cur = min(m.history.cur, max(len(msg.entries)-1, 0))
 		}
 		return m, nil
 	case tea.WindowSizeMsg:
@@ -374,8 +430,14 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if m.dialog != nil {
+		return m.handleDialogKey(msg)
+	}
 	if m.view == viewPager {
 		return m.handlePagerKey(msg)
+	}
+	if m.view == viewHistory {
+		return m.handleHistoryKey(msg)
 	}
 	if m.view == viewLogs {
 		return m.handleLogsKey(msg)
@@ -453,8 +515,18 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.cmdline = filterState{editing: true}
 	case key.Matches(msg, k.Contexts):
 		return m.openPicker("context")
-	case key.Matches(msg, k.Edit, k.Delete, k.Create, k.Restart, k.Undo, k.History):
-		m.flash = fmt.Sprintf("%s: not yet available", msg.String())
+	case key.Matches(msg, k.Edit):
+		return m.startAction(kube.ActEdit)
+	case key.Matches(msg, k.Delete):
+		return m.startAction(kube.ActDelete)
+	case key.Matches(msg, k.Create):
+		return m.startAction(kube.ActCreate)
+	case key.Matches(msg, k.Restart):
+		return m.startAction(kube.ActRestart)
+	case key.Matches(msg, k.Undo):
+		return m.startAction(kube.ActUndo)
+	case key.Matches(msg, k.History):
+		return m.openHistory()
 	}
 	return m, nil
 }
@@ -491,8 +563,13 @@ func (m Model) render() string {
 		body = m.logs.render(m.st, w, m.bodyHeight())
 	case m.view == viewPicker:
 		body = m.picker.render(m.st, w, m.bodyHeight())
+	case m.view == viewHistory:
+		body = m.history.render(m.st, w, m.bodyHeight(), now)
 	default:
 		body = m.list.render(m.st, w, m.bodyHeight(), now, m.snap)
+	}
+	if m.dialog != nil && !m.showHelp {
+		body = overlay(body, m.dialog.lines(m.st, w, m.bodyHeight()), w, m.bodyHeight())
 	}
 	lines = append(lines, body...)
 	for len(lines) < h-3 {
@@ -515,6 +592,8 @@ func (m Model) titleLine(w int) string {
 		what = m.pager.what + " " + m.pager.ref.String()
 	case viewLogs:
 		what = "logs " + m.logs.ns + "/" + m.logs.pod
+	case viewHistory:
+		what = "history " + m.history.target.namespace + "/" + m.history.target.name
 	}
 	s := fmt.Sprintf(" dsx │ context: %s │ namespace: %s │ %s", orDash(m.snap.Context), ns, what)
 	return m.st.title.Render(fit(s, w, false))
@@ -538,6 +617,10 @@ func (m Model) statusLine(w int) string {
 	var s string
 	now := m.now()
 	switch {
+	case m.busy != "":
+		return m.st.warn.Render(fit(" … "+m.busy, w, false))
+	case strings.HasPrefix(m.flash, "✓"):
+		return m.st.good.Render(fit(" "+m.flash, w, false))
 	case m.flash != "":
 		s = " " + m.flash
 		return m.st.warn.Render(fit(s, w, false))
@@ -577,8 +660,16 @@ func (m Model) hintLine(w int) string {
 		bs = []key.Binding{k.Back, k.Filter, k.SearchNext, k.SearchPrev, k.PageDown, k.PageUp}
 	case viewLogs:
 		bs = []key.Binding{k.Back, k.Follow, k.Previous, k.Container, k.PageUp, k.PageDown}
+	case viewHistory:
+		bs = []key.Binding{k.Back, k.Diff, k.Mark, k.Undo}
 	default:
-		bs = []key.Binding{k.Enter, k.Describe, k.YAML, k.Filter, k.Sort}
+		bs = []key.Binding{k.Enter, k.Describe, k.YAML, k.Filter, k.Sort, k.Edit, k.Delete, k.History}
+	}
+	if m.dialog != nil {
+		bs = []key.Binding{k.Confirm, k.Back}
+		if len(m.dialog.choices) > 0 {
+			bs = append(bs, k.Choice)
+		}
 	}
 	for _, b := range bs {
 		next := s + " · " + hint(b)

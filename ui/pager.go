@@ -20,6 +20,8 @@ type pager struct {
 	match   int   // index into matches of the current one
 	// back is the view to return to.
 	back viewKind
+	// diff colours added and removed lines.
+	diff bool
 }
 
 // textMsg carries describe or YAML text from kube/.
@@ -104,6 +106,8 @@ func (p *pager) render(st styles, width, height int) []string {
 		line := fit(l, width, false)
 		if pat != "" {
 			line = highlightSubstr(line, pat)
+		} else if p.diff {
+			line = diffLine(st, line)
 		}
 		out = append(out, line)
 	}

@@ -26,6 +26,12 @@ func keyPress(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	case "backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "ctrl+d":
+		return tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}
 	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
@@ -177,15 +183,6 @@ func TestHelpGolden(t *testing.T) {
 			scr.waitFor(t, 5*time.Second, "the list again", func(s string) bool { return strings.Contains(s, "cni-agent") })
 		})
 	}
-}
-
-// Keys of actions that come later say so.
-func TestNotYetAvailable(t *testing.T) {
-	m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot()})
-	tm, scr := startModel(t, m, 100, 20)
-	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
-	typeKeys(tm, "e")
-	scr.waitFor(t, 5*time.Second, "the message", func(s string) bool { return strings.Contains(s, "e: not yet available") })
 }
 
 // fakeInspector returns fixed text, for golden screens of the pager.

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dsx-tui/dsx/kube"
+)
+
+// dialog asks before an action changes the cluster. It names the object
+// and what goes with it; a rollback shows its diff.
+type dialog struct {
+	target  actionTarget
+	title   string
+	body    []string
+	diff    bool
+	choices []string
+	choice  int
+	confirm string
+	offset  int
+}
+
+func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	d := *m.dialog
+	switch {
+	case msg.String() == "n", key.Matches(msg, k.Back), key.Matches(msg, k.Quit):
+		m.dialog = nil
+		m.flash = d.confirm + ": cancelled, nothing sent"
+		return m, nil
+	case key.Matches(msg, k.Confirm):
+		m.dialog = nil
+		m.busy = d.confirm + " " + d.target.namespace + "/" + d.target.name + "…"
+		return m, m.run(d)
+	case key.Matches(msg, k.Choice) && len(d.choices) > 0:
+		step := 1
+		if msg.String() == "left" {
+			step = len(d.choices) - 1
+		}
+		d.choice = (d.choice + step) % len(d.choices)
+	case key.Matches(msg, k.Down, k.PageDown):
+		d.offset = min(d.offset+1, max(len(d.body)-1, 0))
+	case key.Matches(msg, k.Up, k.PageUp):
+		d.offset = max(d.offset-1, 0)
+	}
+	m.dialog = &d
+	return m, nil
+}
+
+// lines renders the dialog as a box of at most width×height.
+func (d dialog) lines(st styles, width, height int) []string {
+	inner := max(min(width-4, 100), 10)
+	var content []string
+	content = append(content, st.title.Render(truncate(d.title, inner)))
+	content = append(content, "")
+	if d.target.action == kube.ActDelete {
+		p := kube.Propagations[d.choice]
+		content = append(content, wrap("With "+string(p)+" propagation "+p.Explain(d.target.pods)+".", inner)...)
+		var opts []string
+		for i, c := range d.choices {
+			if i == d.choice {
+				opts = append(opts, st.selected.Render("["+c+"]"))
+			} else {
+				opts = append(opts, " "+c+" ")
+			}
+		}
+		content = append(content, "", "Propagation: "+strings.Join(opts, " ")+"  (tab to change)")
+	}
+	for _, b := range d.body {
+		if d.diff {
+			content = append(content, diffLine(st, truncate(b, inner)))
+			continue
+		}
+		content = append(content, wrap(b, inner)...)
+	}
+	content = append(content, "", st.hint.Render(truncate("y/enter "+d.confirm+" · n/esc cancel", inner)))
+	// Long diffs scroll inside the box; the title and keys stay.
+	room := max(height-2, 3)
+	if len(content) > room {
+		head, tail := content[:2], content[len(content)-2:]
+		mid := content[2 : len(content)-2]
+		n := max(room-4, 1)
+		off := min(d.offset, max(len(mid)-n, 0))
+		mid = mid[off:min(off+n, len(mid))]
+		content = append(append(append([]string{}, head...), mid...), tail...)
+	}
+	out := []string{"┌" + strings.Repeat("─", inner+2) + "┐"}
+	for _, c := range content {
+		pad := max(inner-ansi.StringWidth(c), 0)
+		out = append(out, "│ "+c+strings.Repeat(" ", pad)+" │")
+	}
+	return append(out, "└"+strings.Repeat("─", inner+2)+"┘")
+}
+
+func diffLine(st styles, l string) string {
+	switch {
+	case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+		return st.title.Render(l)
+	case strings.HasPrefix(l, "+"):
+		return st.good.Render(l)
+	case strings.HasPrefix(l, "-"):
+		return st.bad.Render(l)
+	case strings.HasPrefix(l, "@@"):
+		return st.dim.Render(l)
+	}
+	return l
+}
+
+// wrap breaks text at spaces into lines of at most width cells.
+func wrap(s string, width int) []string {
+	var out []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+			line += " " + w
+		default:
+			out = append(out, line)
+			line = w
+		}
+	}
+	if line != "" {
+		out = append(out, truncate(line, width))
+	}
+	return out
+}
+
+// overlay draws box centred over body, which keeps showing around it.
+func overlay(body, box []string, width, height int) []string {
+	for len(body) < height {
+		body = append(body, "")
+	}
+	top := max((height-len(box))/2, 0)
+	left := max((width-ansi.StringWidth(box[0]))/2, 0)
+	for i, b := range box {
+		if top+i >= len(body) {
+			break
+		}
+		body[top+i] = strings.Repeat(" ", left) + b
+	}
+	return body
+}
