@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -16,19 +18,50 @@ import (
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
-	"github.com/dsx-tui/dsx/keys"
 	"github.com/dsx-tui/dsx/kube"
 	"github.com/dsx-tui/dsx/ui"
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "status" {
-		exitWith(runStatus(os.Args[2:], os.Stdout, os.Stderr))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "status":
+			exitWith(runStatus(os.Args[2:], os.Stdout, os.Stderr))
+		case "config":
+			exitWith(runConfig(os.Stdout, os.Stderr))
+		case "version":
+			fmt.Println(versionLine())
+			return
+		case "completion":
+			exitWith(runCompletion(os.Args[2:], os.Stdout, os.Stderr))
+		}
 	}
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "dsx:", err)
 		os.Exit(1)
 	}
+}
+
+func runConfig(stdout, stderr *os.File) int {
+	s, err := loadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "dsx:", err)
+		return 2
+	}
+	if err := printConfig(stdout, s); err != nil {
+		fmt.Fprintln(stderr, "dsx:", err)
+		return 2
+	}
+	return 0
+}
+
+// invokedAs is how the user typed the command: "kubectl dsx" when
+// kubectl runs dsx as its plugin (installed as kubectl-dsx on PATH).
+func invokedAs() string {
+	if strings.HasPrefix(filepath.Base(os.Args[0]), "kubectl-dsx") {
+		return "kubectl dsx"
+	}
+	return "dsx"
 }
 
 func run(args []string) error {
@@ -38,8 +71,17 @@ func run(args []string) error {
 	cf.AddFlags(fs)
 	all := fs.BoolP("all-namespaces", "A", false, "show DaemonSets in every namespace")
 	readOnly := fs.Bool("readonly", false, "never send a request that changes the cluster")
+	ascii := fs.String("ascii", "auto", "only ASCII on screen: true, false, or auto (when the locale is not UTF-8)")
+	fs.Lookup("ascii").NoOptDefVal = "true"
+	version := fs.Bool("version", false, "print the version and exit")
+	name := invokedAs()
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "dsx: a terminal UI for Kubernetes DaemonSets\n\nUsage:\n  dsx [flags]                 the terminal UI\n  dsx status [NAME] [flags]   per-node status once (dsx status --help)\n\nFlags:\n%s", fs.FlagUsages())
+		fmt.Fprintf(os.Stderr, "dsx: a terminal UI for Kubernetes DaemonSets\n\nUsage:\n"+
+			"  %[1]s [flags]                 the terminal UI\n"+
+			"  %[1]s status [NAME] [flags]   per-node status once (%[1]s status --help)\n"+
+			"  %[1]s config                  where the config file is, and the values in effect\n"+
+			"  %[1]s completion bash|zsh     shell completion\n"+
+			"  %[1]s version                 the version\n\nFlags:\n%[2]s", name, fs.FlagUsages())
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -47,10 +89,41 @@ func run(args []string) error {
 		}
 		return err
 	}
-	target, err := kube.ResolveWith(cf, *all, *readOnly)
+	if *version {
+		fmt.Println(versionLine())
+		return nil
+	}
+	conf, err := loadConfig(os.Getenv)
 	if err != nil {
 		return err
 	}
+	if !fs.Changed("ascii") {
+		*ascii = conf.ASCII
+	}
+	var asciiOn bool
+	switch *ascii {
+	case "true":
+		asciiOn = true
+	case "false":
+	case "auto":
+		asciiOn = !ui.LocaleIsUTF8(os.Getenv)
+	default:
+		return fmt.Errorf("--ascii=%s: use true, false or auto", *ascii)
+	}
+	if !fs.Changed("namespace") && !*all {
+		switch conf.Namespace {
+		case "all":
+			*all = true
+		case "":
+		default:
+			*cf.Namespace = conf.Namespace
+		}
+	}
+	target, err := kube.ResolveWith(cf, *all, *readOnly || conf.ReadOnly)
+	if err != nil {
+		return err
+	}
+	target.Refresh = conf.refresh
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
 	defer cancel()
 	w, err := kube.Connect(ctx, target, requestTimeout(cf))
@@ -69,8 +142,9 @@ func run(args []string) error {
 		case <-time.After(time.Second):
 		}
 	}()
-	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: keys.Default(), Initial: w.Snapshot(),
-		Inspector: session, Switcher: session, Actor: session, RequestTimeout: requestTimeout(cf)})
+	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: conf.keys, Initial: w.Snapshot(),
+		Inspector: session, Switcher: session, Actor: session, RequestTimeout: requestTimeout(cf),
+		ASCII: asciiOn, Theme: conf.Theme})
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {

@@ -84,6 +84,15 @@ func startTmux(t *testing.T, w, h int, env []string, args ...string) *tmuxSessio
 	// test can read both the status and what dsx left on the screen.
 	cmdline += "; echo $? > " + s.exitFile + "; exec sleep 3600"
 	tm := []string{"-S", sock, "new-session", "-d", "-s", name, "-x", itoa(w), "-y", itoa(h)}
+	// A UTF-8 locale unless the test chooses one: dsx draws ASCII only
+	// under a locale that is not UTF-8, and CI machines often have none.
+	locale := false
+	for _, e := range env {
+		locale = locale || strings.HasPrefix(e, "LANG=") || strings.HasPrefix(e, "LC_ALL=")
+	}
+	if !locale {
+		env = append(env, "LANG=C.UTF-8")
+	}
 	for _, e := range env {
 		tm = append(tm, "-e", e)
 	}

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"strings"
@@ -27,22 +28,37 @@ func TestKeysDoc(t *testing.T) {
 	}
 }
 
-// No key is bound to two actions in the main views; the "In …" groups
-// are modes of their own (pager, logs, dialogs) where keys mean other
-// things.
+// No key is bound to two actions in the main views.
 func TestNoDuplicateKeys(t *testing.T) {
-	seen := map[string]string{}
-	for _, g := range Default().Groups() {
-		if strings.HasPrefix(g.Title, "In ") {
-			continue
+	if err := Default().Conflicts(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Every binding has a config name, and remapping checks what it is given.
+func TestRemap(t *testing.T) {
+	m := Default()
+	if len(m.Names()) != 33 {
+		t.Fatalf("%d names: a binding was added without a config name", len(m.Names()))
+	}
+	if err := m.Remap(map[string][]string{"delete": {"ctrl+x"}, "edit": {"E", "f4"}}); err != nil {
+		t.Fatal(err)
+	}
+	if k := m.Delete.Keys(); len(k) != 1 || k[0] != "ctrl+x" || m.Delete.Help().Key != "ctrl+x" || m.Edit.Help().Key != "E/f4" {
+		t.Fatalf("after remap: %v %v", k, m.Edit.Help())
+	}
+	for in, want := range map[string]string{
+		`{"dlete": ["x"]}`:  `unknown action "dlete"`,
+		`{"delete": []}`:    "no key given",
+		`{"delete": ["q"]}`: `"q" is bound to both`,
+	} {
+		var byName map[string][]string
+		if err := json.Unmarshal([]byte(in), &byName); err != nil {
+			t.Fatal(err)
 		}
-		for _, b := range g.Bindings {
-			for _, k := range b.Keys() {
-				if prev, ok := seen[k]; ok && prev != b.Help().Desc {
-					t.Errorf("key %q bound to %q and %q", k, prev, b.Help().Desc)
-				}
-				seen[k] = b.Help().Desc
-			}
+		m := Default()
+		if err := m.Remap(byName); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", in, err, want)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"time"
 
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
@@ -21,7 +23,10 @@ type Target struct {
 	Config        *rest.Config
 	Client        kubernetes.Interface
 	ReadOnly      bool
-	rights        *rightsCache
+	// Refresh is the least time between two snapshots (0: 100 ms): the
+	// cap on redraws a busy cluster causes.
+	Refresh time.Duration
+	rights  *rightsCache
 }
 
 // Resolve reads the kubeconfig the way kubectl does (flags, KUBECONFIG,
@@ -87,4 +92,18 @@ func ResolveWith(flags *genericclioptions.ConfigFlags, allNamespaces, readOnly b
 // merges KUBECONFIG's files as kubectl does.
 func NewConfigFlags() *genericclioptions.ConfigFlags {
 	return genericclioptions.NewConfigFlags(true)
+}
+
+// ContextNames lists the kubeconfig's contexts, for shell completion.
+func ContextNames(flags *genericclioptions.ConfigFlags) ([]string, error) {
+	raw, err := flags.ToRawKubeConfigLoader().RawConfig()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(raw.Contexts))
+	for name := range raw.Contexts {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out, nil
 }

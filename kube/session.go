@@ -52,7 +52,7 @@ func Connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, e
 	go func() { defer wg.Done(); rights = t.rights.get(actx, t.Namespace) }()
 	wg.Wait()
 	cancel()
-	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Namespace: t.Namespace, Access: &access, Rights: rights})
+	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh})
 	w.Start(ctx)
 	return w, nil
 }
@@ -100,6 +100,7 @@ func (s *Session) Switch(ctx context.Context, contextName, namespace string, all
 	if err != nil {
 		return err
 	}
+	t.Refresh = s.Target().Refresh
 	w, err := Connect(ctx, t, timeout)
 	if err != nil {
 		return err

@@ -89,6 +89,7 @@ func (d dialog) lines(st styles, width, height int) []string {
 	}
 	out := []string{"┌" + strings.Repeat("─", inner+2) + "┐"}
 	for _, c := range content {
+		c = truncate(c, inner)
 		pad := max(inner-ansi.StringWidth(c), 0)
 		out = append(out, "│ "+c+strings.Repeat(" ", pad)+" │")
 	}

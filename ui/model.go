@@ -55,6 +55,11 @@ type Options struct {
 	Switcher  Switcher
 	// Actor changes the cluster; nil disables the actions.
 	Actor Actor
+	// ASCII keeps every byte written to the terminal ASCII (--ascii, or
+	// a locale that is not UTF-8).
+	ASCII bool
+	// Theme colours the screen; zero fields keep the defaults.
+	Theme Theme
 	// RequestTimeout bounds a context switch's first requests.
 	RequestTimeout time.Duration
 }
@@ -105,7 +110,8 @@ type Model struct {
 	dialog  *dialog
 	history historyView
 	// busy says what action is in flight, "" when none.
-	busy string
+	busy  string
+	ascii bool
 }
 
 // New makes the root model.
@@ -122,8 +128,8 @@ func New(o Options) Model {
 	if o.RequestTimeout == 0 {
 		o.RequestTimeout = 10 * time.Second
 	}
-	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(), snap: o.Initial, width: 80, height: 24,
-		insp: o.Inspector, sw: o.Switcher, act: o.Actor, requestTimeout: o.RequestTimeout}
+	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(o.Theme), snap: o.Initial, width: 80, height: 24,
+		insp: o.Inspector, sw: o.Switcher, act: o.Actor, ascii: o.ASCII, requestTimeout: o.RequestTimeout}
 	m.list.setRows(m.snap.DaemonSets, m.now())
 	return m
 }
@@ -537,7 +543,11 @@ func (m Model) bodyHeight() int { return max(m.height-4, 1) }
 
 // View renders the screen; only what fits is drawn.
 func (m Model) View() tea.View {
-	v := tea.NewView(m.render())
+	s := m.render()
+	if m.ascii {
+		s = toASCII(s)
+	}
+	v := tea.NewView(s)
 	v.AltScreen = true
 	v.WindowTitle = "dsx"
 	return v
@@ -546,7 +556,13 @@ func (m Model) View() tea.View {
 func (m Model) render() string {
 	w, h := m.width, m.height
 	if w < 20 || h < 6 {
-		return fit("dsx: terminal too small", w, false)
+		// Say so in as many words as fit, rather than draw garbage.
+		for _, msg := range []string{fmt.Sprintf("dsx: terminal too small (%dx%d, needs 20x6)", w, h), "dsx: terminal too small", "too small"} {
+			if len(msg) <= w {
+				return msg
+			}
+		}
+		return fit("too small", w, false)
 	}
 	lines := make([]string, 0, h)
 	lines = append(lines, m.titleLine(w))
@@ -567,6 +583,11 @@ func (m Model) render() string {
 		body = m.history.render(m.st, w, m.bodyHeight(), now)
 	default:
 		body = m.list.render(m.st, w, m.bodyHeight(), now, m.snap)
+	}
+	// A view's own header lines may not fit a very short terminal: the
+	// frame never grows past it.
+	if len(body) > m.bodyHeight() {
+		body = body[:m.bodyHeight()]
 	}
 	if m.dialog != nil && !m.showHelp {
 		body = overlay(body, m.dialog.lines(m.st, w, m.bodyHeight()), w, m.bodyHeight())

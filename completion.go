@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/dsx-tui/dsx/kube"
+)
+
+// completionFlags are the flags the shells offer, from the same flag
+// set the command parses, so they cannot drift apart.
+func completionFlags() []string {
+	fs := pflag.NewFlagSet("dsx", pflag.ContinueOnError)
+	kube.NewConfigFlags().AddFlags(fs)
+	var out []string
+	fs.VisitAll(func(f *pflag.Flag) { out = append(out, "--"+f.Name) })
+	out = append(out, "--all-namespaces", "-A", "--readonly", "--ascii", "--version", "-n")
+	sort.Strings(out)
+	return out
+}
+
+// Contexts come from the kubeconfig at completion time, through
+// `dsx completion contexts`, so they are always current.
+const bashCompletion = `# dsx completion for bash: source <(dsx completion bash)
+_dsx() {
+  local cur prev
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD-1]}"
+  case "$prev" in
+    --context) COMPREPLY=($(compgen -W "$(${COMP_WORDS[0]} completion contexts 2>/dev/null)" -- "$cur")); return ;;
+    --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")); return ;;
+  esac
+  if [[ $COMP_CWORD -eq 1 && "$cur" != -* ]]; then
+    COMPREPLY=($(compgen -W "status config completion version" -- "$cur")); return
+  fi
+  COMPREPLY=($(compgen -W "%s" -- "$cur"))
+}
+complete -F _dsx dsx
+complete -F _dsx kubectl-dsx
+`
+
+const zshCompletion = `#compdef dsx kubectl-dsx
+# dsx completion for zsh: source <(dsx completion zsh)
+_dsx() {
+  local -a flags subcommands
+  flags=(%s)
+  subcommands=(status config completion version)
+  case "${words[CURRENT-1]}" in
+    --context) compadd -- ${(f)"$(${words[1]} completion contexts 2>/dev/null)"}; return ;;
+    --kubeconfig) _files; return ;;
+    completion) compadd bash zsh; return ;;
+  esac
+  if (( CURRENT == 2 )) && [[ "${words[CURRENT]}" != -* ]]; then
+    compadd -- $subcommands; return
+  fi
+  compadd -- $flags
+}
+if [[ "$(basename -- ${(%%):-%%x})" != _dsx ]]; then compdef _dsx dsx kubectl-dsx; fi
+`
+
+func runCompletion(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: dsx completion bash|zsh")
+		return 2
+	}
+	flags := strings.Join(completionFlags(), " ")
+	switch args[0] {
+	case "bash":
+		fmt.Fprintf(stdout, bashCompletion, flags)
+	case "zsh":
+		fmt.Fprintf(stdout, zshCompletion, flags)
+	case "contexts":
+		s, err := kube.ContextNames(kube.NewConfigFlags())
+		if err != nil {
+			return 1
+		}
+		fmt.Fprintln(stdout, strings.Join(s, "\n"))
+	default:
+		fmt.Fprintf(stderr, "dsx: no completion for %q: use bash or zsh\n", args[0])
+		return 2
+	}
+	return 0
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func withConfig(t *testing.T, text string) func(string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if text != "" {
+		if err := os.MkdirAll(filepath.Join(dir, "dsx"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "dsx", "config.yaml"), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func(k string) string {
+		if k == "XDG_CONFIG_HOME" {
+			return dir
+		}
+		return ""
+	}
+}
+
+// Every field is optional, read and applied; every mistake is named.
+func TestConfig(t *testing.T) {
+	s, err := loadConfig(withConfig(t, ""))
+	if err != nil || s.found || s.refresh != 100*time.Millisecond || s.ASCII != "auto" {
+		t.Fatalf("no file: %+v %v", s, err)
+	}
+	s, err = loadConfig(withConfig(t, "namespace: all\nreadonly: true\nascii: \"true\"\nrefresh: 250ms\nkeys:\n  delete: [ctrl+x]\ntheme:\n  bad: \"#ff5f5f\"\n  warn: \"214\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.found || s.Namespace != "all" || !s.ReadOnly || s.ASCII != "true" || s.refresh != 250*time.Millisecond ||
+		s.keys.Delete.Keys()[0] != "ctrl+x" || s.Theme.Bad != "#ff5f5f" || s.Theme.Warn != "214" {
+		t.Fatalf("loaded: %+v", s)
+	}
+	var out bytes.Buffer
+	if err := printConfig(&out, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"(found)", "refresh: 250ms", "- ctrl+x", "bad: '#ff5f5f'", "good: \"2\""} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("dsx config lacks %q:\n%s", want, out.String())
+		}
+	}
+	for text, want := range map[string]string{
+		"namespce: x\n":           `unknown field "namespce"`,
+		"namespace: Not_OK\n":     "namespace",
+		"ascii: maybe\n":          "ascii",
+		"refresh: 1ms\n":          "refresh",
+		"refresh: soon\n":         "refresh",
+		"theme:\n  bad: red\n":    "theme.bad",
+		"keys:\n  delete: [q]\n":  `"q" is bound to both`,
+		"keys:\n  explode: [x]\n": `unknown action "explode"`,
+		"namespace: [1, 2\n":      "config",
+	} {
+		_, err := loadConfig(withConfig(t, text))
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "config.yaml") {
+			t.Errorf("%q: %v, want an error naming the file and %q", text, err, want)
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dsx-tui/dsx/kube"
+)
+
+// Every view in every state, for the size sweep.
+func sizeStates(t *testing.T) map[string]Model {
+	t.Helper()
+	a := &fakeActor{}
+	base := actionModel(a)
+	states := map[string]Model{"list": base}
+
+	n := nodeModel()
+	n.view = viewNodes
+	n.nodes = nodeView{ns: "logging", name: "log-shipper-with-a-very-long-name-for-truncation"}
+	n.nodes.set(n.snap.Detail, fixedNow)
+	states["nodes"] = n
+
+	h := base
+	h.showHelp = true
+	states["help"] = h
+
+	p := base
+	p.view = viewPager
+	p.pager = pager{ref: kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: "kube-system", Name: "cni-agent"}, what: "describe"}
+	p.pager.setText(strings.Repeat("Name:\tcni-agent with a rather long value that will not fit on a narrow terminal at all\n", 80))
+	states["pager"] = p
+
+	l := base
+	l.view = viewLogs
+	l.logs = logView{ns: "kube-system", pod: "cni-agent-abcde", container: "agent", follow: true,
+		lines: strings.Split(strings.Repeat("2026-11-29T05:00:00Z level=info msg=\"a long log line that goes on and on past the edge\"\n", 50), "\n")}
+	states["logs"] = l
+
+	pk := base
+	pk.view = viewPicker
+	pk.picker = picker{what: "context", items: []pickItem{{label: "prod-eu-1 · cluster prod · user admin", value: "prod-eu-1", current: true}, {label: "staging", value: "staging"}}}
+	pk.picker.refresh()
+	states["picker"] = pk
+
+	hist, _ := a.History(context.Background(), "kube-system", "cni-agent")
+	hv := base
+	hv.view = viewHistory
+	hv.history = historyView{target: actionTarget{action: kube.ActUndo, namespace: "kube-system", name: "cni-agent"}, entries: hist}
+	states["history"] = hv
+
+	del := base
+	del.dialog = &dialog{target: actionTarget{action: kube.ActDelete, namespace: "kube-system", name: "cni-agent", pods: 40}, title: "Delete DaemonSet kube-system/cni-agent?", confirm: "delete", choices: []string{"background", "foreground", "orphan"}}
+	states["delete dialog"] = del
+
+	undo := base
+	d, why := undoDialog(actionTarget{action: kube.ActUndo, namespace: "kube-system", name: "cni-agent"}, hist)
+	if d == nil {
+		t.Fatal(why)
+	}
+	undo.dialog = d
+	states["undo dialog"] = undo
+
+	cmd := base
+	cmd.cmdline = filterState{editing: true, pattern: "ctx prod-eu-1-with-a-long-name"}
+	states["command line"] = cmd
+	return states
+}
+
+// Resizing to anything from 10x5 to 200x60 never panics, and the frame
+// never has more lines than the terminal or a line wider than it.
+func TestEverySizeFits(t *testing.T) {
+	for name, m := range sizeStates(t) {
+		for _, ascii := range []bool{false, true} {
+			m.ascii = ascii
+			for w := 10; w <= 200; w += 7 {
+				for h := 5; h <= 60; h += 5 {
+					next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+					frame := next.(Model).View().Content
+					lines := strings.Split(frame, "\n")
+					if len(lines) > h {
+						t.Fatalf("%s at %dx%d: %d lines", name, w, h, len(lines))
+					}
+					for i, l := range lines {
+						if lw := ansi.StringWidth(l); lw > w {
+							t.Fatalf("%s at %dx%d: line %d is %d wide: %q", name, w, h, i, lw, ansi.Strip(l))
+						}
+						if ascii {
+							for _, r := range l {
+								if r > 0x7e && r != 0x1b {
+									t.Fatalf("%s at %dx%d in ASCII mode: %q in %q", name, w, h, r, ansi.Strip(l))
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Below the minimum size dsx says so rather than drawing garbage; at
+// 80x24 the list keeps every column a user needs.
+func TestTooSmallAndStandard(t *testing.T) {
+	m := actionModel(&fakeActor{})
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 15, Height: 5})
+	if f := next.(Model).View().Content; !strings.Contains(f, "too small") {
+		t.Fatalf("15x5: %q", f)
+	}
+	next, _ = m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	f := ansi.Strip(next.(Model).View().Content)
+	for _, col := range []string{"NAME", "DES", "RDY", "UPD", "AVL", "STATUS"} {
+		if !strings.Contains(f, col) {
+			t.Fatalf("80x24 lacks %s:\n%s", col, f)
+		}
+	}
+}
+
+func TestLocaleIsUTF8(t *testing.T) {
+	for env, want := range map[string]bool{
+		"LANG=en_US.UTF-8": true, "LC_ALL=C.utf8": true, "LANG=C": false, "": false,
+		"LC_ALL=C|LANG=en_US.UTF-8": false, "LC_CTYPE=de_DE.UTF-8|LANG=C": true,
+	} {
+		vars := map[string]string{}
+		for _, kv := range strings.Split(env, "|") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				vars[k] = v
+			}
+		}
+		if got := LocaleIsUTF8(func(k string) string { return vars[k] }); got != want {
+			t.Errorf("%q: %v, want %v", env, got, want)
+		}
+	}
+}
