@@ -15,6 +15,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
@@ -145,10 +146,25 @@ func run(args []string) error {
 	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: conf.keys, Initial: w.Snapshot(),
 		Inspector: session, Switcher: session, Actor: session, RequestTimeout: requestTimeout(cf),
 		ASCII: asciiOn, Theme: conf.Theme})
-	p := tea.NewProgram(m, tea.WithContext(ctx))
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	// Only a terminal is watched: Bubble Tea reads /dev/tty itself when
+	// the standard input is not one.
+	if term.IsTerminal(os.Stdin.Fd()) {
+		in := newHangupInput(os.Stdin)
+		opts = append(opts, tea.WithInput(in))
+		go func() {
+			select {
+			case <-in.gone:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	p := tea.NewProgram(m, opts...)
 	_, err = p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		// Hang-up or TERM: the terminal is gone; exit quietly.
+	if (errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) || terminalGone(err) {
+		// Hang-up, TERM, or the input ended: the terminal is gone; exit
+		// quietly.
 		return nil
 	}
 	return err

@@ -9,8 +9,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -138,6 +141,67 @@ func TestExitsWhenTerminalGoes(t *testing.T) {
 		// Gone, or a zombie waiting for a parent that is gone too.
 		return err != nil || bytes.Contains(b, []byte(") Z ")), nil
 	})
+}
+
+// openPTY opens a pseudo-terminal pair of the given size.
+func openPTY(t *testing.T, w, h int) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl, err := os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.IoctlSetWinsize(int(m.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: uint16(h), Col: uint16(w)}); err != nil {
+		t.Fatal(err)
+	}
+	return m, sl
+}
+
+// When the terminal's far side closes without a hang-up signal (the pty
+// is not dsx's controlling terminal, as with some SSH and multiplexer
+// setups), reads fail with EIO or EOF: dsx exits, quietly, instead of
+// running on unseen with its informers.
+func TestExitsOnTerminalEIO(t *testing.T) {
+	sshDaemonSet(t)
+	master, slave := openPTY(t, 100, 30)
+	cmd := exec.Command(dsxBin, "--kubeconfig", plane.Kubeconfig, "-A")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "LANG=C.UTF-8")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	// Read the screen until the list is drawn.
+	var seen bytes.Buffer
+	buf := make([]byte, 4096)
+	testenv.WaitT(t, time.Minute, "the first screen", func(context.Context) (bool, error) {
+		_ = master.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		n, _ := master.Read(buf)
+		seen.Write(buf[:n])
+		return bytes.Contains(seen.Bytes(), []byte("ssh-agent-with-a")), nil
+	})
+	master.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("dsx exited with %v after its terminal closed", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("dsx still running 15 s after its terminal closed")
+	}
 }
 
 // procCPU is the process's user+system CPU time in clock ticks.

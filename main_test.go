@@ -78,6 +78,11 @@ func startTmux(t *testing.T, w, h int, env []string, args ...string) *tmuxSessio
 	s.exitFile = filepath.Join(t.TempDir(), "exit-status")
 	cmdline := dsxBin
 	for _, a := range args {
+		if strings.HasPrefix(a, "<") {
+			// A redirection for the shell, not an argument.
+			cmdline += " " + a
+			continue
+		}
 		cmdline += " '" + a + "'"
 	}
 	// The shell records dsx's exit status and keeps the pane open, so the
