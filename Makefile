@@ -24,6 +24,16 @@ test: plane
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
+# Benchmarks, not part of `make test` (the big sizes take many minutes):
+# the model's pure benchmarks, then per size in NODES one control plane
+# with BENCH_DAEMONSETS DaemonSets on every node and dsx run in a real
+# pseudo-terminal. Prints a Markdown table (see docs/performance.md).
+NODES ?= 100,1000,5000
+BENCH_DAEMONSETS ?= 10
+bench: plane
+	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./bench
+	$(GO) run ./bench/cmd/dsxbench -nodes $(NODES) -daemonsets $(BENCH_DAEMONSETS)
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...

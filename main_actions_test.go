@@ -15,6 +15,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/dsx-tui/dsx/testenv"
 )
@@ -145,12 +146,16 @@ func TestActionsEndToEnd(t *testing.T) {
 	if txt := ed.seen(3); !strings.Contains(txt, "name: act-agent") || strings.Contains(txt, "managedFields") {
 		t.Fatalf("edit text:\n%s", txt)
 	}
-	ds, err := c.AppsV1().DaemonSets(ns).Get(ctx, "act-agent", metav1.GetOptions{})
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		ds, err := c.AppsV1().DaemonSets(ns).Get(ctx, "act-agent", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		ds.Labels["owner"] = "someone-else"
+		_, err = c.AppsV1().DaemonSets(ns).Update(ctx, ds, metav1.UpdateOptions{})
+		return err
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	ds.Labels["owner"] = "someone-else"
-	if _, err := c.AppsV1().DaemonSets(ns).Update(ctx, ds, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	ed.touch("release-%d", 3)

@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/dsx-tui/dsx/testenv"
 )
@@ -39,6 +40,24 @@ func getDS(t *testing.T, ns, name string) *appsv1.DaemonSet {
 		t.Fatal(err)
 	}
 	return ds
+}
+
+// updateDS changes a DaemonSet as another writer would, retrying when
+// the controller wrote in between.
+func updateDS(t *testing.T, ns, name string, change func(*appsv1.DaemonSet)) {
+	t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		ds, err := plane.Client.AppsV1().DaemonSets(ns).Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		change(ds)
+		_, err = plane.Client.AppsV1().DaemonSets(ns).Update(context.Background(), ds, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func replaceIn(t *testing.T, text []byte, old, new string) []byte {
@@ -150,11 +169,7 @@ func TestEditFlowLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := getDS(t, "acts-edit", "agent")
-	other.Labels["team"] = "net"
-	if _, err := c.AppsV1().DaemonSets("acts-edit").Update(ctx, other, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	updateDS(t, "acts-edit", "agent", func(d *appsv1.DaemonSet) { d.Labels["team"] = "net" })
 	r = Submit(ctx, c, e, replaceIn(t, e.Text, "image: agent:2", "image: agent:3"))
 	if !r.Done || !strings.Contains(r.Message, "merged") {
 		t.Fatalf("edit over a concurrent label change: %+v\n%s", r, r.Next.Text)
@@ -169,11 +184,7 @@ func TestEditFlowLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other = getDS(t, "acts-edit", "agent")
-	other.Spec.Template.Spec.Containers[0].Image = "agent:4"
-	if _, err := c.AppsV1().DaemonSets("acts-edit").Update(ctx, other, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	updateDS(t, "acts-edit", "agent", func(d *appsv1.DaemonSet) { d.Spec.Template.Spec.Containers[0].Image = "agent:4" })
 	r = Submit(ctx, c, e, replaceIn(t, e.Text, "image: agent:3", "image: agent:5"))
 	if !r.Reopen || r.SavedTo == "" {
 		t.Fatalf("conflicting edit: %+v", r)
@@ -237,11 +248,7 @@ func TestRolloutActionsLive(t *testing.T) {
 	}
 	testenv.WaitT(t, time.Minute, "revision 2 after restart", func(context.Context) (bool, error) { return revisionCount(t, ns, ds) == 2, nil })
 
-	cur := getDS(t, ns, "roll")
-	cur.Spec.Template.Spec.Containers[0].Image = "agent:2"
-	if _, err := c.AppsV1().DaemonSets(ns).Update(ctx, cur, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	updateDS(t, ns, "roll", func(d *appsv1.DaemonSet) { d.Spec.Template.Spec.Containers[0].Image = "agent:2" })
 	testenv.WaitT(t, time.Minute, "revision 3", func(context.Context) (bool, error) { return revisionCount(t, ns, ds) == 3, nil })
 
 	h, err := History(ctx, c, ns, "roll")
@@ -432,11 +439,8 @@ func TestReadOnlyActionsSendNothing(t *testing.T) {
 			t.Fatalf("%s under --readonly: %v", name, err)
 		}
 	}
+	updateDS(t, ns, "ro", func(d *appsv1.DaemonSet) { d.Spec.Template.Spec.Containers[0].Image = "agent:2" })
 	cur := getDS(t, ns, "ro")
-	cur.Spec.Template.Spec.Containers[0].Image = "agent:2"
-	if _, err := plane.Client.AppsV1().DaemonSets(ns).Update(ctx, cur, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	testenv.WaitT(t, time.Minute, "two revisions", func(context.Context) (bool, error) { return revisionCount(t, ns, cur) == 2, nil })
 	if _, err := Undo(ctx, c, ns, "ro", 0); !IsReadOnly(err) {
 		t.Fatalf("undo under --readonly: %v", err)

@@ -35,6 +35,18 @@ type Options struct {
 	// ControllerQPS is the controller-manager's API QPS (burst is twice it);
 	// 0 means 100, well above the default 20 so set-ups do not crawl.
 	ControllerQPS int
+	// SchedulerQPS is the scheduler's API QPS (burst twice it); 0 means
+	// ControllerQPS. Every daemon pod costs the scheduler one binding call,
+	// so big scenarios raise it with the controller's.
+	SchedulerQPS int
+	// NodeLeaseSeconds is kwok's node lease duration; leases are renewed
+	// every quarter of it. 0 means 40. At thousands of nodes the renewals
+	// alone would saturate a small machine, so scale scenarios lengthen it
+	// (and NodeMonitorGrace with it).
+	NodeLeaseSeconds int
+	// NodeMonitorGrace is how long the node-lifecycle controller waits for
+	// a heartbeat before it marks a node NotReady; 0 keeps its default.
+	NodeMonitorGrace time.Duration
 	// ContextName names the context in the written kubeconfig.
 	ContextName string
 }
@@ -85,6 +97,12 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	}
 	if opts.ControllerQPS == 0 {
 		opts.ControllerQPS = 100
+	}
+	if opts.SchedulerQPS == 0 {
+		opts.SchedulerQPS = opts.ControllerQPS
+	}
+	if opts.NodeLeaseSeconds == 0 {
+		opts.NodeLeaseSeconds = 40
 	}
 	if opts.ContextName == "" {
 		opts.ContextName = "dsx-testenv"
@@ -219,26 +237,31 @@ func (p *Plane) startAPIServer() error {
 func (p *Plane) startControllers() error {
 	kc := p.Kubeconfig
 	qps := p.opts.ControllerQPS
-	if err := p.start(ControllerManager, p.bins.ControllerManager,
-		"--kubeconfig="+kc,
+	cmArgs := []string{
+		"--kubeconfig=" + kc,
 		"--leader-elect=false",
 		"--secure-port=0",
 		"--controllers=daemonset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,node-lifecycle-controller,pod-garbage-collector-controller,taint-eviction-controller,clusterrole-aggregation-controller,root-ca-certificate-publisher-controller",
-		"--service-account-private-key-file="+p.pki.SAKey,
-		"--root-ca-file="+p.pki.CACert,
+		"--service-account-private-key-file=" + p.pki.SAKey,
+		"--root-ca-file=" + p.pki.CACert,
 		"--use-service-account-credentials=false",
-		"--kube-api-qps="+strconv.Itoa(qps),
-		"--kube-api-burst="+strconv.Itoa(2*qps),
+		"--kube-api-qps=" + strconv.Itoa(qps),
+		"--kube-api-burst=" + strconv.Itoa(2*qps),
 		"--profiling=false",
-	); err != nil {
+	}
+	if g := p.opts.NodeMonitorGrace; g > 0 {
+		cmArgs = append(cmArgs, "--node-monitor-grace-period="+g.String())
+	}
+	if err := p.start(ControllerManager, p.bins.ControllerManager, cmArgs...); err != nil {
 		return err
 	}
+	sqps := p.opts.SchedulerQPS
 	if err := p.start(Scheduler, p.bins.Scheduler,
 		"--kubeconfig="+kc,
 		"--leader-elect=false",
 		"--secure-port=0",
-		"--kube-api-qps="+strconv.Itoa(qps),
-		"--kube-api-burst="+strconv.Itoa(2*qps),
+		"--kube-api-qps="+strconv.Itoa(sqps),
+		"--kube-api-burst="+strconv.Itoa(2*sqps),
 		"--profiling=false",
 	); err != nil {
 		return err
@@ -248,7 +271,7 @@ func (p *Plane) startControllers() error {
 		"--config="+filepath.Join(p.Dir, "kwok.yaml"),
 		"--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector="+FakeNodeAnnotation+"=fake",
-		"--node-lease-duration-seconds=40",
+		"--node-lease-duration-seconds="+strconv.Itoa(p.opts.NodeLeaseSeconds),
 		"--cidr=10.244.0.0/16",
 		// Every fake node's kubelet is kwok's server on 127.0.0.1, so the
 		// API server's pods/log requests reach it.

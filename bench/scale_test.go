@@ -1,0 +1,38 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestScale is the cluster-backed part through go test, for one who has no
+// make: DSX_BENCH_NODES=100,1000 go test -run TestScale -timeout 60m -v ./bench
+// Without the variable it skips, so `go test ./...` stays quick.
+func TestScale(t *testing.T) {
+	env := os.Getenv("DSX_BENCH_NODES")
+	if env == "" {
+		t.Skip("set DSX_BENCH_NODES (e.g. 100,1000,5000) to run the cluster-backed benchmarks")
+	}
+	dir := t.TempDir()
+	dsx, kctl, err := BuildBinaries("..", dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []Result
+	for _, f := range strings.Split(env, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			t.Fatalf("DSX_BENCH_NODES: %v", err)
+		}
+		r, err := Run(context.Background(), Config{Nodes: n, DaemonSets: 10, DSX: dsx, Kubectl: kctl, RolloutLimit: 3 * time.Minute, Progress: os.Stderr})
+		if err != nil {
+			t.Fatalf("%d nodes: %v", n, err)
+		}
+		results = append(results, r)
+	}
+	WriteTable(os.Stdout, results)
+}

@@ -1,0 +1,275 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+
+	"github.com/dsx-tui/dsx/testenv"
+)
+
+// Config is one cluster-backed run.
+type Config struct {
+	Nodes, DaemonSets int
+	// DSX and Kubectl are built binaries; Kubectl may be "".
+	DSX, Kubectl string
+	// Cols and Rows are the terminal's size; 0 means 120×40.
+	Cols, Rows int
+	// RolloutLimit bounds the rolling-update measurement; a rollout still
+	// going then is measured over the limit. 0 means 3 minutes.
+	RolloutLimit time.Duration
+	// Runs is how many times each floor measurement is repeated (the
+	// median is kept); 0 means 3.
+	Runs int
+	// HeapProfile, when set, receives a heap profile of dsx's watcher
+	// with every cache synced.
+	HeapProfile string
+	Progress    io.Writer
+}
+
+// Result holds one run's figures.
+type Result struct {
+	Nodes, DaemonSets, Pods int
+	Setup                   testenv.ScaleResult
+	Floor                   Floor
+	Startup                 Startup
+
+	// FirstScreen is process start to every DaemonSet row with full
+	// counts; Synced to the status bar reporting every node and pod.
+	FirstScreen, Synced time.Duration
+	// NodeView is Enter to the complete node view, caches synced.
+	NodeView time.Duration
+	// RSSSynced is dsx's RSS once synced; RSSEnd after the rollout.
+	RSSSynced, RSSEnd int64
+	// Keystrokes are keystroke-to-frame latencies in the node view's
+	// filter, one per typed character.
+	Keystrokes []time.Duration
+	Rollout    RolloutFigures
+}
+
+// RolloutFigures are dsx's costs while one DaemonSet rolls out, watched
+// in its node view.
+type RolloutFigures struct {
+	Duration time.Duration
+	// Finished says the rollout ended within the limit.
+	Finished     bool
+	CPU          time.Duration
+	Frames       int64
+	Bytes        int64
+	BytesPerSec  float64
+	FramesPerSec float64
+}
+
+// Run starts a plane, creates the scenario and measures on it. Only one
+// plane runs at a time; it is stopped before Run returns.
+func Run(ctx context.Context, cfg Config) (res Result, err error) {
+	if cfg.Cols == 0 {
+		cfg.Cols, cfg.Rows = 120, 40
+	}
+	if cfg.RolloutLimit == 0 {
+		cfg.RolloutLimit = 3 * time.Minute
+	}
+	if cfg.Runs == 0 {
+		cfg.Runs = 3
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = io.Discard
+	}
+	say := func(f string, a ...any) { fmt.Fprintf(cfg.Progress, "bench: "+f+"\n", a...) }
+	res = Result{Nodes: cfg.Nodes, DaemonSets: cfg.DaemonSets, Pods: cfg.Nodes * cfg.DaemonSets}
+
+	opts := testenv.ScaleOptions(cfg.Nodes)
+	opts.Progress = cfg.Progress
+	plane, err := testenv.Start(ctx, opts)
+	if err != nil {
+		return res, err
+	}
+	defer func() {
+		if serr := plane.Stop(); serr != nil && err == nil {
+			err = serr
+		}
+	}()
+	res.Setup, err = plane.Scale(ctx, testenv.Scale{Nodes: cfg.Nodes, DaemonSets: cfg.DaemonSets, Progress: cfg.Progress})
+	if err != nil {
+		return res, err
+	}
+
+	say("measuring the floor (bare LISTs, informer sync, kubectl)")
+	if res.Floor, err = MeasureFloor(ctx, plane.Kubeconfig, cfg.Kubectl, cfg.Runs, cfg.HeapProfile); err != nil {
+		return res, err
+	}
+
+	if res.Startup, err = MeasureStartup(ctx, plane.Kubeconfig, cfg.DaemonSets); err != nil {
+		return res, err
+	}
+
+	say("starting dsx in a %dx%d pty", cfg.Cols, cfg.Rows)
+	home, err := os.MkdirTemp("", "dsx-bench-home-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(home)
+	// A clean environment: no user kubeconfig or terminal settings leak
+	// in; TERM and the UTF-8 locale are what a modern terminal has (dsx
+	// falls back to ASCII glyphs without a UTF-8 locale, and the screen
+	// predicates read the Unicode ones).
+	env := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color", "COLORTERM=truecolor",
+		"LANG=C.UTF-8", "LC_ALL=C.UTF-8", "KUBECONFIG=" + plane.Kubeconfig}
+	t0 := time.Now()
+	term, err := StartTerminal(cfg.Cols, cfg.Rows, env, cfg.DSX, "--kubeconfig", plane.Kubeconfig, "-A")
+	if err != nil {
+		return res, err
+	}
+	defer term.Close()
+	pid := term.PID()
+	timeout := 2*time.Minute + time.Duration(res.Pods)*time.Millisecond
+
+	at, err := term.WaitFor(timeout, "every DaemonSet with full counts", listComplete(res.Setup.DaemonSetNames, cfg.Nodes))
+	if err != nil {
+		return res, err
+	}
+	res.FirstScreen = at.Sub(t0)
+	at, err = term.WaitFor(timeout, "caches synced", cachesSynced(cfg.Nodes, res.Pods))
+	if err != nil {
+		return res, err
+	}
+	res.Synced = at.Sub(t0)
+	if res.RSSSynced, err = RSS(pid); err != nil {
+		return res, err
+	}
+	say("first screen %s, synced %s, RSS %.1f MB", ms(res.FirstScreen), ms(res.Synced), mb(res.RSSSynced))
+
+	// The cursor starts on the first row, ds-00.
+	t1 := time.Now()
+	if err := term.Type("\r"); err != nil {
+		return res, err
+	}
+	at, err = term.WaitFor(timeout, "the complete node view", nodeViewComplete(cfg.Nodes, 0))
+	if err != nil {
+		return res, err
+	}
+	res.NodeView = at.Sub(t1)
+	say("node view %s", ms(res.NodeView))
+
+	if res.Keystrokes, err = typeFilter(term, "kwok-node-123"); err != nil {
+		return res, err
+	}
+	say("keystroke-to-frame median %s, max %s", ms(median(res.Keystrokes)), ms(slices.Max(res.Keystrokes)))
+
+	if res.Rollout, err = measureRollout(ctx, plane, term, cfg, res.Setup.Namespace, res.Setup.DaemonSetNames[0]); err != nil {
+		return res, err
+	}
+	say("rollout over %s (finished %v): %.2f CPU s, %d frames, %.0f B/s", ms(res.Rollout.Duration), res.Rollout.Finished, res.Rollout.CPU.Seconds(), res.Rollout.Frames, res.Rollout.BytesPerSec)
+	if res.RSSEnd, err = RSS(pid); err != nil {
+		return res, err
+	}
+	_ = term.Type("q")
+	return res, nil
+}
+
+// typeFilter opens the filter, types pattern a character at a time and
+// deletes it again, timing each keystroke from the write to the frame that
+// shows it.
+func typeFilter(term *Terminal, pattern string) ([]time.Duration, error) {
+	if err := term.Type("/"); err != nil {
+		return nil, err
+	}
+	if _, err := term.WaitFor(10*time.Second, "the filter prompt", filterShows("")); err != nil {
+		return nil, err
+	}
+	var lat []time.Duration
+	key := func(k, shown string) error {
+		// Bubble Tea draws on a 60 Hz tick. Typing the moment the previous
+		// frame lands would hit the tick at the same phase every time and
+		// always wait a whole period; a person's keys fall anywhere in it.
+		<-time.After(time.Duration(rand.Int64N(int64(frameTick))))
+		t0 := time.Now()
+		if err := term.Type(k); err != nil {
+			return err
+		}
+		at, err := term.WaitFor(10*time.Second, "the typed filter", filterShows(shown))
+		if err != nil {
+			return err
+		}
+		lat = append(lat, at.Sub(t0))
+		return nil
+	}
+	for i := range len(pattern) {
+		if err := key(pattern[i:i+1], pattern[:i+1]); err != nil {
+			return nil, err
+		}
+	}
+	for i := len(pattern) - 1; i >= 0; i-- {
+		if err := key("\x7f", pattern[:i]); err != nil {
+			return nil, err
+		}
+	}
+	// Esc ends typing: the node view is whole again.
+	if err := term.Type("\x1b"); err != nil {
+		return nil, err
+	}
+	_, err := term.WaitFor(10*time.Second, "the filter closed", filterClosed)
+	return lat, err
+}
+
+// frameTick is Bubble Tea's default frame period (60 fps).
+const frameTick = time.Second / 60
+
+// measureRollout rolls the DaemonSet to a new image while dsx shows its
+// node view and measures dsx until the view shows it complete on the new
+// revision, or the limit passes.
+func measureRollout(ctx context.Context, plane *testenv.Plane, term *Terminal, cfg Config, ns, name string) (RolloutFigures, error) {
+	var f RolloutFigures
+	pid := term.PID()
+	cpu0, err := CPUTime(pid)
+	if err != nil {
+		return f, err
+	}
+	c0 := term.Counters()
+	if err := plane.UpdateDaemonSet(ctx, ns, name, func(ds *appsv1.DaemonSet) {
+		ds.Spec.Template.Spec.Containers[0].Image = "example.com/agent:1.1"
+	}); err != nil {
+		return f, err
+	}
+	_, werr := term.WaitFor(cfg.RolloutLimit, "the rollout on screen", nodeViewComplete(cfg.Nodes, 2))
+	f.Finished = werr == nil
+	c1 := term.Counters()
+	cpu1, err := CPUTime(pid)
+	if err != nil {
+		return f, err
+	}
+	f.Duration = c1.At.Sub(c0.At)
+	f.CPU = cpu1 - cpu0
+	f.Frames = c1.Frames - c0.Frames
+	f.Bytes = c1.Bytes - c0.Bytes
+	f.BytesPerSec = float64(f.Bytes) / f.Duration.Seconds()
+	f.FramesPerSec = float64(f.Frames) / f.Duration.Seconds()
+	return f, nil
+}
+
+// BuildBinaries builds dsx (and kubectl from k8s.io/kubectl, the module
+// dsx already depends on) from the module at root into dir.
+func BuildBinaries(root, dir string, kubectl bool) (dsx, kctl string, err error) {
+	dsx = filepath.Join(dir, "dsx")
+	if err := goBuild(root, dsx, "."); err != nil {
+		return "", "", err
+	}
+	if kubectl {
+		kctl = filepath.Join(dir, "kubectl")
+		if err := goBuild(root, kctl, "./bench/cmd/kubectl"); err != nil {
+			return dsx, "", err
+		}
+	}
+	return dsx, kctl, nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
+
+func mb(b int64) float64 { return float64(b) / (1 << 20) }

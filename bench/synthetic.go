@@ -1,0 +1,150 @@
+package bench
+
+import (
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/dsx-tui/dsx/kube"
+)
+
+// Synthetic is a cluster made in memory for the pure benchmarks: the
+// objects dsx's caches would hold for Nodes nodes and DaemonSets
+// DaemonSets, the first of them part way through a rolling update.
+type Synthetic struct {
+	DaemonSets []*appsv1.DaemonSet
+	Nodes      []*corev1.Node
+	// Pods are every daemon pod, as the namespace's pod lister returns them.
+	Pods      []*corev1.Pod
+	Revisions []*appsv1.ControllerRevision
+	Created   time.Time
+}
+
+// NewSynthetic builds the objects. A tenth of the first DaemonSet's nodes
+// still run the old revision and one in a hundred has a pod not yet ready,
+// so the node view has every kind of row a rollout shows.
+func NewSynthetic(nodes, daemonSets int) *Synthetic {
+	s := &Synthetic{Created: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	ctrl := true
+	for i := range nodes {
+		name := fmt.Sprintf("kwok-node-%d", i)
+		s.Nodes = append(s.Nodes, &corev1.Node{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"kubernetes.io/hostname": name}, CreationTimestamp: metav1.NewTime(s.Created)},
+			Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}},
+		})
+	}
+	for d := range daemonSets {
+		name := fmt.Sprintf("ds-%02d", d)
+		ds := &appsv1.DaemonSet{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "bench", Name: name, UID: types.UID("uid-" + name), CreationTimestamp: metav1.NewTime(s.Created)},
+			Spec: appsv1.DaemonSetSpec{
+				Template: corev1.PodTemplateSpec{
+					ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}},
+					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: "example.com/agent:1.1"}}},
+				},
+				UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType},
+			},
+		}
+		s.DaemonSets = append(s.DaemonSets, ds)
+		cur := kube.TemplateHash(ds)
+		old := "oldhash"
+		for num, hash := range map[int64]string{1: old, 2: cur} {
+			s.Revisions = append(s.Revisions, &appsv1.ControllerRevision{
+				ObjectMeta: metav1.ObjectMeta{
+					Namespace: ds.Namespace, Name: ds.Name + "-" + hash,
+					Labels:          map[string]string{appsv1.DefaultDaemonSetUniqueLabelKey: hash},
+					OwnerReferences: []metav1.OwnerReference{{UID: ds.UID, Controller: &ctrl}},
+				},
+				Revision: num,
+			})
+		}
+		for i, n := range s.Nodes {
+			hash, ready := cur, true
+			if d == 0 && i%10 == 0 {
+				hash = old
+			}
+			if d == 0 && i%100 == 1 {
+				ready = false
+			}
+			s.Pods = append(s.Pods, daemonPod(ds, fmt.Sprintf("%s-%05d", name, i), n.Name, hash, ready, s.Created))
+		}
+	}
+	return s
+}
+
+func daemonPod(ds *appsv1.DaemonSet, name, node, hash string, ready bool, created time.Time) *corev1.Pod {
+	ctrl := true
+	cond := corev1.ConditionTrue
+	if !ready {
+		cond = corev1.ConditionFalse
+	}
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: ds.Namespace, Name: name, CreationTimestamp: metav1.NewTime(created),
+			Labels:          map[string]string{appsv1.DefaultDaemonSetUniqueLabelKey: hash},
+			OwnerReferences: []metav1.OwnerReference{{UID: ds.UID, Controller: &ctrl}},
+		},
+		Spec: corev1.PodSpec{NodeName: node},
+		Status: corev1.PodStatus{
+			Phase:             corev1.PodRunning,
+			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: cond}},
+			ContainerStatuses: []corev1.ContainerStatus{{Name: ds.Name, Ready: ready, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}},
+		},
+	}
+}
+
+// NodeView is what the watcher computes for a focused DaemonSet on every
+// snapshot: the node view of DaemonSet i over every node and every pod of
+// its namespace.
+func (s *Synthetic) NodeView(i int) kube.NodeView {
+	return kube.ComputeNodeView(s.DaemonSets[i], s.Nodes, s.Pods, s.Revisions)
+}
+
+// Snapshot is a synced snapshot focused on the first DaemonSet, as the
+// watcher sends while its node view is open.
+func (s *Synthetic) Snapshot(seq uint64) kube.Snapshot {
+	v := s.NodeView(0)
+	rows := kube.DaemonSetRows(s.withStatus())
+	return kube.Snapshot{
+		Context: "bench", Seq: seq, Synced: true, DaemonSets: rows,
+		LastEvent: s.Created, Taken: s.Created, Nodes: len(s.Nodes), Pods: len(s.Pods),
+		Detail: &v, Focus: s.DaemonSets[0].Namespace + "/" + s.DaemonSets[0].Name,
+		Access: kube.AllAccess(),
+	}
+}
+
+func (s *Synthetic) withStatus() []*appsv1.DaemonSet {
+	n := int32(len(s.Nodes))
+	out := make([]*appsv1.DaemonSet, len(s.DaemonSets))
+	for i, ds := range s.DaemonSets {
+		c := ds.DeepCopy()
+		c.Status = appsv1.DaemonSetStatus{DesiredNumberScheduled: n, CurrentNumberScheduled: n, NumberReady: n, UpdatedNumberScheduled: n, NumberAvailable: n}
+		if i == 0 {
+			c.Status.UpdatedNumberScheduled = n - n/10
+			c.Status.NumberReady = n - n/100
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// ListSnapshot is a synced snapshot with rows DaemonSets and no focus: the
+// DaemonSet list at that many rows.
+func ListSnapshot(rows int, created time.Time) kube.Snapshot {
+	dss := make([]*appsv1.DaemonSet, rows)
+	for i := range rows {
+		dss[i] = &appsv1.DaemonSet{
+			ObjectMeta: metav1.ObjectMeta{Namespace: fmt.Sprintf("team-%03d", i%100), Name: fmt.Sprintf("agent-%05d", i), CreationTimestamp: metav1.NewTime(created)},
+			Spec: appsv1.DaemonSetSpec{
+				Template:       corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "agent", Image: "example.com/agent:1.1"}}}},
+				UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType},
+			},
+			Status: appsv1.DaemonSetStatus{DesiredNumberScheduled: 100, CurrentNumberScheduled: 100, NumberReady: 100, UpdatedNumberScheduled: int32(i % 101), NumberAvailable: 100},
+		}
+	}
+	return kube.Snapshot{Context: "bench", Synced: true, DaemonSets: kube.DaemonSetRows(dss), LastEvent: created, Taken: created, Access: kube.AllAccess()}
+}
