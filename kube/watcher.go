@@ -107,6 +107,10 @@ type Watcher struct {
 	conn      ConnState
 	synced    bool
 	lastSnap  time.Time
+	// shownList is set once a snapshot carried the synced DaemonSet list:
+	// until then nothing is held back, so the first full screen comes as
+	// soon as the list is in, not an interval later.
+	shownList bool
 	focus     string
 	progress  map[string]progressMark
 	// rolling is set while some rollout is in progress: snapshots then
@@ -313,6 +317,9 @@ func (w *Watcher) Snapshot() Snapshot {
 	w.seq++
 	now := w.opts.Now()
 	w.lastSnap = now
+	if w.dsInf != nil && w.dsInf.HasSynced() {
+		w.shownList = true
+	}
 	rows := DaemonSetRows(dss)
 	w.markRollouts(rows, now)
 	s := Snapshot{
@@ -403,6 +410,9 @@ func (w *Watcher) Next(ctx context.Context) (Snapshot, error) {
 	}
 	w.mu.Lock()
 	wait := w.opts.MinInterval - w.opts.Now().Sub(w.lastSnap)
+	if !w.shownList && w.dsInf != nil && w.dsInf.HasSynced() {
+		wait = 0
+	}
 	w.mu.Unlock()
 	if wait > 0 {
 		t := time.NewTimer(wait)

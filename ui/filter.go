@@ -71,6 +71,36 @@ func cellHighlights(matched []int, cells []string, cols []int, starts []int) map
 	return out
 }
 
+// filterIndex holds the text a filter matches rows on. Built once per
+// set of rows, it serves every keystroke typed against them: only the
+// matching is redone.
+type filterIndex struct {
+	cols    []int
+	targets []string
+	starts  [][]int
+	cells   [][]string
+}
+
+func newFilterIndex(n int, cellsOf func(int) []string, cols []int) *filterIndex {
+	x := &filterIndex{cols: cols, targets: make([]string, n), starts: make([][]int, n), cells: make([][]string, n)}
+	for i := range n {
+		x.cells[i] = cellsOf(i)
+		x.targets[i], x.starts[i] = targetOf(x.cells[i], cols)
+	}
+	return x
+}
+
+// filter returns the rows matching pattern, best first, and per kept row
+// the highlighted positions per column.
+func (x *filterIndex) filter(pattern string) ([]int, map[int]map[int][]int) {
+	idx, matched := match(pattern, x.targets)
+	hl := make(map[int]map[int][]int, len(idx))
+	for _, i := range idx {
+		hl[i] = cellHighlights(matched[i], x.cells[i], x.cols, x.starts[i])
+	}
+	return idx, hl
+}
+
 // filterRows applies pattern to n rows whose cells cellsOf gives, matching
 // on the columns cols. It returns the kept row indexes (best match first)
 // and, per kept row, the highlighted positions per column. Without a
@@ -83,17 +113,5 @@ func filterRows(pattern string, n int, cellsOf func(int) []string, cols []int) (
 		}
 		return idx, nil
 	}
-	targets := make([]string, n)
-	starts := make([][]int, n)
-	cells := make([][]string, n)
-	for i := range n {
-		cells[i] = cellsOf(i)
-		targets[i], starts[i] = targetOf(cells[i], cols)
-	}
-	idx, matched := match(pattern, targets)
-	hl := make(map[int]map[int][]int, len(idx))
-	for _, i := range idx {
-		hl[i] = cellHighlights(matched[i], cells[i], cols, starts[i])
-	}
-	return idx, hl
+	return newFilterIndex(n, cellsOf, cols).filter(pattern)
 }

@@ -33,6 +33,12 @@ type nodeView struct {
 	sort         nodeSort
 	problemsOnly bool
 	filter       filterState
+	// fidx is the filter's text for base, kept while the snapshot and the
+	// problems-only switch stay the same: typing only re-matches.
+	fidx      *filterIndex
+	fidxFor   *kube.NodeView
+	fidxProbs bool
+	base      []kube.NodeRow
 }
 
 // nodeFilterCols: NODE, STATE, REASON.
@@ -50,14 +56,27 @@ func (v *nodeView) refresh(now time.Time) {
 		v.cur.sync(nil)
 		return
 	}
-	var base []kube.NodeRow
-	for _, r := range v.view.Rows {
-		if v.problemsOnly && !r.State.Problem() {
-			continue
+	if v.fidxFor != v.view || v.fidxProbs != v.problemsOnly || v.base == nil {
+		v.base = v.base[:0]
+		for _, r := range v.view.Rows {
+			if v.problemsOnly && !r.State.Problem() {
+				continue
+			}
+			v.base = append(v.base, r)
 		}
-		base = append(base, r)
+		v.fidx, v.fidxFor, v.fidxProbs = nil, v.view, v.problemsOnly
 	}
-	idx, hl := filterRows(v.filter.pattern, len(base), func(i int) []string { return nodeCells(base[i], now) }, nodeFilterCols())
+	base := v.base
+	var idx []int
+	var hl map[int]map[int][]int
+	if v.filter.pattern == "" {
+		idx, hl = filterRows("", len(base), nil, nil)
+	} else {
+		if v.fidx == nil {
+			v.fidx = newFilterIndex(len(base), func(i int) []string { return nodeFilterCells(base[i]) }, nodeFilterCols())
+		}
+		idx, hl = v.fidx.filter(v.filter.pattern)
+	}
 	for _, i := range idx {
 		v.rows = append(v.rows, base[i])
 		if h := hl[i]; h != nil {
@@ -104,25 +123,55 @@ func nodeColumns() []column {
 }
 
 // stateText pairs each state with a symbol so meaning never rests on colour.
+// It runs for every row on every keystroke in the filter: a switch, not
+// a map built per call.
 func stateText(s kube.NodeState) string {
-	sym := map[kube.NodeState]string{
-		kube.StateCurrent: "✓", kube.StateOutdated: "↻", kube.StateProgressing: "…", kube.StateFailed: "✗",
-		kube.StateMissing: "!", kube.StateIneligible: "-", kube.StateMisscheduled: "⚠", kube.StateTerminating: "⌫",
-		kube.StateUnknown: "?",
-	}[s]
+	var sym string
+	switch s {
+	case kube.StateCurrent:
+		sym = "✓"
+	case kube.StateOutdated:
+		sym = "↻"
+	case kube.StateProgressing:
+		sym = "…"
+	case kube.StateFailed:
+		sym = "✗"
+	case kube.StateMissing:
+		sym = "!"
+	case kube.StateIneligible:
+		sym = "-"
+	case kube.StateMisscheduled:
+		sym = "⚠"
+	case kube.StateTerminating:
+		sym = "⌫"
+	case kube.StateUnknown:
+		sym = "?"
+	}
 	return sym + " " + string(s)
 }
 
-func nodeCells(r kube.NodeRow, now time.Time) []string {
-	node := r.Node
+func nodeLabel(r kube.NodeRow) string {
 	switch {
 	case r.NodeGone:
-		node += " (gone)"
+		return r.Node + " (gone)"
 	case !r.NodeReady:
-		node += " (NotReady)"
+		return r.Node + " (NotReady)"
 	case r.Unschedulable:
-		node += " (cordoned)"
+		return r.Node + " (cordoned)"
 	}
+	return r.Node
+}
+
+// nodeFilterCells are nodeCells with only the filtered columns filled:
+// the filter builds them for every row.
+func nodeFilterCells(r kube.NodeRow) []string {
+	c := make([]string, 8)
+	c[0], c[1], c[7] = nodeLabel(r), stateText(r.State), r.Reason
+	return c
+}
+
+func nodeCells(r kube.NodeRow, now time.Time) []string {
+	node := nodeLabel(r)
 	rev, ready, restarts, ageS, pod := "-", "-", "-", "-", "-"
 	if r.Pod != "" {
 		pod = r.Pod
