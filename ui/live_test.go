@@ -106,12 +106,12 @@ func TestNodeViewLive(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	txt := scr.waitFor(t, 2*time.Minute, "drift", func(s string) bool {
-		return strings.Contains(s, "1 progressing") && regexp.MustCompile(`\d+ outdated \(rev 1\)`).MatchString(s) && strings.Contains(s, "current revision 2")
+	// The new pod goes through ContainerCreating before it crash-loops.
+	crashing := regexp.MustCompile(`(?m)^\S+\s+… progressing\s+drill-\S+\s+2 current\s+no\s+5\s.*CrashLoopBackOff`)
+	scr.waitFor(t, 2*time.Minute, "drift with the crash-looping pod on revision 2", func(s string) bool {
+		return strings.Contains(s, "1 progressing") && regexp.MustCompile(`\d+ outdated \(rev 1\)`).MatchString(s) && strings.Contains(s, "current revision 2") &&
+			crashing.MatchString(s)
 	})
-	if !regexp.MustCompile(`(?m)^\S+\s+… progressing\s+drill-\S+\s+2 current\s+no\s+5\s.*CrashLoopBackOff`).MatchString(txt) {
-		t.Errorf("progressing row lacks revision or reason:\n%s", txt)
-	}
 }
 
 // d and y show kubectl's describe and the object's YAML, fetched from the
