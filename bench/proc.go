@@ -13,13 +13,20 @@ import (
 const clockTicks = 100
 
 // RSS is a process's resident set size in bytes (VmRSS).
-func RSS(pid int) (int64, error) {
+func RSS(pid int) (int64, error) { return procStatus(pid, "VmRSS:") }
+
+// RSSAnon is the anonymous part of RSS: the heap and stacks, without the
+// executable's pages, which are file-backed, shared and evictable (about
+// 65 MB of dsx's RSS even with nothing cached).
+func RSSAnon(pid int) (int64, error) { return procStatus(pid, "RssAnon:") }
+
+func procStatus(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(l, field); ok {
 			f := strings.Fields(v)
 			if len(f) < 1 {
 				break
@@ -28,7 +35,7 @@ func RSS(pid int) (int64, error) {
 			return kb << 10, err
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
+	return 0, fmt.Errorf("no %s for pid %d", field, pid)
 }
 
 // CPUTime is the user plus system CPU a process has used.

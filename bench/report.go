@@ -77,9 +77,12 @@ func WriteTable(w io.Writer, rs []Result) {
 	row("**dsx: Enter → complete node view**", "≤ 300 ms", func(r Result) string {
 		return msf(r.NodeView) + " " + mark(r.NodeView <= NodeViewTarget)
 	})
-	row("**dsx: RSS once synced**", "≤ 2 KB/pod + 1.5 KB/node + 40 MB", func(r Result) string {
+	row("**dsx: RSS once synced, anonymous (heap, stacks)**", "≤ 2 KB/pod + 1.5 KB/node + 40 MB", func(r Result) string {
 		b := RSSBudget(r.Pods, r.Nodes)
-		return fmt.Sprintf("%.0f MB of %.0f MB %s", float64(r.RSSSynced)/1e6, float64(b)/1e6, mark(r.RSSSynced <= b))
+		return fmt.Sprintf("%.0f MB of %.0f MB %s", float64(r.AnonSynced)/1e6, float64(b)/1e6, mark(r.AnonSynced <= b))
+	})
+	row("dsx: RSS once synced, with the executable's pages (VmRSS)", "", func(r Result) string {
+		return fmt.Sprintf("%.0f MB", float64(r.RSSSynced)/1e6)
 	})
 	row("dsx: RSS after the rollout", "", func(r Result) string { return fmt.Sprintf("%.0f MB", float64(r.RSSEnd)/1e6) })
 	row("**dsx: keystroke → frame, node-view filter (median / p95 / max)**", "≤ 16 ms (median)", func(r Result) string {

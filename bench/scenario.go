@@ -48,6 +48,8 @@ type Result struct {
 	NodeView time.Duration
 	// RSSSynced is dsx's RSS once synced; RSSEnd after the rollout.
 	RSSSynced, RSSEnd int64
+	// AnonSynced is the anonymous part of RSSSynced.
+	AnonSynced int64
 	// Keystrokes are keystroke-to-frame latencies in the node view's
 	// filter, one per typed character.
 	Keystrokes []time.Duration
@@ -141,6 +143,9 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		return res, err
 	}
 	res.Synced = at.Sub(t0)
+	if res.AnonSynced, err = RSSAnon(pid); err != nil {
+		return res, err
+	}
 	if res.RSSSynced, err = RSS(pid); err != nil {
 		return res, err
 	}
