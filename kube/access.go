@@ -48,15 +48,11 @@ func (a Access) Hidden(namespace string) []string {
 func CheckAccess(ctx context.Context, client kubernetes.Interface, namespace string) Access {
 	can := func(group, resource, ns string) bool {
 		for _, verb := range []string{"list", "watch"} {
-			r, err := client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, &authzv1.SelfSubjectAccessReview{
-				Spec: authzv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &authzv1.ResourceAttributes{
-					Group: group, Resource: resource, Namespace: ns, Verb: verb,
-				}},
-			}, metav1.CreateOptions{})
+			r, err := accessReview(ctx, client, verb, group, resource, ns)
 			if err != nil {
 				return true
 			}
-			if !r.Status.Allowed {
+			if !r.Allowed {
 				return false
 			}
 		}
@@ -88,4 +84,18 @@ func CheckAccess(ctx context.Context, client kubernetes.Interface, namespace str
 
 func (a Access) String() string {
 	return fmt.Sprintf("daemonsets=%v nodes=%v pods=%v controllerrevisions=%v", a.DaemonSets, a.Nodes, a.Pods, a.Revisions)
+}
+
+// accessReview asks the API server whether the user may do verb on the
+// resource; every authenticated user may ask.
+func accessReview(ctx context.Context, client kubernetes.Interface, verb, group, resource, namespace string) (authzv1.SubjectAccessReviewStatus, error) {
+	r, err := client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, &authzv1.SelfSubjectAccessReview{
+		Spec: authzv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &authzv1.ResourceAttributes{
+			Group: group, Resource: resource, Namespace: namespace, Verb: verb,
+		}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		return authzv1.SubjectAccessReviewStatus{}, err
+	}
+	return r.Status, nil
 }

@@ -376,7 +376,7 @@ func TestRightsLive(t *testing.T) {
 		t.Fatalf("delete by the reader: %v, want Forbidden", err)
 	}
 	admin := CheckRights(ctx, plane.Client, ns)
-	for _, a := range Actions {
+	for _, a := range Actions() {
 		if why, denied := admin.Denied(a); denied {
 			t.Fatalf("admin denied %s: %s", a, why)
 		}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	authzv1 "k8s.io/api/authorization/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -24,7 +22,9 @@ const (
 )
 
 // Actions lists every action, in help order.
-var Actions = []Action{ActEdit, ActDelete, ActCreate, ActRestart, ActUndo, ActDeletePod}
+func Actions() []Action {
+	return []Action{ActEdit, ActDelete, ActCreate, ActRestart, ActUndo, ActDeletePod}
+}
 
 // verb and resource are what the API server authorises for a: restart
 // and undo are patches of the DaemonSet, as kubectl sends them.
@@ -69,7 +69,7 @@ func CheckRights(ctx context.Context, client kubernetes.Interface, namespace str
 	out := Rights{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, a := range Actions {
+	for _, a := range Actions() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -89,15 +89,11 @@ func CheckRights(ctx context.Context, client kubernetes.Interface, namespace str
 // askRight reports false when the question could not be answered.
 func askRight(ctx context.Context, client kubernetes.Interface, a Action, namespace string) (Right, bool) {
 	verb, group, resource := a.verb()
-	res, err := client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, &authzv1.SelfSubjectAccessReview{
-		Spec: authzv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &authzv1.ResourceAttributes{
-			Group: group, Resource: resource, Namespace: namespace, Verb: verb,
-		}},
-	}, metav1.CreateOptions{})
+	res, err := accessReview(ctx, client, verb, group, resource, namespace)
 	if err != nil {
 		return Right{}, false
 	}
-	if res.Status.Allowed {
+	if res.Allowed {
 		return Right{Allowed: true}, true
 	}
 	where := "cluster-wide"
@@ -109,8 +105,8 @@ func askRight(ctx context.Context, client kubernetes.Interface, a Action, namesp
 		what += "." + group
 	}
 	reason := fmt.Sprintf("you may not %s %s %s", verb, what, where)
-	if res.Status.Reason != "" {
-		reason += " (" + res.Status.Reason + ")"
+	if res.Reason != "" {
+		reason += " (" + res.Reason + ")"
 	}
 	return Right{Reason: reason}, true
 }

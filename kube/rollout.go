@@ -122,7 +122,13 @@ func History(ctx context.Context, client kubernetes.Interface, namespace, name s
 	if err != nil {
 		return nil, err
 	}
-	crs, err := client.AppsV1().ControllerRevisions(namespace).List(ctx, metav1.ListOptions{})
+	// Only the DaemonSet's own revisions carry its selector's labels;
+	// listing by it spares a scan of every revision in the namespace.
+	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
+	if err != nil {
+		return nil, err
+	}
+	crs, err := client.AppsV1().ControllerRevisions(namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
 	if err != nil {
 		return nil, err
 	}
