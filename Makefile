@@ -19,10 +19,15 @@ demo: build
 plane:
 	$(GO) run ./testenv/demo -build-only
 
-# Unit and end-to-end tests against the real control plane.
+# Pure tests only: no control plane, no tmux; seconds once built.
+unit:
+	$(GO) test -count=1 ./...
+
+# Pure tests, then the live ones (files tagged `live`, named
+# *_live_test.go) against the real control plane and in tmux.
 test: plane
-	$(GO) vet ./...
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) vet -tags live ./...
+	$(GO) test -count=1 -tags live -timeout $(TEST_TIMEOUT) ./...
 
 # Benchmarks, not part of `make test` (the big sizes take many minutes):
 # the model's pure benchmarks, then per size in NODES one control plane
@@ -36,8 +41,8 @@ bench: plane
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	$(GO) vet -tags live ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags live ./...
 
 clean:
 	rm -rf bin

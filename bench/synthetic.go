@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/dsx-tui/dsx/kube"
+	"github.com/dsx-tui/dsx/testenv"
 )
 
 // Synthetic is a cluster made in memory for the pure benchmarks: the
@@ -77,24 +78,11 @@ func NewSynthetic(nodes, daemonSets int) *Synthetic {
 }
 
 func daemonPod(ds *appsv1.DaemonSet, name, node, hash string, ready bool, created time.Time) *corev1.Pod {
-	ctrl := true
-	cond := corev1.ConditionTrue
+	p := testenv.DaemonPod(ds, name, node, hash, created)
 	if !ready {
-		cond = corev1.ConditionFalse
+		testenv.PodNotReady(p)
 	}
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{
-			Namespace: ds.Namespace, Name: name, CreationTimestamp: metav1.NewTime(created),
-			Labels:          map[string]string{appsv1.DefaultDaemonSetUniqueLabelKey: hash},
-			OwnerReferences: []metav1.OwnerReference{{UID: ds.UID, Controller: &ctrl}},
-		},
-		Spec: corev1.PodSpec{NodeName: node},
-		Status: corev1.PodStatus{
-			Phase:             corev1.PodRunning,
-			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: cond}},
-			ContainerStatuses: []corev1.ContainerStatus{{Name: ds.Name, Ready: ready, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}},
-		},
-	}
+	return p
 }
 
 // NodeView is what the watcher computes for a focused DaemonSet on every

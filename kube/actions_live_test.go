@@ -1,3 +1,5 @@
+//go:build live
+
 package kube
 
 import (
@@ -21,17 +23,6 @@ import (
 
 	"github.com/dsx-tui/dsx/testenv"
 )
-
-func actionsNamespace(t *testing.T, name string) {
-	t.Helper()
-	ctx := context.Background()
-	if err := plane.EnsureNamespace(ctx, name); err != nil {
-		t.Fatal(err)
-	}
-	if err := plane.WaitDefaultServiceAccount(ctx, name); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func getDS(t *testing.T, ns, name string) *appsv1.DaemonSet {
 	t.Helper()
@@ -89,7 +80,7 @@ func checkKept(t *testing.T, path, want string) {
 // the user's text below; saving that unchanged gives up and keeps the
 // text; a fix creates the DaemonSet.
 func TestCreateFlowLive(t *testing.T) {
-	actionsNamespace(t, "acts-create")
+	plane.Namespace(t, "acts-create")
 	ctx := context.Background()
 	c := plane.Client
 	e := NewCreate("acts-create")
@@ -137,7 +128,7 @@ func TestCreateFlowLive(t *testing.T) {
 // concurrent change of the same field reopens on the newer version with
 // the user's text kept.
 func TestEditFlowLive(t *testing.T) {
-	actionsNamespace(t, "acts-edit")
+	plane.Namespace(t, "acts-edit")
 	ctx := context.Background()
 	c := plane.Client
 	if _, err := c.AppsV1().DaemonSets("acts-edit").Create(ctx, testenv.DaemonSet("acts-edit", "agent", "agent:1"), metav1.CreateOptions{}); err != nil {
@@ -231,7 +222,7 @@ func podsOn(t *testing.T, ns, app string) []corev1.Pod {
 // revision), pod delete and DaemonSet delete with each propagation.
 func TestRolloutActionsLive(t *testing.T) {
 	const ns = "acts-roll"
-	actionsNamespace(t, ns)
+	plane.Namespace(t, ns)
 	ctx := context.Background()
 	c := plane.Client
 	if _, err := c.AppsV1().DaemonSets(ns).Create(ctx, testenv.DaemonSet(ns, "roll", "agent:1"), metav1.CreateOptions{}); err != nil {
@@ -347,7 +338,7 @@ func TestRolloutActionsLive(t *testing.T) {
 // server refuses anyway if asked.
 func TestRightsLive(t *testing.T) {
 	const ns = "acts-rbac"
-	actionsNamespace(t, ns)
+	plane.Namespace(t, ns)
 	ctx := context.Background()
 	u, err := plane.CreateUser(ctx, "reader", ns, []rbacv1.PolicyRule{
 		{APIGroups: []string{"apps"}, Resources: []string{"daemonsets", "controllerrevisions"}, Verbs: []string{"get", "list", "watch", "patch"}},
@@ -401,7 +392,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // request leaves the process, counted below the read-only layer.
 func TestReadOnlyActionsSendNothing(t *testing.T) {
 	const ns = "acts-ro"
-	actionsNamespace(t, ns)
+	plane.Namespace(t, ns)
 	ctx := context.Background()
 	if _, err := plane.Client.AppsV1().DaemonSets(ns).Create(ctx, testenv.DaemonSet(ns, "ro", "agent:1"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/dsx-tui/dsx/testenv"
 )
 
 var t0 = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -49,30 +51,14 @@ func revision(ds *appsv1.DaemonSet, num int64, hash string) *appsv1.ControllerRe
 type podOpt func(*corev1.Pod)
 
 func daemonPod(ds *appsv1.DaemonSet, name, node, hash string, opts ...podOpt) *corev1.Pod {
-	ctrl := true
-	p := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{
-			Namespace: ds.Namespace, Name: name, CreationTimestamp: metav1.NewTime(t0),
-			Labels:          map[string]string{appsv1.DefaultDaemonSetUniqueLabelKey: hash},
-			OwnerReferences: []metav1.OwnerReference{{UID: ds.UID, Controller: &ctrl}},
-		},
-		Spec: corev1.PodSpec{NodeName: node},
-		Status: corev1.PodStatus{
-			Phase:             corev1.PodRunning,
-			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
-			ContainerStatuses: []corev1.ContainerStatus{{Name: "agent", Ready: true, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}},
-		},
-	}
+	p := testenv.DaemonPod(ds, name, node, hash, t0)
 	for _, o := range opts {
 		o(p)
 	}
 	return p
 }
 
-func notReady(p *corev1.Pod) {
-	p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "ContainersNotReady"}}
-	p.Status.ContainerStatuses[0].Ready = false
-}
+func notReady(p *corev1.Pod) { testenv.PodNotReady(p) }
 
 func waiting(reason string) podOpt {
 	return func(p *corev1.Pod) {

@@ -1,3 +1,5 @@
+//go:build live
+
 package main
 
 import (
@@ -172,12 +174,7 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // The real binary, in a real terminal, lists DaemonSets live and quits on q.
 func TestBinaryInTmux(t *testing.T) {
 	ctx := context.Background()
-	if err := plane.EnsureNamespace(ctx, "e2e"); err != nil {
-		t.Fatal(err)
-	}
-	if err := plane.WaitDefaultServiceAccount(ctx, "e2e"); err != nil {
-		t.Fatal(err)
-	}
+	plane.Namespace(t, "e2e")
 	if _, err := plane.Client.AppsV1().DaemonSets("e2e").Create(ctx, testenv.DaemonSet("e2e", "tmux-agent", "agent:1"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

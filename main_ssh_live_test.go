@@ -1,3 +1,5 @@
+//go:build live
+
 package main
 
 import (
@@ -24,7 +26,7 @@ import (
 func sshDaemonSet(t *testing.T) {
 	t.Helper()
 	const ns = "e2e-ssh"
-	e2eNamespace(t, ns)
+	plane.Namespace(t, ns)
 	_, err := plane.Client.AppsV1().DaemonSets(ns).Create(context.Background(), testenv.DaemonSet(ns, "ssh-agent-with-a-long-name-to-truncate", "agent:1"), metav1.CreateOptions{})
 	if err != nil && !strings.Contains(err.Error(), "already exists") {
 		t.Fatal(err)

@@ -1,3 +1,5 @@
+//go:build live
+
 package main
 
 import (
@@ -87,17 +89,6 @@ func (e editorScript) gone(n int) {
 	})
 }
 
-func e2eNamespace(t *testing.T, ns string) {
-	t.Helper()
-	ctx := context.Background()
-	if err := plane.EnsureNamespace(ctx, ns); err != nil {
-		t.Fatal(err)
-	}
-	if err := plane.WaitDefaultServiceAccount(ctx, ns); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func dsImage(t *testing.T, ns, name string) string {
 	t.Helper()
 	ds, err := plane.Client.AppsV1().DaemonSets(ns).Get(context.Background(), name, metav1.GetOptions{})
@@ -113,7 +104,7 @@ func dsImage(t *testing.T, ns, name string) string {
 // DaemonSet delete.
 func TestActionsEndToEnd(t *testing.T) {
 	const ns = "e2e-act"
-	e2eNamespace(t, ns)
+	plane.Namespace(t, ns)
 	ctx := context.Background()
 	c := plane.Client
 	if _, err := c.AppsV1().DaemonSets(ns).Create(ctx, testenv.DaemonSet(ns, "act-agent", "agent:1"), metav1.CreateOptions{}); err != nil {
@@ -250,7 +241,7 @@ func TestActionsEndToEnd(t *testing.T) {
 // action; under --readonly nothing is offered at all.
 func TestActionsRefusedEndToEnd(t *testing.T) {
 	const ns = "e2e-deny"
-	e2eNamespace(t, ns)
+	plane.Namespace(t, ns)
 	ctx := context.Background()
 	if _, err := plane.Client.AppsV1().DaemonSets(ns).Create(ctx, testenv.DaemonSet(ns, "kept", "agent:1"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)

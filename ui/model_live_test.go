@@ -1,3 +1,5 @@
+//go:build live
+
 package ui
 
 import (
@@ -209,12 +211,7 @@ func liveModel(t *testing.T, ctx context.Context, namespace string) Model {
 func TestServerRestartLive(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := plane.EnsureNamespace(ctx, "restart"); err != nil {
-		t.Fatal(err)
-	}
-	if err := plane.WaitDefaultServiceAccount(ctx, "restart"); err != nil {
-		t.Fatal(err)
-	}
+	plane.Namespace(t, "restart")
 	if _, err := plane.Client.AppsV1().DaemonSets("restart").Create(ctx, testenv.DaemonSet("restart", "before", "agent:1"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -247,12 +244,7 @@ func TestServerRestartLive(t *testing.T) {
 func TestRBACLimitedUserLive(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := plane.EnsureNamespace(ctx, "limited"); err != nil {
-		t.Fatal(err)
-	}
-	if err := plane.WaitDefaultServiceAccount(ctx, "limited"); err != nil {
-		t.Fatal(err)
-	}
+	plane.Namespace(t, "limited")
 	ds := testenv.DaemonSet("limited", "team-agent", "agent:1")
 	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "test"}
 	if _, err := plane.Client.AppsV1().DaemonSets("limited").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
