@@ -15,7 +15,8 @@ type Map struct {
 	SearchNext, SearchPrev                  key.Binding
 	Follow, Previous, Container             key.Binding
 	Contexts                                key.Binding
-	Confirm, Choice, Mark, Diff             key.Binding
+	Confirm, Cancel, Choice, ChoicePrev     key.Binding
+	Mark, Diff                              key.Binding
 }
 
 // Group is a titled set of bindings, for the help screen and docs.
@@ -31,7 +32,7 @@ func (m Map) Groups() []Group {
 		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Logs, m.Contexts, m.Help, m.Command, m.Quit}},
 		{"In describe, YAML and logs", []key.Binding{m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
 		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.History, m.Undo}},
-		{"In dialogs and history", []key.Binding{m.Confirm, m.Choice, m.Mark, m.Diff}},
+		{"In dialogs and history", []key.Binding{m.Confirm, m.Cancel, m.Choice, m.ChoicePrev, m.Mark, m.Diff}},
 	}
 }
 
@@ -59,7 +60,9 @@ func Default() Map {
 		Undo:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "rollout undo")),
 		History:    key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "rollout history, diffs")),
 		Confirm:    key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "confirm")),
+		Cancel:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "cancel (as esc)")),
 		Choice:     key.NewBinding(key.WithKeys("tab", "right", "left"), key.WithHelp("tab/←/→", "change the choice")),
+		ChoicePrev: key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "… backwards")),
 		Diff:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "diff vs current (or marked)")),
 		Mark:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark a revision (diff)")),
 		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx, :ns, :q)")),

@@ -67,75 +67,43 @@ type historyMsg struct {
 	forUndo bool
 }
 
-// selectedDaemonSet is the DaemonSet the list's cursor or the node view
-// is on.
-func (m Model) selectedDaemonSet() (kube.DaemonSetRow, bool) {
-	if m.view == viewNodes {
-		for _, r := range m.list.all {
-			if r.Namespace == m.nodes.ns && r.Name == m.nodes.name {
-				return r, true
-			}
-		}
-		return kube.DaemonSetRow{Namespace: m.nodes.ns, Name: m.nodes.name}, m.nodes.name != ""
-	}
-	return m.list.selected()
-}
-
 // startAction runs the pressed action's checks: read-only mode at once,
-// then the API server's access review, before any dialog or editor.
-func (m Model) startAction(a kube.Action) (tea.Model, tea.Cmd) {
-	if m.act == nil {
+// then the API server's access review, before any dialog or editor. The
+// view on top says what the action acts on.
+func (m Model) startAction(a kube.Action) (Model, tea.Cmd) {
+	if m.c.act == nil {
 		m.flash = string(a) + ": not available here"
 		return m, nil
 	}
-	if m.act.ReadOnly() {
+	if m.c.act.ReadOnly() {
 		m.flash = "✗ " + string(a) + " is disabled: dsx runs with --readonly"
 		return m, nil
 	}
-	t := actionTarget{action: a}
-	switch a {
-	case kube.ActCreate:
-		t.namespace = m.snap.Namespace
-		if r, ok := m.selectedDaemonSet(); ok && t.namespace == "" {
-			t.namespace = r.Namespace
-		}
-		if t.namespace == "" {
-			t.namespace = "default"
-		}
-	case kube.ActDelete:
-		if m.view == viewNodes {
-			if m.nodes.cur.pos >= len(m.nodes.rows) || m.nodes.rows[m.nodes.cur.pos].Pod == "" {
-				m.flash = "delete: this node has no pod (esc, then ctrl+d deletes the DaemonSet)"
-				return m, nil
-			}
-			r := m.nodes.rows[m.nodes.cur.pos]
-			t = actionTarget{action: kube.ActDeletePod, namespace: m.nodes.ns, name: r.Pod, node: r.Node}
-			if ds, ok := m.selectedDaemonSet(); ok {
-				t.strategy = ds.Strategy
-			}
-			break
-		}
-		fallthrough
-	default:
-		r, ok := m.selectedDaemonSet()
-		if !ok {
-			m.flash = string(a) + ": no DaemonSet selected"
-			return m, nil
-		}
-		t.namespace, t.name, t.pods, t.strategy = r.Namespace, r.Name, r.Current, r.Strategy
+	tv, ok := m.top().(targeter)
+	if !ok {
+		return m, nil
+	}
+	t, why := tv.target(a)
+	if why != "" {
+		m.flash = why
+		return m, nil
 	}
 	return m.startActionOn(t)
 }
 
 // startActionOn asks the API server whether t is allowed; the answer
 // comes back as an allowedMsg.
-func (m Model) startActionOn(t actionTarget) (tea.Model, tea.Cmd) {
-	if m.act.ReadOnly() {
+func (m Model) startActionOn(t actionTarget) (Model, tea.Cmd) {
+	if m.c.act == nil {
+		m.flash = string(t.action) + ": not available here"
+		return m, nil
+	}
+	if m.c.act.ReadOnly() {
 		m.flash = "✗ " + string(t.action) + " is disabled: dsx runs with --readonly"
 		return m, nil
 	}
 	m.busy = "checking your rights to " + string(t.action) + "…"
-	act, ctx := m.act, m.ctx
+	act, ctx := m.c.act, m.c.ctx
 	return m, func() tea.Msg {
 		why, denied := act.Denied(ctx, t.action, t.namespace)
 		if !denied {
@@ -146,8 +114,8 @@ func (m Model) startActionOn(t actionTarget) (tea.Model, tea.Cmd) {
 }
 
 // proceed opens the action's editor or dialog once it is allowed.
-func (m Model) proceed(t actionTarget) (tea.Model, tea.Cmd) {
-	act, ctx := m.act, m.ctx
+func (m Model) proceed(t actionTarget) (Model, tea.Cmd) {
+	act, ctx := m.c.act, m.c.ctx
 	switch t.action {
 	case kube.ActCreate:
 		return m, m.launchEditor(act.NewCreate(t.namespace))
@@ -232,7 +200,7 @@ func undoDialog(t actionTarget, entries []kube.HistoryEntry) (*dialog, string) {
 
 // run sends a confirmed action.
 func (m Model) run(d dialog) tea.Cmd {
-	act, ctx, t := m.act, m.ctx, d.target
+	act, ctx, t := m.c.act, m.c.ctx, d.target
 	return func() tea.Msg {
 		switch t.action {
 		case kube.ActDelete:

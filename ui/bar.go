@@ -3,14 +3,12 @@ package ui
 import "strings"
 
 // bar draws done/total as a bar of width cells, e.g. "███████░░░".
-func bar(done, total, width int, ascii bool) string {
+// --ascii rewrites the glyphs with the rest of the frame (toASCII).
+func bar(done, total, width int) string {
 	if width <= 0 {
 		return ""
 	}
 	full, empty := "█", "░"
-	if ascii {
-		full, empty = "#", "."
-	}
 	n := 0
 	if total > 0 {
 		n = min(done*width/total, width)

@@ -24,10 +24,10 @@ type dialog struct {
 }
 
 func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.keys
+	k := m.c.keys
 	d := *m.dialog
 	switch {
-	case msg.String() == "n", key.Matches(msg, k.Back), key.Matches(msg, k.Quit):
+	case key.Matches(msg, k.Cancel, k.Back, k.Quit):
 		m.dialog = nil
 		m.flash = d.confirm + ": cancelled, nothing sent"
 		return m, nil
@@ -35,12 +35,10 @@ func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.dialog = nil
 		m.busy = d.confirm + " " + d.target.namespace + "/" + d.target.name + "…"
 		return m, m.run(d)
+	case key.Matches(msg, k.ChoicePrev) && len(d.choices) > 0:
+		d.choice = (d.choice + len(d.choices) - 1) % len(d.choices)
 	case key.Matches(msg, k.Choice) && len(d.choices) > 0:
-		step := 1
-		if msg.String() == "left" {
-			step = len(d.choices) - 1
-		}
-		d.choice = (d.choice + step) % len(d.choices)
+		d.choice = (d.choice + 1) % len(d.choices)
 	case key.Matches(msg, k.Down, k.PageDown):
 		d.offset = min(d.offset+1, max(len(d.body)-1, 0))
 	case key.Matches(msg, k.Up, k.PageUp):

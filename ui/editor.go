@@ -78,7 +78,7 @@ func (m Model) editorClosed(msg editorClosedMsg) (Model, tea.Cmd) {
 	}
 	os.Remove(msg.path)
 	m.busy = "sending your change…"
-	act, ctx, e := m.act, m.ctx, msg.edit
+	act, ctx, e := m.c.act, m.c.ctx, msg.edit
 	return m, func() tea.Msg { return submittedMsg{res: act.Submit(ctx, e, saved)} }
 }
 

@@ -6,13 +6,6 @@ import (
 	"github.com/sahilm/fuzzy"
 )
 
-// filterState is the fuzzy filter of one view: the pattern, and whether
-// the user is typing it.
-type filterState struct {
-	pattern string
-	editing bool
-}
-
 // filterSource adapts a view's rows to sahilm/fuzzy.
 type filterSource []string
 

@@ -16,20 +16,20 @@ import (
 func (m Model) helpLines(width, height int) []string {
 	var blocks [][]string
 	total := 0
-	for _, g := range m.keys.Groups() {
-		b := []string{"", m.st.title.Render(" " + g.Title)}
+	for _, g := range m.c.keys.Groups() {
+		b := []string{"", m.c.st.title.Render(" " + g.Title)}
 		for _, k := range g.Bindings {
 			h := k.Help()
 			line := fmt.Sprintf("   %-10s %s", h.Key, h.Desc)
 			if why := m.disabled(k); why != "" {
-				line = m.st.dim.Render(line + " (" + why + ")")
+				line = m.c.st.dim.Render(line + " (" + why + ")")
 			}
 			b = append(b, line)
 		}
 		blocks = append(blocks, b)
 		total += len(b)
 	}
-	head := []string{m.st.header.Render(fit(" Keys · ? or esc closes this help", width, false))}
+	head := []string{m.c.st.header.Render(fit(" Keys · ? or esc closes this help", width, false))}
 	var left, right []string
 	if total+1 <= height || width < 80 {
 		for _, b := range blocks {
@@ -67,7 +67,7 @@ func (m Model) helpLines(width, height int) []string {
 		off := min(m.helpOffset, max(len(rest)-body, 0))
 		rest = rest[off:min(off+body, len(rest))]
 		if off+body < len(out)-1 {
-			rest[len(rest)-1] = m.st.dim.Render(fit(" ↓ more (j)", width, false))
+			rest[len(rest)-1] = m.c.st.dim.Render(fit(" ↓ more (j)", width, false))
 		}
 		out = append(out[:1], rest...)
 	}
@@ -85,7 +85,7 @@ func truncate(s string, w int) string {
 // and namespace, "" when it can: --readonly, or the API server's access
 // review. The server still has the last word on what is offered.
 func (m Model) disabled(b key.Binding) string {
-	k := m.keys
+	k := m.c.keys
 	actions := []struct {
 		b key.Binding
 		a kube.Action
@@ -94,10 +94,10 @@ func (m Model) disabled(b key.Binding) string {
 		if strings.Join(x.b.Keys(), ",") != strings.Join(b.Keys(), ",") || x.b.Help() != b.Help() {
 			continue
 		}
-		if m.act == nil {
+		if m.c.act == nil {
 			return "not available"
 		}
-		if m.act.ReadOnly() {
+		if m.c.act.ReadOnly() {
 			return "off: --readonly"
 		}
 		if _, denied := m.snap.Rights.Denied(x.a); denied {

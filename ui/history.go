@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -15,14 +14,25 @@ import (
 // historyView lists a DaemonSet's revisions; enter diffs the selected
 // one against the current one (or the marked one), u rolls back to it.
 type historyView struct {
+	c       *common
 	target  actionTarget
 	entries []kube.HistoryEntry
 	loading bool
 	err     error
-	cur     int
+	cur     scroller
 	// mark is the revision number marked with space, 0 for none.
 	mark int64
-	back viewKind
+}
+
+// openHistory shows the revisions of ds on top of v. Reading history
+// changes nothing, so it is allowed under --readonly.
+func openHistory(v View, c *common, ds kube.DaemonSetRow, ok bool) (View, tea.Cmd) {
+	if !ok || c.act == nil {
+		return flash(v, "history: no DaemonSet selected"), nil
+	}
+	t := actionTarget{action: kube.ActUndo, namespace: ds.Namespace, name: ds.Name}
+	h := historyView{c: c, target: t, loading: true}
+	return push(v, h), fetchHistory(c.act, c.ctx, t, false)
 }
 
 func historyColumns() []column {
@@ -36,17 +46,118 @@ func historyColumns() []column {
 	}
 }
 
-func (h historyView) render(st styles, width, height int, now time.Time) []string {
+func (h historyView) SetSize(width, height int) View {
+	// One line is the table's header.
+	h.cur.setHeight(height - 1)
+	return h
+}
+
+func (h historyView) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case historyMsg:
+		if !msg.forUndo && msg.target == h.target {
+			h.loading, h.entries, h.err = false, msg.entries, msg.err
+			h.cur.setLen(len(msg.entries))
+		}
+	case doneMsg:
+		// An action changed the DaemonSet: its revisions may have too.
+		if msg.err == nil {
+			h.loading = true
+			return h, fetchHistory(h.c.act, h.c.ctx, h.target, false)
+		}
+	case tea.KeyPressMsg:
+		return h.key(msg)
+	}
+	return h, nil
+}
+
+func (h historyView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
+	k := h.c.keys
+	switch {
+	case key.Matches(msg, k.Back):
+		if h.mark != 0 {
+			h.mark = 0
+			return h, nil
+		}
+		return pop(), nil
+	case scrollKey(msg, k, h.cur.height, len(h.entries), h.cur.move):
+	case key.Matches(msg, k.Mark):
+		if e, ok := h.selected(); ok {
+			h.mark = e.Number
+			if e.Current {
+				h.mark = 0
+			}
+		}
+	case key.Matches(msg, k.Diff):
+		return h.showDiff()
+	case key.Matches(msg, k.Undo):
+		e, ok := h.selected()
+		if !ok {
+			return h, nil
+		}
+		if e.Current {
+			return flash(h, fmt.Sprintf("undo: revision %d is the current one; pick another", e.Number)), nil
+		}
+		t := h.target
+		t.revision = e.Number
+		return reply{view: h, action: &t}, nil
+	}
+	return h, nil
+}
+
+func (h historyView) selected() (kube.HistoryEntry, bool) {
+	if h.cur.pos < len(h.entries) {
+		return h.entries[h.cur.pos], true
+	}
+	return kube.HistoryEntry{}, false
+}
+
+// showDiff opens the diff of the selected revision against the marked
+// one, or against the current one, in a pager.
+func (h historyView) showDiff() (View, tea.Cmd) {
+	sel, ok := h.selected()
+	if !ok {
+		return h, nil
+	}
+	var from kube.HistoryEntry
+	found := false
+	for _, e := range h.entries {
+		if (h.mark != 0 && e.Number == h.mark) || (h.mark == 0 && e.Current) {
+			from, found = e, true
+		}
+	}
+	if !found || from.Number == sel.Number {
+		return flash(h, "diff: mark a revision with space, then enter on another (or pick one that is not current)"), nil
+	}
+	ref := kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: h.target.namespace, Name: h.target.name}
+	p := newPager(h.c, ref, fmt.Sprintf("diff revision %d → %d of", from.Number, sel.Number))
+	p.diff = true
+	p.setText(kube.Diff(from, sel))
+	return push(h, p), nil
+}
+
+func (h historyView) Title() string {
+	return "history " + h.target.namespace + "/" + h.target.name
+}
+
+func (h historyView) Keys() []key.Binding {
+	k := h.c.keys
+	return []key.Binding{k.Back, k.Diff, k.Mark, k.Undo}
+}
+
+func (h historyView) View(width, height int) string {
+	st := h.c.st
 	cols := historyColumns()
 	title := " Rollout history of " + h.target.namespace + "/" + h.target.name
 	switch {
 	case h.loading:
-		return []string{st.header.Render(fit(title, width, false)), st.dim.Render(fit(" loading…", width, false))}
+		return st.header.Render(fit(title, width, false)) + "\n" + st.dim.Render(fit(" loading…", width, false))
 	case h.err != nil:
-		return []string{st.header.Render(fit(title, width, false)), st.bad.Render(fit(" "+firstLine(h.err.Error()), width, false))}
+		return st.header.Render(fit(title, width, false)) + "\n" + st.bad.Render(fit(" "+firstLine(h.err.Error()), width, false))
 	case len(h.entries) == 0:
-		return emptyTable(st, cols, width, " No revisions yet")
+		return strings.Join(emptyTable(st, cols, width, " No revisions yet"), "\n")
 	}
+	now := h.c.now()
 	cells := make([][]string, 0, len(h.entries))
 	for _, e := range h.entries {
 		mark := ""
@@ -64,109 +175,13 @@ func (h historyView) render(st styles, width, height int, now time.Time) []strin
 	}
 	keep, widths, titles := layout(cols, cells, width)
 	out := []string{st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false))}
-	c := cursor{pos: h.cur}
-	start, end := c.window(len(cells), height-1)
+	start, end := h.cur.window()
 	for i := start; i < end; i++ {
 		line := fit(renderRow(cols, keep, widths, cells[i], nil), width, false)
-		if i == h.cur {
+		if i == h.cur.pos {
 			line = st.selected.Render(line)
 		}
 		out = append(out, line)
 	}
-	return out
-}
-
-func (h historyView) selected() (kube.HistoryEntry, bool) {
-	if h.cur < len(h.entries) {
-		return h.entries[h.cur], true
-	}
-	return kube.HistoryEntry{}, false
-}
-
-// openHistory shows the selected DaemonSet's revisions. Reading history
-// changes nothing, so it is allowed under --readonly.
-func (m Model) openHistory() (tea.Model, tea.Cmd) {
-	r, ok := m.selectedDaemonSet()
-	if !ok || m.act == nil {
-		m.flash = "history: no DaemonSet selected"
-		return m, nil
-	}
-	t := actionTarget{action: kube.ActUndo, namespace: r.Namespace, name: r.Name}
-	m.history = historyView{target: t, loading: true, back: m.view}
-	m.view = viewHistory
-	return m, fetchHistory(m.act, m.ctx, t, false)
-}
-
-func (m Model) handleHistoryKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.keys
-	h := &m.history
-	switch {
-	case key.Matches(msg, k.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, k.Back):
-		if h.mark != 0 {
-			h.mark = 0
-			return m, nil
-		}
-		m.view = h.back
-	case key.Matches(msg, k.Help):
-		m.showHelp = true
-	case key.Matches(msg, k.Up):
-		h.cur = max(h.cur-1, 0)
-	case key.Matches(msg, k.Down):
-		h.cur = min(h.cur+1, max(len(h.entries)-1, 0))
-	case key.Matches(msg, k.Top):
-		h.cur = 0
-	case key.Matches(msg, k.Bottom):
-		h.cur = max(len(h.entries)-1, 0)
-	case key.Matches(msg, k.Mark):
-		if e, ok := h.selected(); ok {
-			h.mark = e.Number
-			if e.Current {
-				h.mark = 0
-			}
-		}
-	case key.Matches(msg, k.Diff):
-		return m.showDiff()
-	case key.Matches(msg, k.Undo):
-		e, ok := h.selected()
-		if !ok {
-			return m, nil
-		}
-		t := h.target
-		t.revision = e.Number
-		if e.Current {
-			m.flash = fmt.Sprintf("undo: revision %d is the current one; pick another", e.Number)
-			return m, nil
-		}
-		nm, cmd := m.startActionOn(t)
-		return nm, cmd
-	}
-	return m, nil
-}
-
-// showDiff opens the diff of the selected revision against the marked
-// one, or against the current one, in the pager.
-func (m Model) showDiff() (tea.Model, tea.Cmd) {
-	h := m.history
-	sel, ok := h.selected()
-	if !ok {
-		return m, nil
-	}
-	var from kube.HistoryEntry
-	found := false
-	for _, e := range h.entries {
-		if (h.mark != 0 && e.Number == h.mark) || (h.mark == 0 && e.Current) {
-			from, found = e, true
-		}
-	}
-	if !found || from.Number == sel.Number {
-		m.flash = "diff: mark a revision with space, then enter on another (or pick one that is not current)"
-		return m, nil
-	}
-	ref := kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: h.target.namespace, Name: h.target.name}
-	m.pager = pager{ref: ref, what: fmt.Sprintf("diff revision %d → %d of", from.Number, sel.Number), back: viewHistory, diff: true}
-	m.pager.setText(kube.Diff(from, sel))
-	m.view = viewPager
-	return m, nil
+	return strings.Join(out, "\n")
 }

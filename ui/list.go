@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/dsx-tui/dsx/kube"
 )
 
@@ -27,27 +30,39 @@ func (s listSort) String() string {
 	return [...]string{"name", "status", "desired", "progress", "age"}[s]
 }
 
-// listView is the DaemonSet list.
+// listView is the DaemonSet list, the bottom of the stack.
 type listView struct {
+	c      *common
+	snap   kube.Snapshot
 	all    []kube.DaemonSetRow
 	rows   []kube.DaemonSetRow // filtered and sorted
 	hl     map[string]map[int][]int
 	cur    cursor
 	sort   listSort
-	filter filterState
+	filter input
+	width  int
+	height int
+}
+
+func newList(c *common, snap kube.Snapshot) listView {
+	l := listView{c: c, filter: newInput()}
+	l.setSnapshot(snap)
+	return l
 }
 
 // listFilterCols are the columns the filter matches: NAME, NAMESPACE.
 func listFilterCols() []int { return []int{1, 0} }
 
-func (l *listView) setRows(rows []kube.DaemonSetRow, now time.Time) {
-	l.all = rows
-	l.refresh(now)
+func (l *listView) setSnapshot(s kube.Snapshot) {
+	l.snap = s
+	l.all = s.DaemonSets
+	l.refresh()
 }
 
 // refresh reapplies filter and sort; the cursor stays on its DaemonSet.
-func (l *listView) refresh(now time.Time) {
-	idx, hl := filterRows(l.filter.pattern, len(l.all), func(i int) []string { return listCells(l.all[i], now) }, listFilterCols())
+func (l *listView) refresh() {
+	now := l.c.now()
+	idx, hl := filterRows(l.filter.value(), len(l.all), func(i int) []string { return listCells(l.all[i], now) }, listFilterCols())
 	l.rows = l.rows[:0]
 	l.hl = map[string]map[int][]int{}
 	for _, i := range idx {
@@ -56,7 +71,7 @@ func (l *listView) refresh(now time.Time) {
 			l.hl[l.all[i].Key()] = h
 		}
 	}
-	if l.filter.pattern == "" || l.sort != sortByName {
+	if l.filter.value() == "" || l.sort != sortByName {
 		l.sortRows()
 	}
 	l.cur.sync(l.keys())
@@ -97,11 +112,106 @@ func (l *listView) keys() []string {
 	return k
 }
 
-func (l *listView) selected() (kube.DaemonSetRow, bool) {
+func (l listView) selected() (kube.DaemonSetRow, bool) {
 	if l.cur.pos < len(l.rows) {
 		return l.rows[l.cur.pos], true
 	}
 	return kube.DaemonSetRow{}, false
+}
+
+func (l listView) SetSize(width, height int) View {
+	l.width, l.height = width, height
+	// One line is the table's header.
+	l.cur.setHeight(height - 1)
+	return l
+}
+
+func (l listView) typing() bool { return l.filter.editing }
+
+func (l listView) inputLine(w int) string { return filterLine(l.c.st, l.filter, w) }
+
+func (l listView) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case SnapshotMsg:
+		l.setSnapshot(msg.Snapshot)
+	case tea.KeyPressMsg:
+		return l.key(msg)
+	}
+	return l, nil
+}
+
+func (l listView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
+	k := l.c.keys
+	if l.filter.editing {
+		l.filter.update(msg, k)
+		l.refresh()
+		return l, nil
+	}
+	keys := l.keys()
+	switch {
+	case scrollKey(msg, k, max(l.height-1, 1), len(keys), func(d int) { l.cur.moveBy(d, keys) }):
+	case key.Matches(msg, k.Filter):
+		l.filter.start()
+	case key.Matches(msg, k.Back):
+		if l.filter.value() != "" {
+			l.filter.clear()
+			l.refresh()
+		}
+	case key.Matches(msg, k.Sort):
+		l.sort = (l.sort + 1) % listSortCount
+		l.refresh()
+	case key.Matches(msg, k.Enter):
+		if r, ok := l.selected(); ok {
+			n := newNodes(l.c, l.snap, r.Namespace, r.Name)
+			return push(l, n), l.c.focus(r.Namespace, r.Name)
+		}
+	case key.Matches(msg, k.Describe):
+		return openPager(l, l.c, l.ref, "describe")
+	case key.Matches(msg, k.YAML):
+		return openPager(l, l.c, l.ref, "yaml")
+	case key.Matches(msg, k.Logs):
+		return flash(l, "logs: select a node row with a pod (enter on a DaemonSet first)"), nil
+	case key.Matches(msg, k.History):
+		r, ok := l.selected()
+		return openHistory(l, l.c, r, ok)
+	}
+	return l, nil
+}
+
+// ref is the object describe and YAML act on: the selected DaemonSet.
+func (l listView) ref() (kube.ObjectRef, bool) {
+	if r, ok := l.selected(); ok {
+		return kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: r.Namespace, Name: r.Name}, true
+	}
+	return kube.ObjectRef{}, false
+}
+
+// target is what action a acts on from the list: the selected
+// DaemonSet; create goes to the list's namespace. A non-empty string
+// says why there is none.
+func (l listView) target(a kube.Action) (actionTarget, string) {
+	t := actionTarget{action: a}
+	r, ok := l.selected()
+	if a == kube.ActCreate {
+		t.namespace = l.snap.Namespace
+		if ok && t.namespace == "" {
+			t.namespace = r.Namespace
+		}
+		if t.namespace == "" {
+			t.namespace = "default"
+		}
+		return t, ""
+	}
+	if !ok {
+		return t, string(a) + ": no DaemonSet selected"
+	}
+	t.namespace, t.name, t.pods, t.strategy = r.Namespace, r.Name, r.Current, r.Strategy
+	return t, ""
+}
+
+func (l listView) Keys() []key.Binding {
+	k := l.c.keys
+	return []key.Binding{k.Enter, k.Describe, k.YAML, k.Filter, k.Sort, k.Edit, k.Delete, k.History}
 }
 
 func listColumns(allNamespaces bool) []column {
@@ -154,13 +264,18 @@ func listCells(r kube.DaemonSetRow, now time.Time) []string {
 	n := func(v int32) string { return strconv.Itoa(int(v)) }
 	return []string{
 		r.Namespace, r.Name, n(r.Desired), n(r.Current), n(r.Ready), n(r.UpToDate), n(r.Available), n(r.Misscheduled),
-		bar(int(min(r.UpToDate, r.Available)), int(r.Desired), 10, false),
+		bar(int(min(r.UpToDate, r.Available)), int(r.Desired), 10),
 		markText(r.Mark), strategyText(r.Strategy), age(now, r.Created), strings.Join(r.Images, ","),
 	}
 }
 
-// render draws the header and the visible rows into at most height lines.
-func (l *listView) render(st styles, width, height int, now time.Time, snap kube.Snapshot) []string {
+// View draws the header and the visible rows.
+func (l listView) View(width, height int) string {
+	return strings.Join(l.render(width, height), "\n")
+}
+
+func (l listView) render(width, height int) []string {
+	st, now, snap := l.c.st, l.c.now(), l.snap
 	cols := listColumns(snap.Namespace == "")
 	if len(l.rows) == 0 {
 		msg := " No DaemonSets"
@@ -169,14 +284,14 @@ func (l *listView) render(st styles, width, height int, now time.Time, snap kube
 			msg = " Cannot show DaemonSets: " + snap.Hidden[0]
 		case !snap.Synced:
 			msg = fmt.Sprintf(" Syncing context %s: %d nodes, %d daemon pods so far…", snap.Context, snap.Nodes, snap.Pods)
-		case l.filter.pattern != "":
-			msg += " match “" + l.filter.pattern + "”"
+		case l.filter.value() != "":
+			msg += " match “" + l.filter.value() + "”"
 		case snap.Namespace != "":
 			msg += " in namespace " + snap.Namespace
 		}
 		return emptyTable(st, cols, width, msg)
 	}
-	start, end := l.cur.window(len(l.rows), height-1)
+	start, end := l.cur.window()
 	// Widths come from the visible rows only: rendering cost stays
 	// proportional to the screen, not to the cluster.
 	cells := make([][]string, 0, end-start)
@@ -203,10 +318,10 @@ func (l *listView) render(st styles, width, height int, now time.Time, snap kube
 	return out
 }
 
-// summary is the list's line in the title bar.
-func (l *listView) summary() string {
+// Title is the list's part of the title bar.
+func (l listView) Title() string {
 	s := fmt.Sprintf("%d DaemonSets", len(l.all))
-	if l.filter.pattern != "" {
+	if l.filter.value() != "" {
 		s = fmt.Sprintf("%d of %d DaemonSets", len(l.rows), len(l.all))
 	}
 	return s + " · sort: " + l.sort.String()

@@ -78,7 +78,8 @@ func TestListSelectionFollowsObject(t *testing.T) {
 	scr.waitFor(t, 5*time.Second, "the new row", func(s string) bool { return strings.Contains(s, "a-first") })
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	if got := fm.list.rows[fm.list.cur.pos].Name; got != "kube-proxy" {
+	l := fm.stack[0].(listView)
+	if got := l.rows[l.cur.pos].Name; got != "kube-proxy" {
 		t.Fatalf("selection on %q after rows moved, want kube-proxy", got)
 	}
 }

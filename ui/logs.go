@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -19,27 +20,42 @@ const logTail = 1000
 
 // logView shows one container's logs, following them.
 type logView struct {
+	c          *common
 	ns, pod    string
 	containers []string
 	container  string
 	previous   bool
 	// follow keeps the view at the newest line as lines arrive.
 	follow  bool
-	lines   []string
-	offset  int
+	text    textView
 	err     error
 	ended   bool
 	picking bool
 	pickPos int
-	// stream is the id of the current stream; messages from an older
-	// one (before a container or previous switch) are dropped.
-	stream int
+	// stream is the identity of the current stream; messages from an
+	// older one (before a container or previous switch, or of a log view
+	// closed since) are dropped.
+	stream *int
 	cancel context.CancelFunc
-	back   viewKind
+}
+
+// newLogs is the log view of a pod; with several containers it asks
+// which one first, with one it starts following it.
+func newLogs(c *common, ns, pod string, containers []string) (logView, tea.Cmd) {
+	lv := logView{c: c, ns: ns, pod: pod, containers: containers, follow: true}
+	if len(containers) > 1 {
+		lv.picking = true
+		return lv, nil
+	}
+	if len(containers) == 1 {
+		lv.container = containers[0]
+	}
+	cmd := lv.startLogs()
+	return lv, cmd
 }
 
 type logLinesMsg struct {
-	stream int
+	stream *int
 	lines  []string
 	err    error
 	done   bool
@@ -53,16 +69,15 @@ type logChunk struct {
 
 // startLogs opens a stream for the current container and returns the
 // command that delivers its lines.
-func (m *Model) startLogs() tea.Cmd {
-	lv := &m.logs
+func (lv *logView) startLogs() tea.Cmd {
 	if lv.cancel != nil {
 		lv.cancel()
 	}
-	lv.stream++
-	lv.lines, lv.offset, lv.err, lv.ended = nil, 0, nil, false
-	ctx, cancel := context.WithCancel(m.ctx)
+	lv.stream = new(int)
+	lv.text.lines, lv.text.offset, lv.err, lv.ended = nil, 0, nil, false
+	ctx, cancel := context.WithCancel(lv.c.ctx)
 	lv.cancel = cancel
-	insp, stream := m.insp, lv.stream
+	insp, stream := lv.c.insp, lv.stream
 	ns, pod, container, previous := lv.ns, lv.pod, lv.container, lv.previous
 	return func() tea.Msg {
 		rc, err := insp.Logs(ctx, ns, pod, container, previous, true, logTail)
@@ -98,7 +113,7 @@ func pumpLines(ctx context.Context, rc io.ReadCloser, ch chan<- logChunk) {
 
 // readLogChunk waits for a line, then takes whatever else is ready, so a
 // burst of lines is one message and one redraw.
-func readLogChunk(stream int, ch <-chan logChunk) tea.Cmd {
+func readLogChunk(stream *int, ch <-chan logChunk) tea.Cmd {
 	return func() tea.Msg {
 		c, ok := <-ch
 		if !ok {
@@ -128,26 +143,110 @@ func readLogChunk(stream int, ch <-chan logChunk) tea.Cmd {
 	}
 }
 
-func (lv *logView) add(lines []string, height int) {
+func (lv *logView) add(lines []string) {
+	t := &lv.text
 	for _, l := range lines {
-		lv.lines = append(lv.lines, strings.ReplaceAll(l, "\t", "    "))
+		t.lines = append(t.lines, strings.ReplaceAll(l, "\t", "    "))
 	}
-	if over := len(lv.lines) - maxLogLines; over > 0 {
-		lv.lines = append([]string(nil), lv.lines[over:]...)
-		lv.offset = max(lv.offset-over, 0)
+	if over := len(t.lines) - maxLogLines; over > 0 {
+		t.lines = append([]string(nil), t.lines[over:]...)
+		t.offset = max(t.offset-over, 0)
 	}
 	if lv.follow {
-		lv.offset = max(len(lv.lines)-height, 0)
+		t.toEnd()
 	}
 }
 
-func (lv *logView) scroll(d, height int) {
-	lv.offset = max(min(lv.offset+d, len(lv.lines)-height), 0)
+func (lv *logView) scroll(d int) {
+	lv.text.scroll(d)
 	// Scrolling up stops following; reaching the end resumes it.
-	lv.follow = lv.offset >= len(lv.lines)-height
+	lv.follow = lv.text.atEnd()
 }
 
-func (lv *logView) title() string {
+func (lv logView) SetSize(width, height int) View {
+	// One line is the view's own title.
+	lv.text.setHeight(height - 1)
+	if lv.follow {
+		lv.text.toEnd()
+	}
+	return lv
+}
+
+func (lv logView) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case logLinesMsg:
+		if msg.stream != lv.stream {
+			return lv, nil
+		}
+		lv.add(msg.lines)
+		if msg.err != nil {
+			lv.err = msg.err
+		}
+		if msg.done {
+			lv.ended = true
+			return lv, nil
+		}
+		return lv, readLogChunk(msg.stream, msg.ch)
+	case tea.KeyPressMsg:
+		return lv.key(msg)
+	}
+	return lv, nil
+}
+
+func (lv logView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
+	k := lv.c.keys
+	if lv.picking {
+		switch {
+		case key.Matches(msg, k.Up):
+			lv.pickPos = max(lv.pickPos-1, 0)
+		case key.Matches(msg, k.Down):
+			lv.pickPos = min(lv.pickPos+1, len(lv.containers)-1)
+		case key.Matches(msg, k.Enter):
+			lv.picking = false
+			lv.container = lv.containers[lv.pickPos]
+			cmd := lv.startLogs()
+			return lv, cmd
+		case key.Matches(msg, k.Back):
+			lv.picking = false
+			if lv.container == "" {
+				return pop(), nil
+			}
+		}
+		return lv, nil
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		if lv.cancel != nil {
+			lv.cancel()
+		}
+		return pop(), nil
+	case scrollKey(msg, k, lv.text.height, len(lv.text.lines), lv.scroll):
+	case key.Matches(msg, k.Follow):
+		lv.follow = !lv.follow
+		if lv.follow {
+			lv.text.toEnd()
+		}
+	case key.Matches(msg, k.Previous):
+		lv.previous = !lv.previous
+		cmd := lv.startLogs()
+		return lv, cmd
+	case key.Matches(msg, k.Container):
+		if len(lv.containers) <= 1 {
+			return flash(lv, "logs: the pod has one container"), nil
+		}
+		lv.picking = true
+	}
+	return lv, nil
+}
+
+func (lv logView) Title() string { return "logs " + lv.ns + "/" + lv.pod }
+
+func (lv logView) Keys() []key.Binding {
+	k := lv.c.keys
+	return []key.Binding{k.Back, k.Follow, k.Previous, k.Container, k.PageUp, k.PageDown}
+}
+
+func (lv logView) header() string {
 	s := fmt.Sprintf(" Logs %s/%s [%s]", lv.ns, lv.pod, lv.container)
 	if lv.previous {
 		s += " · previous container"
@@ -163,8 +262,9 @@ func (lv *logView) title() string {
 	return s
 }
 
-func (lv *logView) render(st styles, width, height int) []string {
-	out := []string{st.header.Render(fit(lv.title(), width, false))}
+func (lv logView) View(width, height int) string {
+	st := lv.c.st
+	out := []string{st.header.Render(fit(lv.header(), width, false))}
 	if lv.picking {
 		out = append(out, fit(" Pick a container (enter):", width, false))
 		for i, c := range lv.containers {
@@ -174,23 +274,25 @@ func (lv *logView) render(st styles, width, height int) []string {
 			}
 			out = append(out, line)
 		}
-		return out
+		return strings.Join(out, "\n")
 	}
 	if lv.err != nil {
 		out = append(out, st.bad.Render(fit(" "+firstLine(lv.err.Error()), width, false)))
 	}
 	body := max(height-len(out), 1)
-	if len(lv.lines) == 0 && lv.err == nil {
+	lines := lv.text.lines
+	if len(lines) == 0 && lv.err == nil {
 		msg := " waiting for log lines…"
 		if lv.ended {
 			msg = " no log lines"
 		}
-		return append(out, st.dim.Render(fit(msg, width, false)))
+		return strings.Join(append(out, st.dim.Render(fit(msg, width, false))), "\n")
 	}
-	start := max(min(lv.offset, len(lv.lines)-body), 0)
-	end := min(start+body, len(lv.lines))
-	for _, l := range lv.lines[start:end] {
+	// An error line takes a row from the text: the newest lines stay.
+	start := max(min(lv.text.offset, len(lines)-body), 0)
+	end := min(start+body, len(lines))
+	for _, l := range lines[start:end] {
 		out = append(out, fit(l, width, false))
 	}
-	return out
+	return strings.Join(out, "\n")
 }

@@ -17,13 +17,12 @@ import (
 	"github.com/dsx-tui/dsx/kube"
 )
 
-// Source delivers snapshots; kube.Watcher is the real one.
+// Source delivers snapshots and computes the node view of the DaemonSet
+// it is told to focus on; kube.Session and kube.Watcher are real ones.
 type Source interface {
 	Next(ctx context.Context) (kube.Snapshot, error)
-}
-
-// Focuser is a Source that can compute one DaemonSet's node view.
-type Focuser interface {
+	// Focus names the DaemonSet whose node view the next snapshots
+	// carry; "" for none.
 	Focus(namespace, name string)
 }
 
@@ -39,9 +38,6 @@ type SnapshotMsg struct{ Snapshot kube.Snapshot }
 
 // tickMsg refreshes ages and the "disconnected since" clock.
 type tickMsg time.Time
-
-// focusedMsg says the source now computes the focused node view.
-type focusedMsg struct{}
 
 // Options configure the model.
 type Options struct {
@@ -64,54 +60,31 @@ type Options struct {
 	RequestTimeout time.Duration
 }
 
-type viewKind int
-
-const (
-	viewList viewKind = iota
-	viewNodes
-	viewPager
-	viewLogs
-	viewPicker
-	viewHistory
-)
-
-// Model is the root model.
+// Model is the root model: a stack of views (the DaemonSet list at the
+// bottom), the frame around the top one (title, input, status and hint
+// lines), help, and a dialog drawn over the view.
 type Model struct {
-	ctx    context.Context
-	src    Source
-	keys   keys.Map
-	now    func() time.Time
+	c      *common
 	tick   time.Duration
-	st     styles
 	snap   kube.Snapshot
 	width  int
 	height int
+	ascii  bool
 
-	view       viewKind
+	stack      []View
 	showHelp   bool
 	helpOffset int
-	list       listView
-	nodes      nodeView
-	pager      pager
-	logs       logView
-	insp       Inspector
-	sw         Switcher
-	picker     picker
-	cmdline    filterState
+	cmdline    input
 	// switching names the context being switched to, "" when none.
-	switching      string
-	switchFrom     string
-	saved          map[string]ctxState
-	requestTimeout time.Duration
+	switching  string
+	switchFrom string
+	saved      map[string]ctxState
 	// flash is a one-line message in the status bar until the next key.
 	flash string
-	act   Actor
 	// dialog, when set, asks before an action is sent.
-	dialog  *dialog
-	history historyView
+	dialog *dialog
 	// busy says what action is in flight, "" when none.
-	busy  string
-	ascii bool
+	busy string
 }
 
 // New makes the root model.
@@ -128,9 +101,10 @@ func New(o Options) Model {
 	if o.RequestTimeout == 0 {
 		o.RequestTimeout = 10 * time.Second
 	}
-	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(o.Theme), snap: o.Initial, width: 80, height: 24,
-		insp: o.Inspector, sw: o.Switcher, act: o.Actor, ascii: o.ASCII, requestTimeout: o.RequestTimeout}
-	m.list.setRows(m.snap.DaemonSets, m.now())
+	c := &common{ctx: o.Context, keys: o.Keys, st: newStyles(o.Theme), now: o.Now, src: o.Source,
+		insp: o.Inspector, act: o.Actor, sw: o.Switcher, requestTimeout: o.RequestTimeout}
+	m := Model{c: c, tick: o.TickEvery, snap: o.Initial, width: 80, height: 24, ascii: o.ASCII, cmdline: newInput()}
+	m.stack = []View{newList(c, m.snap).SetSize(m.width, m.bodyHeight())}
 	return m
 }
 
@@ -140,11 +114,12 @@ func (m Model) Init() tea.Cmd {
 }
 
 func (m Model) waitSnapshot() tea.Cmd {
-	if m.src == nil {
+	if m.c.src == nil {
 		return nil
 	}
+	src, ctx := m.c.src, m.c.ctx
 	return func() tea.Msg {
-		s, err := m.src.Next(m.ctx)
+		s, err := src.Next(ctx)
 		if err != nil {
 			return nil
 		}
@@ -152,19 +127,87 @@ func (m Model) waitSnapshot() tea.Cmd {
 	}
 }
 
-func (m Model) focus(ns, name string) tea.Cmd {
-	f, ok := m.src.(Focuser)
-	if !ok {
-		return nil
-	}
-	return func() tea.Msg {
-		f.Focus(ns, name)
-		return focusedMsg{}
-	}
-}
-
 func (m Model) tickCmd() tea.Cmd {
 	return tea.Tick(m.tick, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// top is the view on screen.
+func (m Model) top() View { return m.stack[len(m.stack)-1] }
+
+// setTop replaces the top view. The stack is copied first: a Model is a
+// value, and an older copy must keep its own views.
+func (m *Model) setTop(v View) {
+	m.stack = append([]View(nil), m.stack...)
+	m.stack[len(m.stack)-1] = v
+}
+
+// push shows v on top, sized to the body.
+func (m Model) push(v View) Model {
+	m.stack = append(append([]View(nil), m.stack...), v.SetSize(m.width, m.bodyHeight()))
+	return m
+}
+
+// pop goes back to the view below; the list is never popped.
+func (m Model) pop() Model {
+	if len(m.stack) > 1 {
+		m.stack = append([]View(nil), m.stack[:len(m.stack)-1]...)
+	}
+	return m
+}
+
+// toTop gives msg to the top view and does what its reply asks.
+func (m Model) toTop(msg tea.Msg) (Model, tea.Cmd) {
+	v, cmd := m.top().Update(msg)
+	r, ok := v.(reply)
+	if !ok {
+		m.setTop(v)
+		return m, cmd
+	}
+	if r.pop {
+		m = m.pop()
+	} else {
+		m.setTop(r.view)
+	}
+	if r.push != nil {
+		m = m.push(r.push)
+	}
+	if r.flash != "" {
+		m.flash = r.flash
+	}
+	cmds := []tea.Cmd{cmd}
+	if r.action != nil {
+		var c tea.Cmd
+		m, c = m.startActionOn(*r.action)
+		cmds = append(cmds, c)
+	}
+	if r.switchTo != nil {
+		var c tea.Cmd
+		m, c = m.switchTo(*r.switchTo)
+		cmds = append(cmds, c)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// toAll gives msg to every view on the stack: snapshots and the answers
+// of commands a view started, which may arrive when it is not on top.
+func (m Model) toAll(msg tea.Msg) (Model, tea.Cmd) {
+	stack := make([]View, len(m.stack))
+	var cmds []tea.Cmd
+	for i, v := range m.stack {
+		nv, cmd := v.Update(msg)
+		if r, ok := nv.(reply); ok {
+			// Only keys navigate; a message answered with a reply keeps
+			// the view as it was.
+			nv = r.view
+			if nv == nil {
+				nv = v
+			}
+		}
+		stack[i] = nv
+		cmds = append(cmds, cmd)
+	}
+	m.stack = stack
+	return m, tea.Batch(cmds...)
 }
 
 // Update handles one message.
@@ -172,61 +215,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		m.snap = msg.Snapshot
-		now := m.now()
-		m.list.setRows(m.snap.DaemonSets, now)
-		if m.snap.Focus != "" && m.snap.Focus == m.nodes.ns+"/"+m.nodes.name {
-			m.nodes.set(m.snap.Detail, now)
-		}
-		return m, m.waitSnapshot()
+		var cmd tea.Cmd
+		m, cmd = m.toAll(msg)
+		return m, tea.Batch(cmd, m.waitSnapshot())
 	case tickMsg:
 		return m, m.tickCmd()
-	case logLinesMsg:
-		if m.view != viewLogs || msg.stream != m.logs.stream {
-			return m, nil
-		}
-		m.logs.add(msg.lines, m.bodyHeight()-1)
-		if msg.err != nil {
-			m.logs.err = msg.err
-		}
-		if msg.done {
-			m.logs.ended = true
-			return m, nil
-		}
-		return m, readLogChunk(msg.stream, msg.ch)
-	case pickerItemsMsg:
-		if m.view == viewPicker && msg.what == m.picker.what {
-			m.picker.items, m.picker.err = msg.items, msg.err
-			if m.picker.items == nil {
-				m.picker.items = []pickItem{}
-			}
-			m.picker.refresh()
-		}
-		return m, nil
 	case switchedMsg:
-		m.switching = ""
-		if msg.err != nil {
-			m.flash = "switch failed: " + firstLine(msg.err.Error())
-			return m, nil
-		}
-		same := msg.contextName == m.switchFrom
-		arrived := m.snap.Context == msg.contextName &&
-			(!same || (msg.all && m.snap.Namespace == "") || (!msg.all && m.snap.Namespace == msg.namespace))
-		if !arrived {
-			// No snapshot of the new scope yet: show it as syncing.
-			m.snap = kube.Snapshot{Context: msg.contextName, Namespace: msg.namespace}
-		}
-		cmd := m.restoreState(msg.contextName, same)
-		m.list.setRows(m.snap.DaemonSets, m.now())
-		return m, cmd
-	case textMsg:
-		if m.view == viewPager && msg.ref == m.pager.ref && msg.what == m.pager.what {
-			if msg.err != nil {
-				m.pager.loading, m.pager.err = false, msg.err
-			} else {
-				m.pager.setText(msg.text)
-			}
-		}
-		return m, nil
+		return m.switched(msg)
 	case allowedMsg:
 		m.busy = ""
 		if msg.denied != "" {
@@ -249,11 +244,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case doneMsg:
 		m.busy = ""
 		m.flash = outcome(msg.text, msg.err)
-		if m.view == viewHistory && msg.err == nil {
-			m.history.loading = true
-			return m, fetchHistory(m.act, m.ctx, m.history.target, false)
-		}
-		return m, nil
+		return m.toAll(msg)
 	case historyMsg:
 		m.busy = ""
 		if msg.forUndo {
@@ -269,159 +260,54 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.dialog = d
 			return m, nil
 		}
-		if m.view == viewHistory && msg.target == m.history.target {
-			m.history.loading, m.history.entries, m.history.err = false, msg.entries, msg.err
-			m.history.cur = min(m.history.cur, max(len(msg.entries)-1, 0))
-		}
-		return m, nil
+		return m.toAll(msg)
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		stack := make([]View, len(m.stack))
+		for i, v := range m.stack {
+			stack[i] = v.SetSize(m.width, m.bodyHeight())
+		}
+		m.stack = stack
 		return m, nil
 	case tea.KeyPressMsg:
 		m.flash = ""
 		return m.handleKey(msg)
 	}
-	return m, nil
+	return m.toAll(msg)
 }
 
-func (m *Model) activeFilter() *filterState {
-	switch m.view {
-	case viewNodes:
-		return &m.nodes.filter
-	case viewPager:
-		return &m.pager.search
-	case viewPicker:
-		return &m.picker.filter
+// typing says whether keys are text for a field: the ":" line or the top
+// view's filter or search.
+func (m Model) typing() bool {
+	if m.cmdline.editing {
+		return true
 	}
-	return &m.list.filter
+	iv, ok := m.top().(inputView)
+	return ok && iv.typing()
 }
 
-func (m *Model) refresh() {
-	switch m.view {
-	case viewNodes:
-		m.nodes.refresh(m.now())
-	case viewPager:
-		m.pager.findMatches()
-		m.pager.firstMatchFromTop(m.bodyHeight() - 1)
-	case viewPicker:
-		m.picker.refresh()
-	default:
-		m.list.refresh(m.now())
-	}
-}
-
-// selectedRef is the object describe and YAML act on: the DaemonSet in
-// the list; in the node view the row's pod, or its node when it has none.
-func (m Model) selectedRef() (kube.ObjectRef, bool) {
-	switch m.view {
-	case viewList:
-		if r, ok := m.list.selected(); ok {
-			return kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: r.Namespace, Name: r.Name}, true
-		}
-	case viewNodes:
-		if m.nodes.cur.pos < len(m.nodes.rows) {
-			r := m.nodes.rows[m.nodes.cur.pos]
-			if r.Pod != "" {
-				return kube.ObjectRef{Kind: kube.KindPod, Namespace: m.nodes.ns, Name: r.Pod}, true
-			}
-			if !r.NodeGone {
-				return kube.ObjectRef{Kind: kube.KindNode, Name: r.Node}, true
-			}
-		}
-	}
-	return kube.ObjectRef{}, false
-}
-
-// openPager shows describe or YAML text, fetched by a command.
-func (m Model) openPager(what string) (Model, tea.Cmd) {
-	ref, ok := m.selectedRef()
-	if !ok || m.insp == nil {
-		m.flash = "nothing selected"
-		return m, nil
-	}
-	back := m.view
-	m.pager = pager{ref: ref, what: what, loading: true, back: back}
-	m.view = viewPager
-	insp, ctx := m.insp, m.ctx
-	return m, func() tea.Msg {
-		var text string
-		var err error
-		if what == "describe" {
-			text, err = insp.Describe(ref)
-		} else {
-			text, err = insp.YAML(ctx, ref)
-		}
-		return textMsg{ref: ref, what: what, text: text, err: err}
-	}
-}
-
-func (m Model) handlePagerKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.keys
-	h := m.bodyHeight() - 1
-	p := &m.pager
-	switch {
-	case key.Matches(msg, k.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, k.Back):
-		if p.search.pattern != "" {
-			p.search.pattern = ""
-			p.findMatches()
-			return m, nil
-		}
-		m.view = p.back
-	case scrollKey(msg, k, h, len(p.lines), func(d int) { p.scroll(d, h) }):
-	case key.Matches(msg, k.Filter):
-		p.search.editing = true
-	case key.Matches(msg, k.SearchNext):
-		p.jump(1, h)
-	case key.Matches(msg, k.SearchPrev):
-		p.jump(-1, h)
-	case key.Matches(msg, k.Help):
-		m.showHelp = true
-	}
-	return m, nil
+// targeter is a view actions act from (the list, a node view): it says
+// what the action's key means there.
+type targeter interface {
+	target(a kube.Action) (actionTarget, string)
 }
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.keys
-	if msg.String() == "ctrl+c" {
+	k := m.c.keys
+	// A quit key that types nothing (ctrl+c) quits even while typing.
+	if key.Matches(msg, k.Quit) && msg.Text == "" {
 		return m, tea.Quit
 	}
 	if m.cmdline.editing {
-		switch msg.String() {
-		case "enter":
-			m.cmdline.editing = false
-			return m.runCommand(m.cmdline.pattern)
-		case "esc":
-			m.cmdline.editing = false
-		case "backspace":
-			if r := []rune(m.cmdline.pattern); len(r) > 0 {
-				m.cmdline.pattern = string(r[:len(r)-1])
-			}
-		default:
-			if msg.Text != "" {
-				m.cmdline.pattern += msg.Text
-			}
+		if m.cmdline.update(msg, k) == inputDone {
+			line := m.cmdline.value()
+			m.cmdline.clear()
+			return m.runCommand(line)
 		}
 		return m, nil
 	}
-	if f := m.activeFilter(); f.editing {
-		switch msg.String() {
-		case "enter":
-			f.editing = false
-		case "esc":
-			f.editing, f.pattern = false, ""
-		case "backspace":
-			if r := []rune(f.pattern); len(r) > 0 {
-				f.pattern = string(r[:len(r)-1])
-			}
-		default:
-			if msg.Text != "" {
-				f.pattern += msg.Text
-			}
-		}
-		m.refresh()
-		return m, nil
+	if m.typing() {
+		return m.toTop(msg)
 	}
 	if m.showHelp {
 		switch {
@@ -439,102 +325,34 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.dialog != nil {
 		return m.handleDialogKey(msg)
 	}
-	if m.view == viewPager {
-		return m.handlePagerKey(msg)
-	}
-	if m.view == viewHistory {
-		return m.handleHistoryKey(msg)
-	}
-	if m.view == viewLogs {
-		return m.handleLogsKey(msg)
-	}
-	if m.view == viewPicker {
-		return m.handlePickerKey(msg)
-	}
-	page := max(m.bodyHeight()-1, 1)
-	keysOf := m.list.keys
-	cur := &m.list.cur
-	if m.view == viewNodes {
-		keysOf = m.nodes.keys
-		cur = &m.nodes.cur
-	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
-	case key.Matches(msg, k.Up):
-		cur.move(-1, keysOf())
-	case key.Matches(msg, k.Down):
-		cur.move(1, keysOf())
-	case key.Matches(msg, k.PageUp):
-		cur.move(-page, keysOf())
-	case key.Matches(msg, k.PageDown):
-		cur.move(page, keysOf())
-	case key.Matches(msg, k.Top):
-		cur.move(-len(keysOf()), keysOf())
-	case key.Matches(msg, k.Bottom):
-		cur.move(len(keysOf()), keysOf())
-	case key.Matches(msg, k.Filter):
-		f := m.activeFilter()
-		f.editing = true
-	case key.Matches(msg, k.Back):
-		if f := m.activeFilter(); f.pattern != "" {
-			f.pattern = ""
-			m.refresh()
-			return m, nil
-		}
-		if m.view == viewNodes {
-			m.view = viewList
-			return m, m.focus("", "")
-		}
-	case key.Matches(msg, k.Sort):
-		if m.view == viewNodes {
-			m.nodes.sort = (m.nodes.sort + 1) % nodeSortCount
-		} else {
-			m.list.sort = (m.list.sort + 1) % listSortCount
-		}
-		m.refresh()
-	case key.Matches(msg, k.Problems):
-		if m.view == viewNodes {
-			m.nodes.problemsOnly = !m.nodes.problemsOnly
-			m.refresh()
-		}
-	case key.Matches(msg, k.Enter):
-		if m.view == viewList {
-			if r, ok := m.list.selected(); ok {
-				m.view = viewNodes
-				m.nodes = nodeView{ns: r.Namespace, name: r.Name, problemsOnly: m.nodes.problemsOnly && m.nodes.ns == r.Namespace && m.nodes.name == r.Name}
-				if m.snap.Focus == r.Key() {
-					m.nodes.set(m.snap.Detail, m.now())
-				}
-				return m, m.focus(r.Namespace, r.Name)
-			}
-		}
-	case key.Matches(msg, k.Describe):
-		return m.openPager("describe")
-	case key.Matches(msg, k.YAML):
-		return m.openPager("yaml")
-	case key.Matches(msg, k.Logs):
-		return m.openLogs()
-	case key.Matches(msg, k.Command):
-		m.cmdline = filterState{editing: true}
-	case key.Matches(msg, k.Contexts):
-		return m.openPicker("context")
-	case key.Matches(msg, k.Edit):
-		return m.startAction(kube.ActEdit)
-	case key.Matches(msg, k.Delete):
-		return m.startAction(kube.ActDelete)
-	case key.Matches(msg, k.Create):
-		return m.startAction(kube.ActCreate)
-	case key.Matches(msg, k.Restart):
-		return m.startAction(kube.ActRestart)
-	case key.Matches(msg, k.Undo):
-		return m.startAction(kube.ActUndo)
-	case key.Matches(msg, k.History):
-		return m.openHistory()
+		return m, nil
 	}
-	return m, nil
+	if _, ok := m.top().(targeter); ok {
+		// Keys of the browsing views that reach past the view.
+		switch {
+		case key.Matches(msg, k.Command):
+			m.cmdline.start()
+			return m, nil
+		case key.Matches(msg, k.Contexts):
+			return m.openPicker("context")
+		case key.Matches(msg, k.Edit):
+			return m.startAction(kube.ActEdit)
+		case key.Matches(msg, k.Delete):
+			return m.startAction(kube.ActDelete)
+		case key.Matches(msg, k.Create):
+			return m.startAction(kube.ActCreate)
+		case key.Matches(msg, k.Restart):
+			return m.startAction(kube.ActRestart)
+		case key.Matches(msg, k.Undo):
+			return m.startAction(kube.ActUndo)
+		}
+	}
+	return m.toTop(msg)
 }
 
 // bodyHeight is the rows left for a view: title, filter, status and hint
@@ -566,23 +384,11 @@ func (m Model) render() string {
 	}
 	lines := make([]string, 0, h)
 	lines = append(lines, m.titleLine(w))
-	now := m.now()
 	var body []string
-	switch {
-	case m.showHelp:
+	if m.showHelp {
 		body = m.helpLines(w, m.bodyHeight())
-	case m.view == viewNodes:
-		body = m.nodes.render(m.st, w, m.bodyHeight(), now)
-	case m.view == viewPager:
-		body = m.pager.render(m.st, w, m.bodyHeight())
-	case m.view == viewLogs:
-		body = m.logs.render(m.st, w, m.bodyHeight())
-	case m.view == viewPicker:
-		body = m.picker.render(m.st, w, m.bodyHeight())
-	case m.view == viewHistory:
-		body = m.history.render(m.st, w, m.bodyHeight(), now)
-	default:
-		body = m.list.render(m.st, w, m.bodyHeight(), now, m.snap)
+	} else {
+		body = strings.Split(m.top().View(w, m.bodyHeight()), "\n")
 	}
 	// A view's own header lines may not fit a very short terminal: the
 	// frame never grows past it.
@@ -590,13 +396,13 @@ func (m Model) render() string {
 		body = body[:m.bodyHeight()]
 	}
 	if m.dialog != nil && !m.showHelp {
-		body = overlay(body, m.dialog.lines(m.st, w, m.bodyHeight()), w, m.bodyHeight())
+		body = overlay(body, m.dialog.lines(m.c.st, w, m.bodyHeight()), w, m.bodyHeight())
 	}
 	lines = append(lines, body...)
 	for len(lines) < h-3 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, m.filterLine(w), m.statusLine(w), m.hintLine(w))
+	lines = append(lines, m.inputLine(w), m.statusLine(w), m.hintLine(w))
 	return strings.Join(lines, "\n")
 }
 
@@ -605,54 +411,44 @@ func (m Model) titleLine(w int) string {
 	if ns == "" {
 		ns = "all"
 	}
-	what := m.list.summary()
-	switch m.view {
-	case viewNodes:
-		what = m.nodes.summary()
-	case viewPager:
-		what = m.pager.what + " " + m.pager.ref.String()
-	case viewLogs:
-		what = "logs " + m.logs.ns + "/" + m.logs.pod
-	case viewHistory:
-		what = "history " + m.history.target.namespace + "/" + m.history.target.name
+	what := ""
+	for i := len(m.stack) - 1; i >= 0 && what == ""; i-- {
+		what = m.stack[i].Title()
 	}
 	s := fmt.Sprintf(" dsx │ context: %s │ namespace: %s │ %s", orDash(m.snap.Context), ns, what)
-	return m.st.title.Render(fit(s, w, false))
+	return m.c.st.title.Render(fit(s, w, false))
 }
 
-func (m Model) filterLine(w int) string {
+func (m Model) inputLine(w int) string {
 	if m.cmdline.editing {
-		return fit(" :"+m.cmdline.pattern+"█  (ctx · ns · q; enter runs · esc cancels)", w, false)
+		return fit(" :"+m.cmdline.text()+"  (ctx · ns · q; enter runs · esc cancels)", w, false)
 	}
-	f := m.activeFilter()
-	switch {
-	case f.editing:
-		return fit(" /"+f.pattern+"█  (enter: keep · esc: clear)", w, false)
-	case f.pattern != "":
-		return m.st.dim.Render(fit(" filter: "+f.pattern+"  (/ to change · esc to clear)", w, false))
+	if iv, ok := m.top().(inputView); ok {
+		return iv.inputLine(w)
 	}
 	return ""
 }
 
 func (m Model) statusLine(w int) string {
+	st := m.c.st
 	var s string
-	now := m.now()
+	now := m.c.now()
 	switch {
 	case m.busy != "":
-		return m.st.warn.Render(fit(" … "+m.busy, w, false))
+		return st.warn.Render(fit(" … "+m.busy, w, false))
 	case strings.HasPrefix(m.flash, "✓"):
-		return m.st.good.Render(fit(" "+m.flash, w, false))
+		return st.good.Render(fit(" "+m.flash, w, false))
 	case m.flash != "":
 		s = " " + m.flash
-		return m.st.warn.Render(fit(s, w, false))
+		return st.warn.Render(fit(s, w, false))
 	case m.switching != "":
-		return m.st.warn.Render(fit(" … switching to context "+m.switching, w, false))
+		return st.warn.Render(fit(" … switching to context "+m.switching, w, false))
 	case m.snap.Conn.Err != nil && !m.snap.Synced:
 		s = fmt.Sprintf(" ✗ cannot reach the API server (retrying for %s): %s", age(now, m.snap.Conn.Since), firstLine(m.snap.Conn.Err.Error()))
-		return m.st.bad.Render(fit(s, w, false))
+		return st.bad.Render(fit(s, w, false))
 	case m.snap.Conn.Err != nil:
 		s = fmt.Sprintf(" ✗ disconnected for %s, data may be stale: %s", age(now, m.snap.Conn.Since), firstLine(m.snap.Conn.Err.Error()))
-		return m.st.bad.Render(fit(s, w, false))
+		return st.bad.Render(fit(s, w, false))
 	case !m.snap.Synced:
 		s = " … syncing"
 	default:
@@ -662,30 +458,18 @@ func (m Model) statusLine(w int) string {
 		}
 		if len(m.snap.Hidden) > 0 {
 			s += " · hidden by RBAC: " + strings.Join(m.snap.Hidden, "; ")
-			return m.st.warn.Render(fit(s, w, false))
+			return st.warn.Render(fit(s, w, false))
 		}
 	}
-	return m.st.dim.Render(fit(s, w, false))
+	return st.dim.Render(fit(s, w, false))
 }
 
 // hintLine shows as many key hints as fit; help and quit always show.
 func (m Model) hintLine(w int) string {
-	k := m.keys
+	k := m.c.keys
 	tail := " · " + hint(k.Help) + " · " + hint(k.Quit)
 	s := ""
-	var bs []key.Binding
-	switch m.view {
-	case viewNodes:
-		bs = []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Logs, k.Filter, k.Sort}
-	case viewPager:
-		bs = []key.Binding{k.Back, k.Filter, k.SearchNext, k.SearchPrev, k.PageDown, k.PageUp}
-	case viewLogs:
-		bs = []key.Binding{k.Back, k.Follow, k.Previous, k.Container, k.PageUp, k.PageDown}
-	case viewHistory:
-		bs = []key.Binding{k.Back, k.Diff, k.Mark, k.Undo}
-	default:
-		bs = []key.Binding{k.Enter, k.Describe, k.YAML, k.Filter, k.Sort, k.Edit, k.Delete, k.History}
-	}
+	bs := m.top().Keys()
 	if m.dialog != nil {
 		bs = []key.Binding{k.Confirm, k.Back}
 		if len(m.dialog.choices) > 0 {
@@ -700,7 +484,7 @@ func (m Model) hintLine(w int) string {
 		s = next
 	}
 	line := strings.TrimPrefix(s+tail, " · ")
-	return m.st.hint.Render(fit(" "+line, w, false))
+	return m.c.st.hint.Render(fit(" "+line, w, false))
 }
 
 func hint(b key.Binding) string {
@@ -720,136 +504,4 @@ func firstLine(s string) string {
 		s = s[:i]
 	}
 	return ansi.Strip(s)
-}
-
-// openLogs shows the selected node row's pod logs; with several
-// containers it asks which one first.
-func (m Model) openLogs() (tea.Model, tea.Cmd) {
-	if m.view != viewNodes || m.insp == nil {
-		m.flash = "logs: select a node row with a pod (enter on a DaemonSet first)"
-		return m, nil
-	}
-	if m.nodes.cur.pos >= len(m.nodes.rows) || m.nodes.rows[m.nodes.cur.pos].Pod == "" {
-		m.flash = "logs: this node has no pod"
-		return m, nil
-	}
-	r := m.nodes.rows[m.nodes.cur.pos]
-	m.logs = logView{ns: m.nodes.ns, pod: r.Pod, containers: r.Containers, follow: true, back: viewNodes, stream: m.logs.stream}
-	m.view = viewLogs
-	if len(r.Containers) > 1 {
-		m.logs.picking = true
-		return m, nil
-	}
-	if len(r.Containers) == 1 {
-		m.logs.container = r.Containers[0]
-	}
-	return m, m.startLogs()
-}
-
-func (m Model) handleLogsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.keys
-	lv := &m.logs
-	h := m.bodyHeight() - 1
-	if lv.picking {
-		switch {
-		case key.Matches(msg, k.Up):
-			lv.pickPos = max(lv.pickPos-1, 0)
-		case key.Matches(msg, k.Down):
-			lv.pickPos = min(lv.pickPos+1, len(lv.containers)-1)
-		case key.Matches(msg, k.Enter):
-			lv.picking = false
-			lv.container = lv.containers[lv.pickPos]
-			return m, m.startLogs()
-		case key.Matches(msg, k.Back):
-			lv.picking = false
-			if lv.container == "" {
-				m.view = lv.back
-			}
-		case key.Matches(msg, k.Quit):
-			return m, tea.Quit
-		}
-		return m, nil
-	}
-	switch {
-	case key.Matches(msg, k.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, k.Back):
-		if lv.cancel != nil {
-			lv.cancel()
-		}
-		m.view = lv.back
-	case scrollKey(msg, k, h, len(lv.lines), func(d int) { lv.scroll(d, h) }):
-	case key.Matches(msg, k.Follow):
-		lv.follow = !lv.follow
-		if lv.follow {
-			lv.offset = max(len(lv.lines)-h, 0)
-		}
-	case key.Matches(msg, k.Previous):
-		lv.previous = !lv.previous
-		return m, m.startLogs()
-	case key.Matches(msg, k.Container):
-		if len(lv.containers) > 1 {
-			lv.picking = true
-		} else {
-			m.flash = "logs: the pod has one container"
-		}
-	case key.Matches(msg, k.Help):
-		m.showHelp = true
-	}
-	return m, nil
-}
-
-// scrollKey applies a movement key to a scrolling text of total lines
-// shown height at a time; it reports whether msg was one.
-func scrollKey(msg tea.KeyPressMsg, k keys.Map, height, total int, scroll func(int)) bool {
-	switch {
-	case key.Matches(msg, k.Up):
-		scroll(-1)
-	case key.Matches(msg, k.Down):
-		scroll(1)
-	case key.Matches(msg, k.PageUp):
-		scroll(-height)
-	case key.Matches(msg, k.PageDown):
-		scroll(height)
-	case key.Matches(msg, k.Top):
-		scroll(-total)
-	case key.Matches(msg, k.Bottom):
-		scroll(total)
-	default:
-		return false
-	}
-	return true
-}
-
-func (m Model) handlePickerKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.keys
-	p := &m.picker
-	switch {
-	case key.Matches(msg, k.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, k.Back):
-		if p.filter.pattern != "" {
-			p.filter.pattern = ""
-			p.refresh()
-			return m, nil
-		}
-		m.view = p.back
-	case key.Matches(msg, k.Up):
-		p.cur = max(p.cur-1, 0)
-	case key.Matches(msg, k.Down):
-		p.cur = min(p.cur+1, max(len(p.shown)-1, 0))
-	case key.Matches(msg, k.Filter):
-		p.filter.editing = true
-	case key.Matches(msg, k.Enter):
-		it, ok := p.selected()
-		if !ok {
-			return m, nil
-		}
-		m.view = p.back
-		if p.what == "context" {
-			return m.switchTo(it.value, "", false)
-		}
-		return m.switchTo(m.snap.Context, it.value, it.value == "")
-	}
-	return m, nil
 }

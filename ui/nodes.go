@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/dsx-tui/dsx/kube"
 )
 
@@ -25,33 +28,55 @@ func (s nodeSort) String() string { return [...]string{"state", "node", "age"}[s
 
 // nodeView is the per-node view of one DaemonSet.
 type nodeView struct {
-	ns, name     string
-	view         *kube.NodeView
+	c        *common
+	ns, name string
+	view     *kube.NodeView
+	// ds is the DaemonSet's row in the list, for what actions show.
+	ds           kube.DaemonSetRow
 	rows         []kube.NodeRow
 	hl           map[string]map[int][]int
 	cur          cursor
 	sort         nodeSort
 	problemsOnly bool
-	filter       filterState
+	filter       input
 	// fidx is the filter's text for base, kept while the snapshot and the
 	// problems-only switch stay the same: typing only re-matches.
 	fidx      *filterIndex
 	fidxFor   *kube.NodeView
 	fidxProbs bool
 	base      []kube.NodeRow
+	width     int
+	height    int
+}
+
+// newNodes is the node view of ns/name, filled from snap when the
+// source already computes it.
+func newNodes(c *common, snap kube.Snapshot, ns, name string) nodeView {
+	v := nodeView{c: c, ns: ns, name: name, filter: newInput()}
+	v.ds = kube.DaemonSetRow{Namespace: ns, Name: name}
+	v.setSnapshot(snap)
+	return v
 }
 
 // nodeFilterCols: NODE, STATE, REASON.
 func nodeFilterCols() []int { return []int{0, 1, 7} }
 
-func (v *nodeView) set(nv *kube.NodeView, now time.Time) {
-	v.view = nv
-	v.refresh(now)
+func (v *nodeView) setSnapshot(s kube.Snapshot) {
+	for _, r := range s.DaemonSets {
+		if r.Namespace == v.ns && r.Name == v.name {
+			v.ds = r
+		}
+	}
+	if s.Focus != "" && s.Focus == v.ns+"/"+v.name {
+		v.view = s.Detail
+		v.refresh()
+	}
 }
 
-func (v *nodeView) refresh(now time.Time) {
+func (v *nodeView) refresh() {
 	v.rows = v.rows[:0]
 	v.hl = map[string]map[int][]int{}
+	defer v.fitRows()
 	if v.view == nil {
 		v.cur.sync(nil)
 		return
@@ -69,13 +94,14 @@ func (v *nodeView) refresh(now time.Time) {
 	base := v.base
 	var idx []int
 	var hl map[int]map[int][]int
-	if v.filter.pattern == "" {
+	pattern := v.filter.value()
+	if pattern == "" {
 		idx, hl = filterRows("", len(base), nil, nil)
 	} else {
 		if v.fidx == nil {
 			v.fidx = newFilterIndex(len(base), func(i int) []string { return nodeFilterCells(base[i]) }, nodeFilterCols())
 		}
-		idx, hl = v.fidx.filter(v.filter.pattern)
+		idx, hl = v.fidx.filter(pattern)
 	}
 	for _, i := range idx {
 		v.rows = append(v.rows, base[i])
@@ -83,7 +109,7 @@ func (v *nodeView) refresh(now time.Time) {
 			v.hl[base[i].Node] = h
 		}
 	}
-	if v.filter.pattern == "" || v.sort != nodeSortState {
+	if pattern == "" || v.sort != nodeSortState {
 		slices.SortStableFunc(v.rows, func(a, b kube.NodeRow) int {
 			var c int
 			switch v.sort {
@@ -101,12 +127,134 @@ func (v *nodeView) refresh(now time.Time) {
 	v.cur.sync(v.keys())
 }
 
+// fitRows gives the cursor the rows left under the summary, whose
+// length depends on the width and the counts.
+func (v *nodeView) fitRows() {
+	v.cur.setHeight(v.height - len(v.header(v.width)) - 1)
+}
+
 func (v *nodeView) keys() []string {
 	keys := make([]string, len(v.rows))
 	for i, r := range v.rows {
 		keys[i] = r.Node
 	}
 	return keys
+}
+
+func (v nodeView) selectedRow() (kube.NodeRow, bool) {
+	if v.cur.pos < len(v.rows) {
+		return v.rows[v.cur.pos], true
+	}
+	return kube.NodeRow{}, false
+}
+
+func (v nodeView) SetSize(width, height int) View {
+	v.width, v.height = width, height
+	v.fitRows()
+	return v
+}
+
+func (v nodeView) typing() bool { return v.filter.editing }
+
+func (v nodeView) inputLine(w int) string { return filterLine(v.c.st, v.filter, w) }
+
+func (v nodeView) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case SnapshotMsg:
+		v.setSnapshot(msg.Snapshot)
+	case tea.KeyPressMsg:
+		return v.key(msg)
+	}
+	return v, nil
+}
+
+func (v nodeView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
+	k := v.c.keys
+	if v.filter.editing {
+		v.filter.update(msg, k)
+		v.refresh()
+		return v, nil
+	}
+	keys := v.keys()
+	switch {
+	case scrollKey(msg, k, max(v.height-1, 1), len(keys), func(d int) { v.cur.moveBy(d, keys) }):
+	case key.Matches(msg, k.Filter):
+		v.filter.start()
+	case key.Matches(msg, k.Back):
+		if v.filter.value() != "" {
+			v.filter.clear()
+			v.refresh()
+			return v, nil
+		}
+		return pop(), v.c.focus("", "")
+	case key.Matches(msg, k.Sort):
+		v.sort = (v.sort + 1) % nodeSortCount
+		v.refresh()
+	case key.Matches(msg, k.Problems):
+		v.problemsOnly = !v.problemsOnly
+		v.refresh()
+	case key.Matches(msg, k.Describe):
+		return openPager(v, v.c, v.ref, "describe")
+	case key.Matches(msg, k.YAML):
+		return openPager(v, v.c, v.ref, "yaml")
+	case key.Matches(msg, k.Logs):
+		return v.openLogs()
+	case key.Matches(msg, k.History):
+		return openHistory(v, v.c, v.ds, v.name != "")
+	}
+	return v, nil
+}
+
+// ref is the object describe and YAML act on: the row's pod, or its node
+// when it has none.
+func (v nodeView) ref() (kube.ObjectRef, bool) {
+	if r, ok := v.selectedRow(); ok {
+		if r.Pod != "" {
+			return kube.ObjectRef{Kind: kube.KindPod, Namespace: v.ns, Name: r.Pod}, true
+		}
+		if !r.NodeGone {
+			return kube.ObjectRef{Kind: kube.KindNode, Name: r.Node}, true
+		}
+	}
+	return kube.ObjectRef{}, false
+}
+
+// openLogs shows the selected row's pod logs; with several containers
+// it asks which one first.
+func (v nodeView) openLogs() (View, tea.Cmd) {
+	if v.c.insp == nil {
+		return flash(v, "logs: select a node row with a pod (enter on a DaemonSet first)"), nil
+	}
+	r, ok := v.selectedRow()
+	if !ok || r.Pod == "" {
+		return flash(v, "logs: this node has no pod"), nil
+	}
+	lv, cmd := newLogs(v.c, v.ns, r.Pod, r.Containers)
+	return push(v, lv), cmd
+}
+
+// target is what action a acts on from the node view: the DaemonSet,
+// or for delete the row's pod.
+func (v nodeView) target(a kube.Action) (actionTarget, string) {
+	t := actionTarget{action: a}
+	switch a {
+	case kube.ActCreate:
+		t.namespace = v.ns
+	case kube.ActDelete:
+		r, ok := v.selectedRow()
+		if !ok || r.Pod == "" {
+			return t, "delete: this node has no pod (esc, then ctrl+d deletes the DaemonSet)"
+		}
+		t = actionTarget{action: kube.ActDeletePod, namespace: v.ns, name: r.Pod, node: r.Node, strategy: v.ds.Strategy}
+	default:
+		t.namespace, t.name, t.pods, t.strategy = v.ns, v.name, v.ds.Current, v.ds.Strategy
+	}
+	return t, ""
+}
+
+func (v nodeView) Keys() []key.Binding {
+	k := v.c.keys
+	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Logs, k.Filter, k.Sort}
 }
 
 func nodeColumns() []column {
@@ -195,7 +343,7 @@ func nodeCells(r kube.NodeRow, now time.Time) []string {
 
 // header sums the view up: counts by state (outdated by revision,
 // ineligible by kind) and a progress bar of up-to-date eligible nodes.
-func (v *nodeView) header(width int) []string {
+func (v nodeView) header(width int) []string {
 	if v.view == nil {
 		return []string{fmt.Sprintf(" %s/%s: not found (deleted?)", v.ns, v.name)}
 	}
@@ -269,11 +417,13 @@ func (v *nodeView) header(width int) []string {
 		label += " · only nodes with a pod (no permission to list nodes)"
 	}
 	bw := min(30, max(width-len([]rune(label))-3, 0))
-	line2 := " " + bar(s.ByState[kube.StateCurrent], s.Eligible, bw, false) + label
+	line2 := " " + bar(s.ByState[kube.StateCurrent], s.Eligible, bw) + label
 	return append(lines, line2)
 }
 
-func (v *nodeView) render(st styles, width, height int, now time.Time) []string {
+// View draws the summary, the table header and the visible rows.
+func (v nodeView) View(width, height int) string {
+	st, now := v.c.st, v.c.now()
 	out := []string{}
 	for _, h := range v.header(width) {
 		out = append(out, st.title.Render(fit(h, width, false)))
@@ -283,14 +433,14 @@ func (v *nodeView) render(st styles, width, height int, now time.Time) []string 
 	if len(v.rows) == 0 {
 		msg := " No nodes"
 		switch {
-		case v.filter.pattern != "":
-			msg += " match “" + v.filter.pattern + "”"
+		case v.filter.value() != "":
+			msg += " match “" + v.filter.value() + "”"
 		case v.problemsOnly:
 			msg = " No problems: every eligible node runs a ready pod of the current revision"
 		}
-		return append(out, emptyTable(st, cols, width, msg)...)
+		return strings.Join(append(out, emptyTable(st, cols, width, msg)...), "\n")
 	}
-	start, end := v.cur.window(len(v.rows), height-1)
+	start, end := v.cur.window()
 	cells := make([][]string, 0, end-start)
 	for _, r := range v.rows[start:end] {
 		cells = append(cells, nodeCells(r, now))
@@ -312,10 +462,10 @@ func (v *nodeView) render(st styles, width, height int, now time.Time) []string 
 		}
 		out = append(out, line)
 	}
-	return out
+	return strings.Join(out, "\n")
 }
 
-func (v *nodeView) summary() string {
+func (v nodeView) Title() string {
 	s := fmt.Sprintf("%s/%s", v.ns, v.name)
 	if v.problemsOnly {
 		s += " · problems only"

@@ -4,22 +4,24 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/dsx-tui/dsx/kube"
 )
 
-// pager shows a long text (describe, YAML) with scrolling and search.
+// pager shows a long text (describe, YAML, a revision diff) with
+// scrolling and search.
 type pager struct {
+	c       *common
 	ref     kube.ObjectRef
-	what    string // "describe" or "yaml"
-	lines   []string
+	what    string // "describe", "yaml" or a diff's title
+	text    textView
 	loading bool
 	err     error
-	offset  int
-	search  filterState
+	search  input
 	matches []int // line indexes that contain the pattern
 	match   int   // index into matches of the current one
-	// back is the view to return to.
-	back viewKind
 	// diff colours added and removed lines.
 	diff bool
 }
@@ -32,9 +34,35 @@ type textMsg struct {
 	err  error
 }
 
+func newPager(c *common, ref kube.ObjectRef, what string) pager {
+	return pager{c: c, ref: ref, what: what, search: newInput()}
+}
+
+// openPager shows describe or YAML text of what ref selects on top of
+// v, fetched by a command.
+func openPager(v View, c *common, ref func() (kube.ObjectRef, bool), what string) (View, tea.Cmd) {
+	r, ok := ref()
+	if !ok || c.insp == nil {
+		return flash(v, "nothing selected"), nil
+	}
+	p := newPager(c, r, what)
+	p.loading = true
+	insp, ctx := c.insp, c.ctx
+	return push(v, p), func() tea.Msg {
+		var text string
+		var err error
+		if what == "describe" {
+			text, err = insp.Describe(r)
+		} else {
+			text, err = insp.YAML(ctx, r)
+		}
+		return textMsg{ref: r, what: what, text: text, err: err}
+	}
+}
+
 func (p *pager) setText(text string) {
 	text = strings.ReplaceAll(text, "\t", "    ")
-	p.lines = strings.Split(strings.TrimRight(text, "\n"), "\n")
+	p.text.setLines(strings.Split(strings.TrimRight(text, "\n"), "\n"))
 	p.loading = false
 	p.findMatches()
 }
@@ -42,11 +70,12 @@ func (p *pager) setText(text string) {
 func (p *pager) findMatches() {
 	p.matches = p.matches[:0]
 	p.match = 0
-	if p.search.pattern == "" {
+	pattern := p.search.value()
+	if pattern == "" {
 		return
 	}
-	pat := strings.ToLower(p.search.pattern)
-	for i, l := range p.lines {
+	pat := strings.ToLower(pattern)
+	for i, l := range p.text.lines {
 		if strings.Contains(strings.ToLower(l), pat) {
 			p.matches = append(p.matches, i)
 		}
@@ -54,55 +83,111 @@ func (p *pager) findMatches() {
 }
 
 // jump moves to the d-th next match and scrolls it into view.
-func (p *pager) jump(d, height int) {
+func (p *pager) jump(d int) {
 	if len(p.matches) == 0 {
 		return
 	}
 	p.match = ((p.match+d)%len(p.matches) + len(p.matches)) % len(p.matches)
 	line := p.matches[p.match]
-	if line < p.offset || line >= p.offset+height {
-		p.offset = max(line-height/3, 0)
+	if line < p.text.offset || line >= p.text.offset+p.text.height {
+		p.text.offset = max(line-p.text.height/3, 0)
+		p.text.scroll(0)
 	}
 }
 
 // firstMatchFromTop selects the first match at or below the top line.
-func (p *pager) firstMatchFromTop(height int) {
+func (p *pager) firstMatchFromTop() {
 	for i, l := range p.matches {
-		if l >= p.offset {
+		if l >= p.text.offset {
 			p.match = i
-			p.jump(0, height)
+			p.jump(0)
 			return
 		}
 	}
-	p.jump(0, height)
+	p.jump(0)
 }
 
-func (p *pager) scroll(d, height int) {
-	p.offset = max(min(p.offset+d, len(p.lines)-height), 0)
+func (p pager) SetSize(width, height int) View {
+	// One line is the pager's own title.
+	p.text.setHeight(height - 1)
+	return p
 }
 
-func (p *pager) render(st styles, width, height int) []string {
+func (p pager) typing() bool { return p.search.editing }
+
+func (p pager) inputLine(w int) string { return filterLine(p.c.st, p.search, w) }
+
+func (p pager) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case textMsg:
+		if msg.ref == p.ref && msg.what == p.what {
+			if msg.err != nil {
+				p.loading, p.err = false, msg.err
+			} else {
+				p.setText(msg.text)
+			}
+		}
+	case tea.KeyPressMsg:
+		return p.key(msg)
+	}
+	return p, nil
+}
+
+func (p pager) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
+	k := p.c.keys
+	if p.search.editing {
+		p.search.update(msg, k)
+		p.findMatches()
+		p.firstMatchFromTop()
+		return p, nil
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		if p.search.value() != "" {
+			p.search.clear()
+			p.findMatches()
+			return p, nil
+		}
+		return pop(), nil
+	case scrollKey(msg, k, p.text.height, len(p.text.lines), p.text.scroll):
+	case key.Matches(msg, k.Filter):
+		p.search.start()
+	case key.Matches(msg, k.SearchNext):
+		p.jump(1)
+	case key.Matches(msg, k.SearchPrev):
+		p.jump(-1)
+	}
+	return p, nil
+}
+
+func (p pager) Title() string { return p.what + " " + p.ref.String() }
+
+func (p pager) Keys() []key.Binding {
+	k := p.c.keys
+	return []key.Binding{k.Back, k.Filter, k.SearchNext, k.SearchPrev, k.PageDown, k.PageUp}
+}
+
+func (p pager) View(width, height int) string {
+	st := p.c.st
 	title := fmt.Sprintf(" %s %s", strings.ToUpper(p.what[:1])+p.what[1:], p.ref)
 	switch {
 	case p.loading:
-		return []string{st.header.Render(fit(title, width, false)), st.dim.Render(fit(" loading…", width, false))}
+		return st.header.Render(fit(title, width, false)) + "\n" + st.dim.Render(fit(" loading…", width, false))
 	case p.err != nil:
-		return []string{st.header.Render(fit(title, width, false)), st.bad.Render(fit(" "+firstLine(p.err.Error()), width, false))}
+		return st.header.Render(fit(title, width, false)) + "\n" + st.bad.Render(fit(" "+firstLine(p.err.Error()), width, false))
 	}
-	body := max(height-1, 1)
-	p.offset = max(min(p.offset, len(p.lines)-body), 0)
-	end := min(p.offset+body, len(p.lines))
-	info := fmt.Sprintf(" · lines %d-%d of %d", p.offset+1, end, len(p.lines))
-	if p.search.pattern != "" {
+	start, end := p.text.visible()
+	info := fmt.Sprintf(" · lines %d-%d of %d", start+1, end, len(p.text.lines))
+	if pattern := p.search.value(); pattern != "" {
 		if len(p.matches) == 0 {
-			info += " · no match for “" + p.search.pattern + "”"
+			info += " · no match for “" + pattern + "”"
 		} else {
 			info += fmt.Sprintf(" · match %d of %d", p.match+1, len(p.matches))
 		}
 	}
 	out := []string{st.header.Render(fit(title+info, width, false))}
-	pat := strings.ToLower(p.search.pattern)
-	for _, l := range p.lines[p.offset:end] {
+	pat := strings.ToLower(p.search.value())
+	for _, l := range p.text.lines[start:end] {
 		line := fit(l, width, false)
 		if pat != "" {
 			line = highlightSubstr(line, pat)
@@ -111,7 +196,7 @@ func (p *pager) render(st styles, width, height int) []string {
 		}
 		out = append(out, line)
 	}
-	return out
+	return strings.Join(out, "\n")
 }
 
 // highlightSubstr marks every case-insensitive occurrence of pat in s.

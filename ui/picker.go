@@ -4,20 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/dsx-tui/dsx/kube"
 )
-
-// Switcher changes the context or namespace dsx watches; kube.Session is
-// the real one.
-type Switcher interface {
-	Contexts() ([]kube.ContextInfo, error)
-	Namespaces(ctx context.Context) ([]string, error)
-	Switch(ctx context.Context, contextName, namespace string, all bool, timeout time.Duration) error
-}
 
 // pickItem is one choice of a picker.
 type pickItem struct {
@@ -26,15 +16,18 @@ type pickItem struct {
 	current bool
 }
 
-// picker is a fuzzy list of contexts or namespaces.
+// picker is a fuzzy list of contexts or namespaces; enter switches to
+// the selected one.
 type picker struct {
+	c      *common
 	what   string // "context" or "namespace"
 	items  []pickItem
 	shown  []int
-	cur    int
-	filter filterState
+	cur    scroller
+	filter input
 	err    error
-	back   viewKind
+	// context is the context a namespace is picked in.
+	context string
 }
 
 type pickerItemsMsg struct {
@@ -43,10 +36,8 @@ type pickerItemsMsg struct {
 	err   error
 }
 
-type switchedMsg struct {
-	contextName, namespace string
-	all                    bool
-	err                    error
+func newPicker(c *common, what, contextName string) picker {
+	return picker{c: c, what: what, context: contextName, filter: newInput()}
 }
 
 func (p *picker) refresh() {
@@ -54,39 +45,105 @@ func (p *picker) refresh() {
 	for i, it := range p.items {
 		targets[i] = it.label
 	}
-	p.shown, _ = match(p.filter.pattern, targets)
-	p.cur = min(p.cur, max(len(p.shown)-1, 0))
+	p.shown, _ = match(p.filter.value(), targets)
+	p.cur.setLen(len(p.shown))
 }
 
-func (p *picker) selected() (pickItem, bool) {
-	if p.cur < len(p.shown) {
-		return p.items[p.shown[p.cur]], true
+func (p picker) selected() (pickItem, bool) {
+	if p.cur.pos < len(p.shown) {
+		return p.items[p.shown[p.cur.pos]], true
 	}
 	return pickItem{}, false
 }
 
-func (p *picker) render(st styles, width, height int) []string {
+func (p picker) SetSize(width, height int) View {
+	// One line is the picker's own title.
+	p.cur.setHeight(height - 1)
+	return p
+}
+
+func (p picker) typing() bool { return p.filter.editing }
+
+func (p picker) inputLine(w int) string { return filterLine(p.c.st, p.filter, w) }
+
+func (p picker) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case pickerItemsMsg:
+		if msg.what == p.what {
+			p.items, p.err = msg.items, msg.err
+			if p.items == nil {
+				p.items = []pickItem{}
+			}
+			p.refresh()
+		}
+	case tea.KeyPressMsg:
+		return p.key(msg)
+	}
+	return p, nil
+}
+
+func (p picker) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
+	k := p.c.keys
+	if p.filter.editing {
+		p.filter.update(msg, k)
+		p.refresh()
+		return p, nil
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		if p.filter.value() != "" {
+			p.filter.clear()
+			p.refresh()
+			return p, nil
+		}
+		return pop(), nil
+	case scrollKey(msg, k, p.cur.height, len(p.shown), p.cur.move):
+	case key.Matches(msg, k.Filter):
+		p.filter.start()
+	case key.Matches(msg, k.Enter):
+		it, ok := p.selected()
+		if !ok {
+			return p, nil
+		}
+		if p.what == "context" {
+			return reply{pop: true, switchTo: &switchRequest{contextName: it.value}}, nil
+		}
+		return reply{pop: true, switchTo: &switchRequest{contextName: p.context, namespace: it.value, all: it.value == ""}}, nil
+	}
+	return p, nil
+}
+
+// Title keeps the title bar of the view the picker opened over.
+func (p picker) Title() string { return "" }
+
+func (p picker) Keys() []key.Binding {
+	k := p.c.keys
+	return []key.Binding{k.Enter, k.Filter, k.Back}
+}
+
+func (p picker) View(width, height int) string {
+	st := p.c.st
 	out := []string{st.header.Render(fit(fmt.Sprintf(" Pick a %s (enter switches · / filters · esc goes back)", p.what), width, false))}
 	if p.err != nil {
-		return append(out, st.bad.Render(fit(" "+firstLine(p.err.Error()), width, false)))
+		return strings.Join(append(out, st.bad.Render(fit(" "+firstLine(p.err.Error()), width, false))), "\n")
 	}
 	if p.items == nil {
-		return append(out, st.dim.Render(fit(" loading…", width, false)))
+		return strings.Join(append(out, st.dim.Render(fit(" loading…", width, false))), "\n")
 	}
-	start := max(0, p.cur-(height-2))
-	for i := start; i < len(p.shown) && len(out) < height; i++ {
+	start, end := p.cur.window()
+	for i := start; i < end; i++ {
 		it := p.items[p.shown[i]]
 		mark := "  "
 		if it.current {
 			mark = "● "
 		}
 		line := fit(" "+mark+it.label, width, false)
-		if i == p.cur {
+		if i == p.cur.pos {
 			line = st.selected.Render(line)
 		}
 		out = append(out, line)
 	}
-	return out
+	return strings.Join(out, "\n")
 }
 
 // loadContexts and loadNamespaces fill a picker from the kubeconfig and
@@ -115,92 +172,4 @@ func loadNamespaces(ctx context.Context, sw Switcher, current string) tea.Cmd {
 		}
 		return pickerItemsMsg{what: "namespace", items: items, err: err}
 	}
-}
-
-// runCommand handles a ":" command line.
-func (m Model) runCommand(line string) (Model, tea.Cmd) {
-	f := strings.Fields(line)
-	if len(f) == 0 {
-		return m, nil
-	}
-	switch f[0] {
-	case "q", "quit", "q!":
-		return m, tea.Quit
-	case "ctx", "context", "contexts":
-		if len(f) > 1 {
-			return m.switchTo(f[1], "", false)
-		}
-		return m.openPicker("context")
-	case "ns", "namespace", "namespaces":
-		if len(f) > 1 {
-			if f[1] == "all" || f[1] == "-A" {
-				return m.switchTo(m.snap.Context, "", true)
-			}
-			return m.switchTo(m.snap.Context, f[1], false)
-		}
-		return m.openPicker("namespace")
-	}
-	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :q)", f[0])
-	return m, nil
-}
-
-func (m Model) openPicker(what string) (Model, tea.Cmd) {
-	if m.sw == nil {
-		m.flash = "switching is not available here"
-		return m, nil
-	}
-	m.picker = picker{what: what, back: m.view}
-	m.view = viewPicker
-	if what == "context" {
-		return m, loadContexts(m.sw)
-	}
-	return m, loadNamespaces(m.ctx, m.sw, m.snap.Namespace)
-}
-
-// switchTo saves where the user is in this context and switches.
-func (m Model) switchTo(contextName, namespace string, all bool) (Model, tea.Cmd) {
-	if m.sw == nil {
-		m.flash = "switching is not available here"
-		return m, nil
-	}
-	m.saveState()
-	m.switching, m.switchFrom = contextName, m.snap.Context
-	sw, ctx, timeout := m.sw, m.ctx, m.requestTimeout
-	return m, func() tea.Msg {
-		err := sw.Switch(ctx, contextName, namespace, all, timeout)
-		return switchedMsg{contextName: contextName, namespace: namespace, all: all, err: err}
-	}
-}
-
-// ctxState is where the user was in one context.
-type ctxState struct {
-	view  viewKind
-	list  listView
-	nodes nodeView
-}
-
-func (m *Model) saveState() {
-	if m.saved == nil {
-		m.saved = map[string]ctxState{}
-	}
-	v := m.view
-	if v != viewNodes {
-		v = viewList
-	}
-	m.saved[m.snap.Context] = ctxState{view: v, list: m.list, nodes: m.nodes}
-}
-
-// restoreState puts the user back where they were in this context, or at
-// the top of the list (always so after a namespace switch).
-func (m *Model) restoreState(contextName string, sameContext bool) tea.Cmd {
-	st, ok := m.saved[contextName]
-	if !ok || sameContext {
-		m.view, m.list, m.nodes = viewList, listView{}, nodeView{}
-		return nil
-	}
-	m.view, m.list, m.nodes = st.view, st.list, st.nodes
-	if m.view == viewNodes {
-		return m.focus(m.nodes.ns, m.nodes.name)
-	}
-	return nil
 }

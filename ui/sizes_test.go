@@ -16,41 +16,33 @@ func sizeStates(t *testing.T) map[string]Model {
 	t.Helper()
 	a := &fakeActor{}
 	base := actionModel(a)
+	c := base.c
 	states := map[string]Model{"list": base}
 
 	n := nodeModel()
-	n.view = viewNodes
-	n.nodes = nodeView{ns: "logging", name: "log-shipper-with-a-very-long-name-for-truncation"}
-	n.nodes.set(n.snap.Detail, fixedNow)
-	states["nodes"] = n
+	states["nodes"] = n.push(newNodes(n.c, n.snap, "logging", "log-shipper-with-a-very-long-name-for-truncation"))
 
 	h := base
 	h.showHelp = true
 	states["help"] = h
 
-	p := base
-	p.view = viewPager
-	p.pager = pager{ref: kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: "kube-system", Name: "cni-agent"}, what: "describe"}
-	p.pager.setText(strings.Repeat("Name:\tcni-agent with a rather long value that will not fit on a narrow terminal at all\n", 80))
-	states["pager"] = p
+	p := newPager(c, kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: "kube-system", Name: "cni-agent"}, "describe")
+	p.setText(strings.Repeat("Name:\tcni-agent with a rather long value that will not fit on a narrow terminal at all\n", 80))
+	states["pager"] = base.push(p)
 
-	l := base
-	l.view = viewLogs
-	l.logs = logView{ns: "kube-system", pod: "cni-agent-abcde", container: "agent", follow: true,
-		lines: strings.Split(strings.Repeat("2026-11-29T05:00:00Z level=info msg=\"a long log line that goes on and on past the edge\"\n", 50), "\n")}
-	states["logs"] = l
+	l := logView{c: c, ns: "kube-system", pod: "cni-agent-abcde", container: "agent", follow: true}
+	l.add(strings.Split(strings.Repeat("2026-11-29T05:00:00Z level=info msg=\"a long log line that goes on and on past the edge\"\n", 50), "\n"))
+	states["logs"] = base.push(l)
 
-	pk := base
-	pk.view = viewPicker
-	pk.picker = picker{what: "context", items: []pickItem{{label: "prod-eu-1 · cluster prod · user admin", value: "prod-eu-1", current: true}, {label: "staging", value: "staging"}}}
-	pk.picker.refresh()
-	states["picker"] = pk
+	pk := newPicker(c, "context", "prod-eu-1")
+	pk.items = []pickItem{{label: "prod-eu-1 · cluster prod · user admin", value: "prod-eu-1", current: true}, {label: "staging", value: "staging"}}
+	pk.refresh()
+	states["picker"] = base.push(pk)
 
 	hist, _ := a.History(context.Background(), "kube-system", "cni-agent")
-	hv := base
-	hv.view = viewHistory
-	hv.history = historyView{target: actionTarget{action: kube.ActUndo, namespace: "kube-system", name: "cni-agent"}, entries: hist}
-	states["history"] = hv
+	hv := historyView{c: c, target: actionTarget{action: kube.ActUndo, namespace: "kube-system", name: "cni-agent"}, entries: hist}
+	hv.cur.setLen(len(hist))
+	states["history"] = base.push(hv)
 
 	del := base
 	del.dialog = &dialog{target: actionTarget{action: kube.ActDelete, namespace: "kube-system", name: "cni-agent", pods: 40}, title: "Delete DaemonSet kube-system/cni-agent?", confirm: "delete", choices: []string{"background", "foreground", "orphan"}}
@@ -65,7 +57,8 @@ func sizeStates(t *testing.T) map[string]Model {
 	states["undo dialog"] = undo
 
 	cmd := base
-	cmd.cmdline = filterState{editing: true, pattern: "ctx prod-eu-1-with-a-long-name"}
+	cmd.cmdline.start()
+	cmd.cmdline.ti.SetValue("ctx prod-eu-1-with-a-long-name")
 	states["command line"] = cmd
 	return states
 }

@@ -138,20 +138,21 @@ func TestFuzzyFilter(t *testing.T) {
 	})
 	typeKeys(tm, "q")
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	if fm.list.filter.pattern != "" {
-		t.Fatalf("filter %q not cleared", fm.list.filter.pattern)
+	if f := fm.stack[0].(listView).filter.value(); f != "" {
+		t.Fatalf("filter %q not cleared", f)
 	}
 }
 
 // Highlighting wraps exactly the matched characters.
 func TestFilterHighlight(t *testing.T) {
 	m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot()})
-	m.list.filter.pattern = "prx"
-	m.list.refresh(fixedNow)
-	if len(m.list.rows) != 1 {
-		t.Fatalf("rows = %d, want 1", len(m.list.rows))
+	l := m.stack[0].SetSize(200, 10).(listView)
+	l.filter.ti.SetValue("prx")
+	l.refresh()
+	if len(l.rows) != 1 {
+		t.Fatalf("rows = %d, want 1", len(l.rows))
 	}
-	lines := m.list.render(m.st, 200, 10, fixedNow, m.snap)
+	lines := l.render(200, 10)
 	row := lines[1]
 	for _, c := range []string{"p", "r", "x"} {
 		if !strings.Contains(row, hlOn+c+hlOff) {

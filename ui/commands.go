@@ -1,0 +1,146 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/dsx-tui/dsx/kube"
+)
+
+// Switcher changes the context or namespace dsx watches; kube.Session is
+// the real one.
+type Switcher interface {
+	Contexts() ([]kube.ContextInfo, error)
+	Namespaces(ctx context.Context) ([]string, error)
+	Switch(ctx context.Context, contextName, namespace string, all bool, timeout time.Duration) error
+}
+
+// switchRequest is a context and namespace to watch; all for every
+// namespace.
+type switchRequest struct {
+	contextName, namespace string
+	all                    bool
+}
+
+type switchedMsg struct {
+	contextName, namespace string
+	all                    bool
+	err                    error
+}
+
+// runCommand handles a ":" command line.
+func (m Model) runCommand(line string) (Model, tea.Cmd) {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return m, nil
+	}
+	switch f[0] {
+	case "q", "quit", "q!":
+		return m, tea.Quit
+	case "ctx", "context", "contexts":
+		if len(f) > 1 {
+			return m.switchTo(switchRequest{contextName: f[1]})
+		}
+		return m.openPicker("context")
+	case "ns", "namespace", "namespaces":
+		if len(f) > 1 {
+			if f[1] == "all" || f[1] == "-A" {
+				return m.switchTo(switchRequest{contextName: m.snap.Context, all: true})
+			}
+			return m.switchTo(switchRequest{contextName: m.snap.Context, namespace: f[1]})
+		}
+		return m.openPicker("namespace")
+	}
+	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :q)", f[0])
+	return m, nil
+}
+
+func (m Model) openPicker(what string) (Model, tea.Cmd) {
+	if m.c.sw == nil {
+		m.flash = "switching is not available here"
+		return m, nil
+	}
+	m = m.push(newPicker(m.c, what, m.snap.Context))
+	if what == "context" {
+		return m, loadContexts(m.c.sw)
+	}
+	return m, loadNamespaces(m.c.ctx, m.c.sw, m.snap.Namespace)
+}
+
+// switchTo saves where the user is in this context and switches.
+func (m Model) switchTo(r switchRequest) (Model, tea.Cmd) {
+	if m.c.sw == nil {
+		m.flash = "switching is not available here"
+		return m, nil
+	}
+	m.saveState()
+	m.switching, m.switchFrom = r.contextName, m.snap.Context
+	sw, ctx, timeout := m.c.sw, m.c.ctx, m.c.requestTimeout
+	return m, func() tea.Msg {
+		err := sw.Switch(ctx, r.contextName, r.namespace, r.all, timeout)
+		return switchedMsg{contextName: r.contextName, namespace: r.namespace, all: r.all, err: err}
+	}
+}
+
+// switched shows the new context or namespace once the switch is done.
+func (m Model) switched(msg switchedMsg) (Model, tea.Cmd) {
+	m.switching = ""
+	if msg.err != nil {
+		m.flash = "switch failed: " + firstLine(msg.err.Error())
+		return m, nil
+	}
+	same := msg.contextName == m.switchFrom
+	arrived := m.snap.Context == msg.contextName &&
+		(!same || (msg.all && m.snap.Namespace == "") || (!msg.all && m.snap.Namespace == msg.namespace))
+	if !arrived {
+		// No snapshot of the new scope yet: show it as syncing.
+		m.snap = kube.Snapshot{Context: msg.contextName, Namespace: msg.namespace}
+	}
+	return m.restoreState(msg.contextName, same)
+}
+
+// ctxState is where the user was in one context: the list and, when
+// open, the node view; views opened over them are not kept.
+type ctxState struct {
+	stack []View
+}
+
+func (m *Model) saveState() {
+	if m.saved == nil {
+		m.saved = map[string]ctxState{}
+	}
+	var keep []View
+	for _, v := range m.stack {
+		_, list := v.(listView)
+		_, nodes := v.(nodeView)
+		if !list && !nodes {
+			break
+		}
+		keep = append(keep, v)
+	}
+	m.saved[m.snap.Context] = ctxState{stack: keep}
+}
+
+// restoreState puts the user back where they were in this context, or at
+// the top of the list (always so after a namespace switch).
+func (m Model) restoreState(contextName string, sameContext bool) (Model, tea.Cmd) {
+	st, ok := m.saved[contextName]
+	if !ok || sameContext || len(st.stack) == 0 {
+		m.stack = []View{newList(m.c, m.snap).SetSize(m.width, m.bodyHeight())}
+		return m, nil
+	}
+	m.stack = nil
+	var cmd tea.Cmd
+	for _, v := range st.stack {
+		v, _ = v.Update(SnapshotMsg{Snapshot: m.snap})
+		m.stack = append(m.stack, v.SetSize(m.width, m.bodyHeight()))
+		if n, ok := v.(nodeView); ok {
+			cmd = m.c.focus(n.ns, n.name)
+		}
+	}
+	return m, cmd
+}

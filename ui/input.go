@@ -1,0 +1,84 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/dsx-tui/dsx/keys"
+)
+
+// input is a one-line text field (the fuzzy filter, the pager's search,
+// the ":" line) on bubbles' textinput, which does the editing; dsx draws
+// the line itself so that it reads the same in every view.
+type input struct {
+	ti      textinput.Model
+	editing bool
+}
+
+func newInput() input {
+	ti := textinput.New()
+	ti.Prompt = ""
+	return input{ti: ti}
+}
+
+func (in input) value() string { return in.ti.Value() }
+
+// start begins typing; the text is kept, as when changing a filter.
+func (in *input) start() {
+	in.editing = true
+	// The cursor is drawn by dsx; textinput's blink is not needed.
+	_ = in.ti.Focus()
+	in.ti.CursorEnd()
+}
+
+// clear empties the field and stops typing.
+func (in *input) clear() {
+	in.editing = false
+	in.ti.Blur()
+	in.ti.Reset()
+}
+
+// inputResult says what a key did to an input.
+type inputResult int
+
+const (
+	inputTyped inputResult = iota
+	inputDone
+	inputCancelled
+)
+
+// update handles a key while typing: enter keeps the text, esc
+// cancels (and clears), anything else edits.
+func (in *input) update(msg tea.KeyPressMsg, k keys.Map) inputResult {
+	switch {
+	case key.Matches(msg, k.Enter):
+		in.editing = false
+		in.ti.Blur()
+		return inputDone
+	case key.Matches(msg, k.Back):
+		in.clear()
+		return inputCancelled
+	}
+	in.ti, _ = in.ti.Update(msg)
+	return inputTyped
+}
+
+// text is the field with a block where the cursor is.
+func (in input) text() string {
+	r := []rune(in.ti.Value())
+	pos := min(in.ti.Position(), len(r))
+	return string(r[:pos]) + "█" + string(r[pos:])
+}
+
+// filterLine is the line above the status bar for a view's filter:
+// what is typed, or the pattern in effect.
+func filterLine(st styles, f input, w int) string {
+	switch {
+	case f.editing:
+		return fit(" /"+f.text()+"  (enter: keep · esc: clear)", w, false)
+	case f.value() != "":
+		return st.dim.Render(fit(" filter: "+f.value()+"  (/ to change · esc to clear)", w, false))
+	}
+	return ""
+}
