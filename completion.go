@@ -11,16 +11,18 @@ import (
 	"github.com/dsx-tui/dsx/kube"
 )
 
-// completionFlags are the flags the shells offer, from the same flag
-// set the command parses, so they cannot drift apart.
-func completionFlags() []string {
-	fs := pflag.NewFlagSet("dsx", pflag.ContinueOnError)
-	kube.NewConfigFlags().AddFlags(fs)
+// flagWords are the flags the shells offer for a flag set: the same set
+// the command parses, so they cannot drift apart.
+func flagWords(fs *pflag.FlagSet) string {
 	var out []string
-	fs.VisitAll(func(f *pflag.Flag) { out = append(out, "--"+f.Name) })
-	out = append(out, "--all-namespaces", "-A", "--readonly", "--ascii", "--version", "-n")
+	fs.VisitAll(func(f *pflag.Flag) {
+		out = append(out, "--"+f.Name)
+		if f.Shorthand != "" {
+			out = append(out, "-"+f.Shorthand)
+		}
+	})
 	sort.Strings(out)
-	return out
+	return strings.Join(out, " ")
 }
 
 // Contexts come from the kubeconfig at completion time, through
@@ -38,7 +40,10 @@ _dsx() {
   if [[ $COMP_CWORD -eq 1 && "$cur" != -* ]]; then
     COMPREPLY=($(compgen -W "status config completion version" -- "$cur")); return
   fi
-  COMPREPLY=($(compgen -W "%s" -- "$cur"))
+  if [[ "${COMP_WORDS[1]}" == status ]]; then
+    COMPREPLY=($(compgen -W "%[2]s" -- "$cur")); return
+  fi
+  COMPREPLY=($(compgen -W "%[1]s" -- "$cur"))
 }
 complete -F _dsx dsx
 complete -F _dsx kubectl-dsx
@@ -48,7 +53,8 @@ const zshCompletion = `#compdef dsx kubectl-dsx
 # dsx completion for zsh: source <(dsx completion zsh)
 _dsx() {
   local -a flags subcommands
-  flags=(%s)
+  flags=(%[1]s)
+  [[ "${words[2]}" == status ]] && flags=(%[2]s)
   subcommands=(status config completion version)
   case "${words[CURRENT-1]}" in
     --context) compadd -- ${(f)"$(${words[1]} completion contexts 2>/dev/null)"}; return ;;
@@ -68,12 +74,12 @@ func runCompletion(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: dsx completion bash|zsh")
 		return 2
 	}
-	flags := strings.Join(completionFlags(), " ")
+	root, status := flagWords(newRootFlags().fs), flagWords(newStatusFlags().fs)
 	switch args[0] {
 	case "bash":
-		fmt.Fprintf(stdout, bashCompletion, flags)
+		fmt.Fprintf(stdout, bashCompletion, root, status)
 	case "zsh":
-		fmt.Fprintf(stdout, zshCompletion, flags)
+		fmt.Fprintf(stdout, zshCompletion, root, status)
 	case "contexts":
 		s, err := kube.ContextNames(kube.NewConfigFlags())
 		if err != nil {

@@ -66,6 +66,27 @@ func invokedAs() string {
 	return "dsx"
 }
 
+// rootFlags are the terminal UI's flags; completion offers the same set.
+type rootFlags struct {
+	fs                     *pflag.FlagSet
+	cf                     *genericclioptions.ConfigFlags
+	all, readOnly, version *bool
+	ascii                  *string
+}
+
+func newRootFlags() rootFlags {
+	fs := pflag.NewFlagSet("dsx", pflag.ContinueOnError)
+	fs.SortFlags = false
+	f := rootFlags{fs: fs, cf: kube.NewConfigFlags()}
+	f.cf.AddFlags(fs)
+	f.all = fs.BoolP("all-namespaces", "A", false, "show DaemonSets in every namespace")
+	f.readOnly = fs.Bool("readonly", false, "never send a request that changes the cluster")
+	f.ascii = fs.String("ascii", "auto", "only ASCII on screen: true, false, or auto (when the locale is not UTF-8)")
+	fs.Lookup("ascii").NoOptDefVal = "true"
+	f.version = fs.Bool("version", false, "print the version and exit")
+	return f
+}
+
 func run(args []string) error {
 	// dsx's heap is mostly informer caches that live as long as the
 	// process: collecting at 1.5x the live heap instead of 2x keeps RSS
@@ -74,15 +95,8 @@ func run(args []string) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
-	fs := pflag.NewFlagSet("dsx", pflag.ContinueOnError)
-	fs.SortFlags = false
-	cf := kube.NewConfigFlags()
-	cf.AddFlags(fs)
-	all := fs.BoolP("all-namespaces", "A", false, "show DaemonSets in every namespace")
-	readOnly := fs.Bool("readonly", false, "never send a request that changes the cluster")
-	ascii := fs.String("ascii", "auto", "only ASCII on screen: true, false, or auto (when the locale is not UTF-8)")
-	fs.Lookup("ascii").NoOptDefVal = "true"
-	version := fs.Bool("version", false, "print the version and exit")
+	rf := newRootFlags()
+	fs, cf, all, readOnly, ascii, version := rf.fs, rf.cf, rf.all, rf.readOnly, rf.ascii, rf.version
 	name := invokedAs()
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "dsx: a terminal UI for Kubernetes DaemonSets\n\nUsage:\n"+

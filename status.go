@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/dsx-tui/dsx/kube"
 )
@@ -63,17 +64,32 @@ type listJSON struct {
 	Status       string `json:"status"`
 }
 
+// statusFlags are `dsx status`'s flags; completion offers the same set.
+type statusFlags struct {
+	fs        *pflag.FlagSet
+	cf        *genericclioptions.ConfigFlags
+	all, wait *bool
+	output    *string
+	timeout   *time.Duration
+}
+
+func newStatusFlags() statusFlags {
+	fs := pflag.NewFlagSet("dsx status", pflag.ContinueOnError)
+	fs.SortFlags = false
+	f := statusFlags{fs: fs, cf: kube.NewConfigFlags()}
+	f.cf.AddFlags(fs)
+	f.all = fs.BoolP("all-namespaces", "A", false, "list DaemonSets in every namespace (without NAME)")
+	f.output = fs.StringP("output", "o", "table", "output format: table or json")
+	f.wait = fs.Bool("wait", false, "wait until every eligible node runs a ready pod of the current revision")
+	f.timeout = fs.Duration("timeout", 5*time.Minute, "give up waiting after this long")
+	return f
+}
+
 // runStatus is `dsx status`: the node view printed once, for scripts and
 // CI; with --wait, a per-node `kubectl rollout status`.
 func runStatus(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("dsx status", pflag.ContinueOnError)
-	fs.SortFlags = false
-	cf := kube.NewConfigFlags()
-	cf.AddFlags(fs)
-	all := fs.BoolP("all-namespaces", "A", false, "list DaemonSets in every namespace (without NAME)")
-	output := fs.StringP("output", "o", "table", "output format: table or json")
-	wait := fs.Bool("wait", false, "wait until every eligible node runs a ready pod of the current revision")
-	timeout := fs.Duration("timeout", 5*time.Minute, "give up waiting after this long")
+	sf := newStatusFlags()
+	fs, cf, all, output, wait, timeout := sf.fs, sf.cf, sf.all, sf.output, sf.wait, sf.timeout
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: dsx status [NAME] [-n NAMESPACE] [-o table|json] [--wait] [--timeout D]\n\n"+
