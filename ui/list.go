@@ -42,6 +42,9 @@ type listView struct {
 	filter input
 	width  int
 	height int
+	// problemsOnly names the DaemonSet whose node view was last closed
+	// showing problems only: opening it again shows them only again.
+	problemsOnly string
 }
 
 func newList(c *common, snap kube.Snapshot) listView {
@@ -134,6 +137,13 @@ func (l listView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		l.setSnapshot(msg.Snapshot)
+	case closedMsg:
+		if n, ok := msg.view.(nodeView); ok {
+			l.problemsOnly = ""
+			if n.problemsOnly {
+				l.problemsOnly = n.ns + "/" + n.name
+			}
+		}
 	case tea.KeyPressMsg:
 		return l.key(msg)
 	}
@@ -163,6 +173,10 @@ func (l listView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	case key.Matches(msg, k.Enter):
 		if r, ok := l.selected(); ok {
 			n := newNodes(l.c, l.snap, r.Namespace, r.Name)
+			if l.problemsOnly == r.Key() {
+				n.problemsOnly = true
+				n.refresh()
+			}
 			return push(l, n), l.c.focus(r.Namespace, r.Name)
 		}
 	case key.Matches(msg, k.Describe):

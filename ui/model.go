@@ -36,6 +36,9 @@ type Inspector interface {
 // SnapshotMsg carries a new snapshot into the model.
 type SnapshotMsg struct{ Snapshot kube.Snapshot }
 
+// closedMsg tells a view that the one above it was taken off the stack.
+type closedMsg struct{ view View }
+
 // tickMsg refreshes ages and the "disconnected since" clock.
 type tickMsg time.Time
 
@@ -164,7 +167,11 @@ func (m Model) toTop(msg tea.Msg) (Model, tea.Cmd) {
 		return m, cmd
 	}
 	if r.pop {
+		closed := m.top()
 		m = m.pop()
+		// The view below may keep something of the closed one.
+		below, _ := m.top().Update(closedMsg{view: closed})
+		m.setTop(below)
 	} else {
 		m.setTop(r.view)
 	}
