@@ -74,11 +74,18 @@ type rootFlags struct {
 	ascii                  *string
 }
 
-func newRootFlags() rootFlags {
-	fs := pflag.NewFlagSet("dsx", pflag.ContinueOnError)
+// newFlagSet is a command's flag set with kubectl's flags in it.
+func newFlagSet(name string) (*pflag.FlagSet, *genericclioptions.ConfigFlags) {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SortFlags = false
-	f := rootFlags{fs: fs, cf: kube.NewConfigFlags()}
-	f.cf.AddFlags(fs)
+	cf := kube.NewConfigFlags()
+	cf.AddFlags(fs)
+	return fs, cf
+}
+
+func newRootFlags() rootFlags {
+	fs, cf := newFlagSet("dsx")
+	f := rootFlags{fs: fs, cf: cf}
 	f.all = fs.BoolP("all-namespaces", "A", false, "show DaemonSets in every namespace")
 	f.readOnly = fs.Bool("readonly", false, "never send a request that changes the cluster")
 	f.ascii = fs.String("ascii", "auto", "only ASCII on screen: true, false, or auto (when the locale is not UTF-8)")

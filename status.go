@@ -74,10 +74,8 @@ type statusFlags struct {
 }
 
 func newStatusFlags() statusFlags {
-	fs := pflag.NewFlagSet("dsx status", pflag.ContinueOnError)
-	fs.SortFlags = false
-	f := statusFlags{fs: fs, cf: kube.NewConfigFlags()}
-	f.cf.AddFlags(fs)
+	fs, cf := newFlagSet("dsx status")
+	f := statusFlags{fs: fs, cf: cf}
 	f.all = fs.BoolP("all-namespaces", "A", false, "list DaemonSets in every namespace (without NAME)")
 	f.output = fs.StringP("output", "o", "table", "output format: table or json")
 	f.wait = fs.Bool("wait", false, "wait until every eligible node runs a ready pod of the current revision")

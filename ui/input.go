@@ -64,6 +64,25 @@ func (in *input) update(msg tea.KeyPressMsg, k keys.Map) inputResult {
 	return inputTyped
 }
 
+// filterKey handles a view's filter keys: while typing, every key; else
+// the filter key starts typing and back clears a pattern. It reports
+// whether msg was one of them, and whether the view must reapply the
+// pattern.
+func (in *input) filterKey(msg tea.KeyPressMsg, k keys.Map) (handled, changed bool) {
+	switch {
+	case in.editing:
+		in.update(msg, k)
+		return true, true
+	case key.Matches(msg, k.Filter):
+		in.start()
+		return true, false
+	case key.Matches(msg, k.Back) && in.value() != "":
+		in.clear()
+		return true, true
+	}
+	return false, false
+}
+
 // text is the field with a block where the cursor is.
 func (in input) text() string {
 	r := []rune(in.ti.Value())

@@ -40,7 +40,6 @@ type listView struct {
 	cur    cursor
 	sort   listSort
 	filter input
-	width  int
 	height int
 	// problemsOnly names the DaemonSet whose node view was last closed
 	// showing problems only: opening it again shows them only again.
@@ -123,7 +122,7 @@ func (l listView) selected() (kube.DaemonSetRow, bool) {
 }
 
 func (l listView) SetSize(width, height int) View {
-	l.width, l.height = width, height
+	l.height = height
 	// One line is the table's header.
 	l.cur.setHeight(height - 1)
 	return l
@@ -152,21 +151,15 @@ func (l listView) Update(msg tea.Msg) (View, tea.Cmd) {
 
 func (l listView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	k := l.c.keys
-	if l.filter.editing {
-		l.filter.update(msg, k)
-		l.refresh()
+	if handled, changed := l.filter.filterKey(msg, k); handled {
+		if changed {
+			l.refresh()
+		}
 		return l, nil
 	}
 	keys := l.keys()
 	switch {
 	case scrollKey(msg, k, max(l.height-1, 1), len(keys), func(d int) { l.cur.moveBy(d, keys) }):
-	case key.Matches(msg, k.Filter):
-		l.filter.start()
-	case key.Matches(msg, k.Back):
-		if l.filter.value() != "" {
-			l.filter.clear()
-			l.refresh()
-		}
 	case key.Matches(msg, k.Sort):
 		l.sort = (l.sort + 1) % listSortCount
 		l.refresh()

@@ -170,22 +170,16 @@ func (v nodeView) Update(msg tea.Msg) (View, tea.Cmd) {
 
 func (v nodeView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	k := v.c.keys
-	if v.filter.editing {
-		v.filter.update(msg, k)
-		v.refresh()
+	if handled, changed := v.filter.filterKey(msg, k); handled {
+		if changed {
+			v.refresh()
+		}
 		return v, nil
 	}
 	keys := v.keys()
 	switch {
 	case scrollKey(msg, k, max(v.height-1, 1), len(keys), func(d int) { v.cur.moveBy(d, keys) }):
-	case key.Matches(msg, k.Filter):
-		v.filter.start()
 	case key.Matches(msg, k.Back):
-		if v.filter.value() != "" {
-			v.filter.clear()
-			v.refresh()
-			return v, nil
-		}
 		return pop(), v.c.focus("", "")
 	case key.Matches(msg, k.Sort):
 		v.sort = (v.sort + 1) % nodeSortCount

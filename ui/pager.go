@@ -135,23 +135,17 @@ func (p pager) Update(msg tea.Msg) (View, tea.Cmd) {
 
 func (p pager) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	k := p.c.keys
-	if p.search.editing {
-		p.search.update(msg, k)
-		p.findMatches()
-		p.firstMatchFromTop()
+	if handled, changed := p.search.filterKey(msg, k); handled {
+		if changed {
+			p.findMatches()
+			p.firstMatchFromTop()
+		}
 		return p, nil
 	}
 	switch {
 	case key.Matches(msg, k.Back):
-		if p.search.value() != "" {
-			p.search.clear()
-			p.findMatches()
-			return p, nil
-		}
 		return pop(), nil
 	case scrollKey(msg, k, p.text.height, len(p.text.lines), p.text.scroll):
-	case key.Matches(msg, k.Filter):
-		p.search.start()
 	case key.Matches(msg, k.SearchNext):
 		p.jump(1)
 	case key.Matches(msg, k.SearchPrev):

@@ -84,22 +84,16 @@ func (p picker) Update(msg tea.Msg) (View, tea.Cmd) {
 
 func (p picker) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	k := p.c.keys
-	if p.filter.editing {
-		p.filter.update(msg, k)
-		p.refresh()
+	if handled, changed := p.filter.filterKey(msg, k); handled {
+		if changed {
+			p.refresh()
+		}
 		return p, nil
 	}
 	switch {
 	case key.Matches(msg, k.Back):
-		if p.filter.value() != "" {
-			p.filter.clear()
-			p.refresh()
-			return p, nil
-		}
 		return pop(), nil
 	case scrollKey(msg, k, p.cur.height, len(p.shown), p.cur.move):
-	case key.Matches(msg, k.Filter):
-		p.filter.start()
 	case key.Matches(msg, k.Enter):
 		it, ok := p.selected()
 		if !ok {
