@@ -11,19 +11,23 @@ import (
 )
 
 // DaemonPod builds a running, ready pod of ds on node as the DaemonSet
-// controller makes it: owned by ds, labelled with the revision hash, one
-// container named after the template's first. For pure tests and
-// synthetic snapshots, which need no cluster.
+// controller makes it: owned by ds, with the template's labels and the
+// revision hash, one container named after the template's first. For
+// pure tests and synthetic snapshots, which need no cluster.
 func DaemonPod(ds *appsv1.DaemonSet, name, node, hash string, created time.Time) *corev1.Pod {
 	ctrl := true
 	container := ds.Name
 	if cs := ds.Spec.Template.Spec.Containers; len(cs) > 0 {
 		container = cs[0].Name
 	}
+	labels := map[string]string{appsv1.DefaultDaemonSetUniqueLabelKey: hash}
+	for k, v := range ds.Spec.Template.Labels {
+		labels[k] = v
+	}
 	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			Namespace: ds.Namespace, Name: name, CreationTimestamp: metav1.NewTime(created),
-			Labels:          map[string]string{appsv1.DefaultDaemonSetUniqueLabelKey: hash},
+			Labels:          labels,
 			OwnerReferences: []metav1.OwnerReference{{UID: ds.UID, Controller: &ctrl}},
 		},
 		Spec: corev1.PodSpec{NodeName: node},
