@@ -49,14 +49,16 @@ const (
 )
 
 // update handles a key while typing: enter keeps the text, esc
-// cancels (and clears), anything else edits.
+// cancels (and clears), anything else edits. A key that types text is
+// always text here, even when the keymap binds it to enter or back.
 func (in *input) update(msg tea.KeyPressMsg, k keys.Map) inputResult {
+	typed := msg.Text != ""
 	switch {
-	case key.Matches(msg, k.Enter):
+	case !typed && key.Matches(msg, k.Enter):
 		in.editing = false
 		in.ti.Blur()
 		return inputDone
-	case key.Matches(msg, k.Back):
+	case !typed && key.Matches(msg, k.Back):
 		in.clear()
 		return inputCancelled
 	}
