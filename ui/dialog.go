@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/dsx-tui/dsx/keys"
 	"github.com/dsx-tui/dsx/kube"
 )
 
@@ -49,7 +50,7 @@ func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // lines renders the dialog as a box of at most width×height.
-func (d dialog) lines(st styles, width, height int) []string {
+func (d dialog) lines(st styles, k keys.Map, width, height int) []string {
 	inner := max(min(width-4, 100), 10)
 	var content []string
 	content = append(content, st.title.Render(truncate(d.title, inner)))
@@ -65,7 +66,7 @@ func (d dialog) lines(st styles, width, height int) []string {
 				opts = append(opts, " "+c+" ")
 			}
 		}
-		content = append(content, "", "Propagation: "+strings.Join(opts, " ")+"  (tab to change)")
+		content = append(content, "", "Propagation: "+strings.Join(opts, " ")+"  ("+k.Choice.Keys()[0]+" to change)")
 	}
 	for _, b := range d.body {
 		if d.diff {
@@ -74,7 +75,7 @@ func (d dialog) lines(st styles, width, height int) []string {
 		}
 		content = append(content, wrap(b, inner)...)
 	}
-	content = append(content, "", st.hint.Render(truncate("y/enter "+d.confirm+" · n/esc cancel", inner)))
+	content = append(content, "", st.hint.Render(truncate(k.Confirm.Help().Key+" "+d.confirm+" · "+k.Cancel.Help().Key+"/"+k.Back.Help().Key+" cancel", inner)))
 	// Long diffs scroll inside the box; the title and keys stay.
 	room := max(height-2, 3)
 	if len(content) > room {

@@ -403,7 +403,7 @@ func (m Model) render() string {
 		body = body[:m.bodyHeight()]
 	}
 	if m.dialog != nil && !m.showHelp {
-		body = overlay(body, m.dialog.lines(m.c.st, w, m.bodyHeight()), w, m.bodyHeight())
+		body = overlay(body, m.dialog.lines(m.c.st, m.c.keys, w, m.bodyHeight()), w, m.bodyHeight())
 	}
 	lines = append(lines, body...)
 	for len(lines) < h-3 {
