@@ -31,7 +31,8 @@ type logView struct {
 	err     error
 	ended   bool
 	picking bool
-	pickPos int
+	// pick is the selection in the container list.
+	pick scroller
 	// stream is the identity of the current stream; messages from an
 	// older one (before a container or previous switch, or of a log view
 	// closed since) are dropped.
@@ -43,6 +44,7 @@ type logView struct {
 // which one first, with one it starts following it.
 func newLogs(c *common, ns, pod string, containers []string) (logView, tea.Cmd) {
 	lv := logView{c: c, ns: ns, pod: pod, containers: containers, follow: true}
+	lv.pick.setLen(len(containers))
 	if len(containers) > 1 {
 		lv.picking = true
 		return lv, nil
@@ -164,8 +166,10 @@ func (lv *logView) scroll(d int) {
 }
 
 func (lv logView) SetSize(width, height int) View {
-	// One line is the view's own title.
+	// One line is the view's own title; the container list has a line
+	// asking for a pick too.
 	lv.text.setHeight(height - 1)
+	lv.pick.setHeight(height - 2)
 	if lv.follow {
 		lv.text.toEnd()
 	}
@@ -197,13 +201,10 @@ func (lv logView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	k := lv.c.keys
 	if lv.picking {
 		switch {
-		case key.Matches(msg, k.Up):
-			lv.pickPos = max(lv.pickPos-1, 0)
-		case key.Matches(msg, k.Down):
-			lv.pickPos = min(lv.pickPos+1, len(lv.containers)-1)
+		case scrollKey(msg, k, lv.pick.height, len(lv.containers), lv.pick.move):
 		case key.Matches(msg, k.Enter):
 			lv.picking = false
-			lv.container = lv.containers[lv.pickPos]
+			lv.container = lv.containers[lv.pick.pos]
 			cmd := lv.startLogs()
 			return lv, cmd
 		case key.Matches(msg, k.Back):
@@ -267,9 +268,10 @@ func (lv logView) View(width, height int) string {
 	out := []string{st.header.Render(fit(lv.header(), width, false))}
 	if lv.picking {
 		out = append(out, fit(" Pick a container (enter):", width, false))
-		for i, c := range lv.containers {
-			line := fit("   "+c, width, false)
-			if i == lv.pickPos {
+		start, end := lv.pick.window()
+		for i := start; i < end; i++ {
+			line := fit("   "+lv.containers[i], width, false)
+			if i == lv.pick.pos {
 				line = st.selected.Render(line)
 			}
 			out = append(out, line)
