@@ -29,7 +29,7 @@ func (m Model) helpLines(width, height int) []string {
 		blocks = append(blocks, b)
 		total += len(b)
 	}
-	head := []string{m.c.st.header.Render(fit(" Keys · ? or esc closes this help", width, false))}
+	head := []string{m.c.st.header.Render(fit(" Keys · "+keyName(m.c.keys.Help)+" or "+keyName(m.c.keys.Back)+" closes this help", width, false))}
 	var left, right []string
 	if total+1 <= height || width < 80 {
 		for _, b := range blocks {

@@ -127,7 +127,7 @@ func (h historyView) showDiff() (View, tea.Cmd) {
 		}
 	}
 	if !found || from.Number == sel.Number {
-		return flash(h, "diff: mark a revision with space, then enter on another (or pick one that is not current)"), nil
+		return flash(h, "diff: mark a revision with "+keyName(h.c.keys.Mark)+", then "+keyName(h.c.keys.Diff)+" on another (or pick one that is not current)"), nil
 	}
 	ref := kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: h.target.namespace, Name: h.target.name}
 	p := newPager(h.c, ref, fmt.Sprintf("diff revision %d → %d of", from.Number, sel.Number))

@@ -92,14 +92,17 @@ func (in input) text() string {
 	return string(r[:pos]) + "█" + string(r[pos:])
 }
 
+// keyName is how prose names a binding's key: as help does.
+func keyName(b key.Binding) string { return b.Help().Key }
+
 // filterLine is the line above the status bar for a view's filter:
 // what is typed, or the pattern in effect.
-func filterLine(st styles, f input, w int) string {
+func filterLine(st styles, k keys.Map, f input, w int) string {
 	switch {
 	case f.editing:
-		return fit(" /"+f.text()+"  (enter: keep · esc: clear)", w, false)
+		return fit(" /"+f.text()+"  ("+keyName(k.Enter)+": keep · "+keyName(k.Back)+": clear)", w, false)
 	case f.value() != "":
-		return st.dim.Render(fit(" filter: "+f.value()+"  (/ to change · esc to clear)", w, false))
+		return st.dim.Render(fit(" filter: "+f.value()+"  ("+keyName(k.Filter)+" to change · "+keyName(k.Back)+" to clear)", w, false))
 	}
 	return ""
 }

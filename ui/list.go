@@ -130,7 +130,7 @@ func (l listView) SetSize(width, height int) View {
 
 func (l listView) typing() bool { return l.filter.editing }
 
-func (l listView) inputLine(w int) string { return filterLine(l.c.st, l.filter, w) }
+func (l listView) inputLine(w int) string { return filterLine(l.c.st, l.c.keys, l.filter, w) }
 
 func (l listView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -177,7 +177,7 @@ func (l listView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	case key.Matches(msg, k.YAML):
 		return openPager(l, l.c, l.ref, "yaml")
 	case key.Matches(msg, k.Logs):
-		return flash(l, "logs: select a node row with a pod (enter on a DaemonSet first)"), nil
+		return flash(l, "logs: select a node row with a pod ("+keyName(k.Enter)+" on a DaemonSet first)"), nil
 	case key.Matches(msg, k.History):
 		r, ok := l.selected()
 		return openHistory(l, l.c, r, ok)

@@ -267,7 +267,7 @@ func (lv logView) View(width, height int) string {
 	st := lv.c.st
 	out := []string{st.header.Render(fit(lv.header(), width, false))}
 	if lv.picking {
-		out = append(out, fit(" Pick a container (enter):", width, false))
+		out = append(out, fit(" Pick a container ("+keyName(lv.c.keys.Enter)+"):", width, false))
 		start, end := lv.pick.window()
 		for i := start; i < end; i++ {
 			line := fit("   "+lv.containers[i], width, false)

@@ -428,7 +428,8 @@ func (m Model) titleLine(w int) string {
 
 func (m Model) inputLine(w int) string {
 	if m.cmdline.editing {
-		return fit(" :"+m.cmdline.text()+"  (ctx · ns · q; enter runs · esc cancels)", w, false)
+		k := m.c.keys
+		return fit(" :"+m.cmdline.text()+"  (ctx · ns · q; "+keyName(k.Enter)+" runs · "+keyName(k.Back)+" cancels)", w, false)
 	}
 	if iv, ok := m.top().(inputView); ok {
 		return iv.inputLine(w)

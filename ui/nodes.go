@@ -156,7 +156,7 @@ func (v nodeView) SetSize(width, height int) View {
 
 func (v nodeView) typing() bool { return v.filter.editing }
 
-func (v nodeView) inputLine(w int) string { return filterLine(v.c.st, v.filter, w) }
+func (v nodeView) inputLine(w int) string { return filterLine(v.c.st, v.c.keys, v.filter, w) }
 
 func (v nodeView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -217,7 +217,7 @@ func (v nodeView) ref() (kube.ObjectRef, bool) {
 // it asks which one first.
 func (v nodeView) openLogs() (View, tea.Cmd) {
 	if v.c.insp == nil {
-		return flash(v, "logs: select a node row with a pod (enter on a DaemonSet first)"), nil
+		return flash(v, "logs: select a node row with a pod ("+keyName(v.c.keys.Enter)+" on a DaemonSet first)"), nil
 	}
 	r, ok := v.selectedRow()
 	if !ok || r.Pod == "" {
@@ -237,7 +237,7 @@ func (v nodeView) target(a kube.Action) (actionTarget, string) {
 	case kube.ActDelete:
 		r, ok := v.selectedRow()
 		if !ok || r.Pod == "" {
-			return t, "delete: this node has no pod (esc, then ctrl+d deletes the DaemonSet)"
+			return t, "delete: this node has no pod (" + keyName(v.c.keys.Back) + ", then " + keyName(v.c.keys.Delete) + " deletes the DaemonSet)"
 		}
 		t = actionTarget{action: kube.ActDeletePod, namespace: v.ns, name: r.Pod, node: r.Node, strategy: v.ds.Strategy}
 	default:

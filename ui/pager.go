@@ -115,7 +115,7 @@ func (p pager) SetSize(width, height int) View {
 
 func (p pager) typing() bool { return p.search.editing }
 
-func (p pager) inputLine(w int) string { return filterLine(p.c.st, p.search, w) }
+func (p pager) inputLine(w int) string { return filterLine(p.c.st, p.c.keys, p.search, w) }
 
 func (p pager) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {

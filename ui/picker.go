@@ -64,7 +64,7 @@ func (p picker) SetSize(width, height int) View {
 
 func (p picker) typing() bool { return p.filter.editing }
 
-func (p picker) inputLine(w int) string { return filterLine(p.c.st, p.filter, w) }
+func (p picker) inputLine(w int) string { return filterLine(p.c.st, p.c.keys, p.filter, w) }
 
 func (p picker) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -117,7 +117,7 @@ func (p picker) Keys() []key.Binding {
 
 func (p picker) View(width, height int) string {
 	st := p.c.st
-	out := []string{st.header.Render(fit(fmt.Sprintf(" Pick a %s (enter switches · / filters · esc goes back)", p.what), width, false))}
+	out := []string{st.header.Render(fit(fmt.Sprintf(" Pick a %s (%s switches · %s filters · %s goes back)", p.what, keyName(p.c.keys.Enter), keyName(p.c.keys.Filter), keyName(p.c.keys.Back)), width, false))}
 	if p.err != nil {
 		return strings.Join(append(out, st.bad.Render(fit(" "+firstLine(p.err.Error()), width, false))), "\n")
 	}
