@@ -22,6 +22,14 @@ func TestScrollUpKeepsWindow(t *testing.T) {
 	ctx := context.Background()
 	const ns = "e2e-scroll"
 	plane.Namespace(t, ns)
+	// Thirty more rows would push other tests' DaemonSets off their
+	// screens: they go when this test is done.
+	t.Cleanup(func() {
+		err := plane.Client.AppsV1().DaemonSets(ns).DeleteCollection(context.Background(), metav1.DeleteOptions{}, metav1.ListOptions{})
+		if err != nil {
+			t.Errorf("delete the test's DaemonSets: %v", err)
+		}
+	})
 	for i := range 30 {
 		ds := testenv.DaemonSet(ns, fmt.Sprintf("sc-%02d", i), "agent:1")
 		// On no node: the list is what matters, not pods.
