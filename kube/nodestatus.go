@@ -127,8 +127,8 @@ type NodeView struct {
 	// ready for a reason of their own (see rolloutBlock); "" when nothing.
 	Blocked   string
 	Revisions []Revision
-	Rows            []NodeRow
-	Summary         NodeSummary
+	Rows      []NodeRow
+	Summary   NodeSummary
 	// Access is what the view could be built from; see Access.Hidden.
 	Access Access
 }

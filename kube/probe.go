@@ -49,4 +49,3 @@ func (w *Watcher) probe(ctx context.Context) {
 		}
 	}
 }
-
