@@ -336,6 +336,9 @@ func TestStatusCommand(t *testing.T) {
 	if !strings.Contains(errOut, "Waiting for default/st-agent") || !strings.Contains(out, "CrashLoopBackOff") || !strings.Contains(out, "(old)") {
 		t.Fatalf("stuck rollout output lacks progress or reasons; stdout:\n%s\nstderr:\n%s", out, errOut)
 	}
+	if !regexp.MustCompile(`(?m)^rollout blocked on 1 new pod not ready: st-agent-\S+ on st-\d: st-agent: CrashLoopBackOff`).MatchString(out) {
+		t.Fatalf("stuck rollout does not say what blocks it; stdout:\n%s", out)
+	}
 
 	// Every DaemonSet, and errors.
 	out, _, _ = runDsx(t, "status", "--kubeconfig", kc, "-A")
@@ -345,6 +348,43 @@ func TestStatusCommand(t *testing.T) {
 	_, errOut, code = runDsx(t, "status", "--kubeconfig", kc, "-n", "default", "no-such-ds")
 	if code != 2 || !strings.Contains(errOut, "daemonset default/no-such-ds not found") {
 		t.Fatalf("missing DaemonSet: exit %d, stderr %q", code, errOut)
+	}
+
+	// A finished rollout with a pod left on a removed node: the pod is an
+	// orphan awaiting garbage collection, counted nowhere, and --wait
+	// returns at once.
+	orphan := testenv.DaemonSet("default", "st-orphan", "agent:1")
+	orphan.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "status"}
+	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, orphan, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := plane.WaitDaemonSet(ctx, "default", "st-orphan", 2*time.Minute, testenv.DaemonSetSettled); err != nil {
+		t.Fatal(err)
+	}
+	if err := plane.RemoveNode(ctx, "st-2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := plane.WaitDaemonSet(ctx, "default", "st-orphan", time.Minute, func(ds *appsv1.DaemonSet) bool {
+		return ds.Status.DesiredNumberScheduled == 2
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runDsx(t, "status", "--kubeconfig", kc, "-n", "default", "st-orphan", "--wait", "--timeout", "1m", "-o", "json")
+	if code != 0 {
+		t.Fatalf("status --wait with an orphan: exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	st = statusJSON{}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("bad JSON %v:\n%s", err, out)
+	}
+	orphans := 0
+	for _, n := range st.Nodes {
+		if n.Node == "st-2" && n.State == "orphaned" && strings.Contains(n.Reason, "awaiting garbage collection") {
+			orphans++
+		}
+	}
+	if orphans != 1 || st.Desired != 2 || st.Misscheduled != 0 {
+		t.Fatalf("orphan on st-2: %d rows, desired %d, misscheduled %d; want 1 2 0:\n%s", orphans, st.Desired, st.Misscheduled, out)
 	}
 }
 
