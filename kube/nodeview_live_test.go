@@ -154,10 +154,14 @@ func TestNodeViewStatesLive(t *testing.T) {
 	if err := p.RemoveNode(ctx, "s-new"); err != nil {
 		t.Fatal(err)
 	}
-	waitView(t, w, time.Minute, "s-new gone or its orphan pod misscheduled", func(v NodeView) bool {
+	v = waitView(t, w, time.Minute, "s-new gone or its pod an orphan", func(v NodeView) bool {
 		r := rowOf(v, "s-new")
-		return r.Node == "" || (r.NodeGone && (r.State == StateMisscheduled || r.State == StateTerminating))
+		return r.Node == "" || (r.NodeGone && r.State == StateOrphaned && strings.Contains(r.Reason, "node no longer exists"))
 	})
+	// An orphan is counted nowhere, as in the controller's status.
+	if c := v.Counts(); c.Misscheduled != 0 {
+		t.Errorf("orphan counted misscheduled: %+v", c)
+	}
 
 	// A NoSchedule taint after the pod started: the pod may stay, misscheduled.
 	if err := p.TaintNode(ctx, "s-ok-2", corev1.Taint{Key: "maintenance", Effect: corev1.TaintEffectNoSchedule}); err != nil {
@@ -194,6 +198,9 @@ func TestNodeViewStatesLive(t *testing.T) {
 	}
 	if v.Healthy() {
 		t.Error("stuck rollout reported healthy")
+	}
+	if !strings.Contains(v.Blocked, "blocked on 1 new pod not ready") || !strings.Contains(v.Blocked, "readiness probe failed") {
+		t.Errorf("blocked = %q, want the new pod's probe named", v.Blocked)
 	}
 }
 

@@ -146,6 +146,8 @@ func stateText(s kube.NodeState) string {
 		sym = "⌫"
 	case kube.StateUnknown:
 		sym = "?"
+	case kube.StateOrphaned:
+		sym = "∅"
 	}
 	return sym + " " + string(s)
 }
@@ -245,6 +247,7 @@ func (v *nodeView) header(width int) []string {
 	add(kube.StateIneligible, strings.Join(kinds, ", "))
 	add(kube.StateTerminating, "")
 	add(kube.StateMisscheduled, "")
+	add(kube.StateOrphaned, "")
 	// The summary wraps onto a second line rather than lose counts.
 	var lines []string
 	line := ""
@@ -261,8 +264,11 @@ func (v *nodeView) header(width int) []string {
 	}
 	lines = append(lines, line)
 	rev := "revision pending"
-	if v.view.CurrentRevision != 0 {
+	switch {
+	case v.view.CurrentRevision != 0:
 		rev = fmt.Sprintf("current revision %d", v.view.CurrentRevision)
+	case !v.view.Observed:
+		rev = "revision pending: the controller has not yet seen the change"
 	}
 	label := fmt.Sprintf(" %d/%d up to date and ready · %s", s.ByState[kube.StateCurrent], s.Eligible, rev)
 	if !v.view.Access.Nodes {
@@ -270,7 +276,11 @@ func (v *nodeView) header(width int) []string {
 	}
 	bw := min(30, max(width-len([]rune(label))-3, 0))
 	line2 := " " + bar(s.ByState[kube.StateCurrent], s.Eligible, bw, false) + label
-	return append(lines, line2)
+	lines = append(lines, line2)
+	if v.view.Blocked != "" {
+		lines = append(lines, " rollout "+v.view.Blocked)
+	}
+	return lines
 }
 
 func (v *nodeView) render(st styles, width, height int, now time.Time) []string {
@@ -307,7 +317,7 @@ func (v *nodeView) render(st styles, width, height int, now time.Time) []string 
 			line = st.bad.Render(line)
 		case r.State == kube.StateProgressing || r.State == kube.StateOutdated || r.State == kube.StateTerminating:
 			line = st.warn.Render(line)
-		case r.State == kube.StateIneligible:
+		case r.State == kube.StateIneligible || r.State == kube.StateOrphaned:
 			line = st.dim.Render(line)
 		}
 		out = append(out, line)
