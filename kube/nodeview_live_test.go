@@ -247,7 +247,7 @@ func TestNodeViewOnDeleteDriftLive(t *testing.T) {
 }
 
 // A pod the scheduler cannot place stays Pending; its row says why, in
-// the scheduler's words. A rollout that stops moving is marked stalled.
+// the scheduler's words, and the rollout is blocked on it.
 func TestPendingAndStalledLive(t *testing.T) {
 	ctx := context.Background()
 	p := plane
@@ -271,14 +271,17 @@ func TestPendingAndStalledLive(t *testing.T) {
 	if r := rowOf(v, "small-0"); r.Pod == "" || r.Phase != corev1.PodPending {
 		t.Fatalf("pending row: %+v", r)
 	}
-	testenv.WaitT(t, time.Minute, "greedy marked stalled", func(ctx context.Context) (bool, error) {
+	// The list row says what blocks the rollout, as the node view does;
+	// without progress for StallAfter the watcher's periodic snapshots mark
+	// it stalled (the rule itself: TestStallTracker).
+	testenv.WaitT(t, time.Minute, "greedy stalled and blocked", func(ctx context.Context) (bool, error) {
 		s, err := w.Next(ctx)
 		if err != nil {
 			return false, nil
 		}
 		for _, r := range s.DaemonSets {
 			if r.Key() == "default/greedy" {
-				return r.Mark == MarkStalled, nil
+				return r.Mark == MarkStalled && strings.Contains(r.Blocked, "pending: Unschedulable") && s.Detail != nil && s.Detail.Blocked == r.Blocked, nil
 			}
 		}
 		return false, nil
