@@ -16,6 +16,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
@@ -350,23 +351,24 @@ func TestStatusCommand(t *testing.T) {
 		t.Fatalf("missing DaemonSet: exit %d, stderr %q", code, errOut)
 	}
 
-	// A finished rollout with a pod left on a removed node: the pod is an
-	// orphan awaiting garbage collection, counted nowhere, and --wait
-	// returns at once.
+	// A finished rollout with a pod left on a node that no longer exists
+	// (the pod garbage collector deletes it after 40 s): an orphan,
+	// counted nowhere, and --wait returns at once.
 	orphan := testenv.DaemonSet("default", "st-orphan", "agent:1")
 	orphan.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "status"}
-	if _, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, orphan, metav1.CreateOptions{}); err != nil {
+	created, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, orphan, metav1.CreateOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := plane.WaitDaemonSet(ctx, "default", "st-orphan", 2*time.Minute, testenv.DaemonSetSettled); err != nil {
 		t.Fatal(err)
 	}
-	if err := plane.RemoveNode(ctx, "st-2"); err != nil {
-		t.Fatal(err)
+	ghost := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "st-orphan-ghost", Labels: map[string]string{"app": "st-orphan", appsv1.DefaultDaemonSetUniqueLabelKey: "ghost"},
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(created, appsv1.SchemeGroupVersion.WithKind("DaemonSet"))}},
+		Spec: corev1.PodSpec{NodeName: "st-removed", Containers: []corev1.Container{{Name: "st-orphan", Image: "agent:1"}}},
 	}
-	if err := plane.WaitDaemonSet(ctx, "default", "st-orphan", time.Minute, func(ds *appsv1.DaemonSet) bool {
-		return ds.Status.DesiredNumberScheduled == 2
-	}); err != nil {
+	if _, err := plane.Client.CoreV1().Pods("default").Create(ctx, ghost, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, code = runDsx(t, "status", "--kubeconfig", kc, "-n", "default", "st-orphan", "--wait", "--timeout", "1m", "-o", "json")
@@ -379,12 +381,12 @@ func TestStatusCommand(t *testing.T) {
 	}
 	orphans := 0
 	for _, n := range st.Nodes {
-		if n.Node == "st-2" && n.State == "orphaned" && strings.Contains(n.Reason, "awaiting garbage collection") {
+		if n.Node == "st-removed" && n.State == "orphaned" && strings.Contains(n.Reason, "node no longer exists; awaiting garbage collection") {
 			orphans++
 		}
 	}
-	if orphans != 1 || st.Desired != 2 || st.Misscheduled != 0 {
-		t.Fatalf("orphan on st-2: %d rows, desired %d, misscheduled %d; want 1 2 0:\n%s", orphans, st.Desired, st.Misscheduled, out)
+	if orphans != 1 || st.Desired != 3 || st.Misscheduled != 0 {
+		t.Fatalf("orphan on st-removed: %d rows, desired %d, misscheduled %d; want 1 3 0:\n%s", orphans, st.Desired, st.Misscheduled, out)
 	}
 }
 

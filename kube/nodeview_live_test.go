@@ -199,9 +199,10 @@ func TestNodeViewStatesLive(t *testing.T) {
 	if v.Healthy() {
 		t.Error("stuck rollout reported healthy")
 	}
-	if !strings.Contains(v.Blocked, "blocked on 1 new pod not ready") || !strings.Contains(v.Blocked, "readiness probe failed") {
-		t.Errorf("blocked = %q, want the new pod's probe named", v.Blocked)
-	}
+	// Once the new pod runs and fails its probe, the rollout is blocked on it.
+	waitView(t, w, time.Minute, "rollout blocked on the new pod's probe", func(v NodeView) bool {
+		return strings.Contains(v.Blocked, "blocked on 1 new pod not ready") && strings.Contains(v.Blocked, "readiness probe failed")
+	})
 }
 
 // OnDelete: a new template changes nothing until a pod is deleted; then
