@@ -386,6 +386,24 @@ func walkScenarios(t *testing.T, p *testenv.Plane) {
 	if r := rowOf(v, "ag-0"); r.Pod != "" && r.State != StateOrphaned {
 		t.Errorf("pod on the removed node: %s %q, want orphaned", r.State, r.Reason)
 	}
+	// kwok deletes the pods of a node it no longer has; a pod bound to a
+	// node that does not exist stays until the pod garbage collector's
+	// 40 s quarantine ends.
+	simple, err := p.Client.AppsV1().DaemonSets(a.ns).Get(ctx, "simple", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ghost := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: a.ns, Name: "simple-ghost", Labels: map[string]string{"app": "simple", appsv1.DefaultDaemonSetUniqueLabelKey: v.CurrentHash},
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(simple, appsv1.SchemeGroupVersion.WithKind("DaemonSet"))}},
+		Spec: corev1.PodSpec{NodeName: "ag-gone", Containers: []corev1.Container{{Name: "simple", Image: "agent:2"}}},
+	}
+	if _, err := p.Client.CoreV1().Pods(a.ns).Create(ctx, ghost, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a.checkpoint("simple", "complete beside an orphan", func(ds *appsv1.DaemonSet, v NodeView) bool {
+		return done(ds, v) && rowOf(v, "ag-gone").State == StateOrphaned
+	})
 }
 
 func rowFor(rows []DaemonSetRow, ns, name string) DaemonSetRow {
