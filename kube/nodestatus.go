@@ -345,7 +345,7 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*cor
 	v := NodeView{Namespace: ds.Namespace, Name: ds.Name, Access: access, Revisions: j.revisions,
 		CurrentHash: j.current.Hash, CurrentRevision: j.current.Number, Observed: j.observed, Generation: ds.Generation}
 	podsByNode := j.podsByNode(pods)
-	v.Blocked = rolloutBlock(j, pods)
+	v.Blocked = rolloutBlock(j, podsByNode)
 	v.Rows = make([]NodeRow, 0, len(nodes))
 	if !access.Nodes {
 		for n, ps := range podsByNode {
@@ -695,21 +695,24 @@ func blockingWhy(p *corev1.Pod) string {
 // rolloutBlock says what a DaemonSet's rollout waits on: its pods of the
 // current revision (surge pods included) that are not ready for a reason
 // of their own, counted, the first by node name spelled out. "" when none.
-func rolloutBlock(j *judge, pods []*corev1.Pod) string {
+// byNode are the claimed pods, as podsByNode groups them.
+func rolloutBlock(j *judge, byNode map[string][]*corev1.Pod) string {
 	n := 0
 	var first *corev1.Pod
 	why := ""
-	for _, p := range pods {
-		if !j.claims(p) || !j.updated(p) || (terminal(p) && p.DeletionTimestamp != nil) {
-			continue
-		}
-		w := blockingWhy(p)
-		if w == "" {
-			continue
-		}
-		n++
-		if first == nil || podTargetNode(p) < podTargetNode(first) || (podTargetNode(p) == podTargetNode(first) && p.Name < first.Name) {
-			first, why = p, w
+	for _, ps := range byNode {
+		for _, p := range ps {
+			if !j.updated(p) {
+				continue
+			}
+			w := blockingWhy(p)
+			if w == "" {
+				continue
+			}
+			n++
+			if first == nil || podTargetNode(p) < podTargetNode(first) || (podTargetNode(p) == podTargetNode(first) && p.Name < first.Name) {
+				first, why = p, w
+			}
 		}
 	}
 	if n == 0 {

@@ -116,7 +116,8 @@ func (w *Watcher) markBlocked(rows []DaemonSetRow, dss []*appsv1.DaemonSet, deta
 		if ds == nil {
 			continue
 		}
-		r.Blocked = rolloutBlock(newJudge(ds, w.revisions(ds.Namespace), now), w.daemonPods(ds))
+		j := newJudge(ds, w.revisions(ds.Namespace), now)
+		r.Blocked = rolloutBlock(j, j.podsByNode(w.daemonPods(ds)))
 	}
 }
 
