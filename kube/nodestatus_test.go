@@ -503,3 +503,29 @@ func TestNodeViewLimitedAccess(t *testing.T) {
 		t.Fatalf("hidden = %v", h)
 	}
 }
+
+// "surge pod" only where the controller surges: RollingUpdate with a
+// maxSurge other than 0 (a percentage rounds up to at least one pod).
+func TestSurgeAllowed(t *testing.T) {
+	pct := func(s string) *intstr.IntOrString { v := intstr.FromString(s); return &v }
+	num := func(n int32) *intstr.IntOrString { v := intstr.FromInt32(n); return &v }
+	cases := []struct {
+		name     string
+		strategy appsv1.DaemonSetUpdateStrategy
+		want     bool
+	}{
+		{"rolling, maxSurge 1", appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{MaxSurge: num(1)}}, true},
+		{"rolling, maxSurge 25%", appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{MaxSurge: pct("25%")}}, true},
+		{"rolling, maxSurge 0", appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{MaxSurge: num(0)}}, false},
+		{"rolling, maxSurge 0%", appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{MaxSurge: pct("0%")}}, false},
+		{"rolling, no maxSurge", appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType}, false},
+		{"OnDelete", appsv1.DaemonSetUpdateStrategy{Type: appsv1.OnDeleteDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{MaxSurge: num(1)}}, false},
+	}
+	for _, c := range cases {
+		ds := testDS()
+		ds.Spec.UpdateStrategy = c.strategy
+		if got := surgeAllowed(ds); got != c.want {
+			t.Errorf("%s: surge %v, want %v", c.name, got, c.want)
+		}
+	}
+}
