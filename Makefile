@@ -14,8 +14,9 @@ build:
 demo: build
 	$(GO) run ./testenv/demo --dsx bin/dsx
 
-# Control-plane binaries, built once and cached by the hash of
-# testenv/tools/go.mod and go.sum.
+# Control-plane binaries of every version tests run on (1.37 from
+# testenv/tools, 1.34 from testenv/tools134), each built once and cached by
+# the hash of its module's go.mod and go.sum.
 plane:
 	$(GO) run ./testenv/demo -build-only
 

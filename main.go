@@ -172,7 +172,7 @@ func run(args []string) error {
 		case <-time.After(time.Second):
 		}
 	}()
-	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: conf.keys, Initial: w.Snapshot(),
+	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: conf.keys, Initial: w.Initial(),
 		Inspector: session, Switcher: session, Actor: session, RequestTimeout: requestTimeout(cf),
 		ASCII: asciiOn, Theme: conf.Theme})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}

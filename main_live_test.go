@@ -18,6 +18,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
@@ -333,6 +334,9 @@ func TestStatusCommand(t *testing.T) {
 	if !strings.Contains(errOut, "Waiting for default/st-agent") || !strings.Contains(out, "CrashLoopBackOff") || !strings.Contains(out, "(old)") {
 		t.Fatalf("stuck rollout output lacks progress or reasons; stdout:\n%s\nstderr:\n%s", out, errOut)
 	}
+	if !regexp.MustCompile(`(?m)^rollout blocked on 1 new pod not ready: st-agent-\S+ on st-\d: st-agent: CrashLoopBackOff`).MatchString(out) {
+		t.Fatalf("stuck rollout does not say what blocks it; stdout:\n%s", out)
+	}
 
 	// Every DaemonSet, and errors.
 	out, _, _ = runDsx(t, "status", "--kubeconfig", kc, "-A")
@@ -342,6 +346,44 @@ func TestStatusCommand(t *testing.T) {
 	_, errOut, code = runDsx(t, "status", "--kubeconfig", kc, "-n", "default", "no-such-ds")
 	if code != 2 || !strings.Contains(errOut, "daemonset default/no-such-ds not found") {
 		t.Fatalf("missing DaemonSet: exit %d, stderr %q", code, errOut)
+	}
+
+	// A finished rollout with a pod left on a node that no longer exists
+	// (the pod garbage collector deletes it after 40 s): an orphan,
+	// counted nowhere, and --wait returns at once.
+	orphan := testenv.DaemonSet("default", "st-orphan", "agent:1")
+	orphan.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "status"}
+	created, err := plane.Client.AppsV1().DaemonSets("default").Create(ctx, orphan, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plane.WaitDaemonSet(ctx, "default", "st-orphan", 2*time.Minute, testenv.DaemonSetSettled); err != nil {
+		t.Fatal(err)
+	}
+	ghost := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "st-orphan-ghost", Labels: map[string]string{"app": "st-orphan", appsv1.DefaultDaemonSetUniqueLabelKey: "ghost"},
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(created, appsv1.SchemeGroupVersion.WithKind("DaemonSet"))}},
+		Spec: corev1.PodSpec{NodeName: "st-removed", Containers: []corev1.Container{{Name: "st-orphan", Image: "agent:1"}}},
+	}
+	if _, err := plane.Client.CoreV1().Pods("default").Create(ctx, ghost, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runDsx(t, "status", "--kubeconfig", kc, "-n", "default", "st-orphan", "--wait", "--timeout", "1m", "-o", "json")
+	if code != 0 {
+		t.Fatalf("status --wait with an orphan: exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	st = statusJSON{}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("bad JSON %v:\n%s", err, out)
+	}
+	orphans := 0
+	for _, n := range st.Nodes {
+		if n.Node == "st-removed" && n.State == "orphaned" && strings.Contains(n.Reason, "node no longer exists; awaiting garbage collection") {
+			orphans++
+		}
+	}
+	if orphans != 1 || st.Desired != 3 || st.Misscheduled != 0 {
+		t.Fatalf("orphan on st-removed: %d rows, desired %d, misscheduled %d; want 1 3 0:\n%s", orphans, st.Desired, st.Misscheduled, out)
 	}
 }
 

@@ -27,17 +27,21 @@ const (
 
 // statusJSON is dsx status -o json for one DaemonSet.
 type statusJSON struct {
-	Namespace    string           `json:"namespace"`
-	Name         string           `json:"name"`
-	Revision     int64            `json:"revision"`
-	Desired      int32            `json:"desired"`
-	Current      int32            `json:"current"`
-	Updated      int32            `json:"updated"`
-	Ready        int32            `json:"ready"`
-	Available    int32            `json:"available"`
-	Misscheduled int32            `json:"misscheduled"`
-	Healthy      bool             `json:"healthy"`
-	Nodes        []nodeStatusJSON `json:"nodes"`
+	Namespace    string `json:"namespace"`
+	Name         string `json:"name"`
+	Revision     int64  `json:"revision"`
+	Desired      int32  `json:"desired"`
+	Current      int32  `json:"current"`
+	Updated      int32  `json:"updated"`
+	Ready        int32  `json:"ready"`
+	Available    int32  `json:"available"`
+	Misscheduled int32  `json:"misscheduled"`
+	Healthy      bool   `json:"healthy"`
+	// Observed is false while the controller has not seen the latest spec.
+	Observed bool `json:"observed"`
+	// Blocked says what the rollout waits on, when it does.
+	Blocked string           `json:"blocked,omitempty"`
+	Nodes   []nodeStatusJSON `json:"nodes"`
 }
 
 type nodeStatusJSON struct {
@@ -62,6 +66,7 @@ type listJSON struct {
 	Misscheduled int32  `json:"misscheduled"`
 	Strategy     string `json:"strategy"`
 	Status       string `json:"status"`
+	Blocked      string `json:"blocked,omitempty"`
 }
 
 // statusFlags are `dsx status`'s flags; completion offers the same set.
@@ -174,7 +179,20 @@ func progressLine(v *kube.NodeView) string {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))
 		}
 	}
-	return fmt.Sprintf("Waiting for %s/%s: %d of %d eligible nodes current (%s)", v.Namespace, v.Name, s.ByState[kube.StateCurrent], s.Eligible, strings.Join(parts, ", "))
+	line := fmt.Sprintf("Waiting for %s/%s: %d of %d eligible nodes current (%s)", v.Namespace, v.Name, s.ByState[kube.StateCurrent], s.Eligible, strings.Join(parts, ", "))
+	if !v.Observed {
+		line += "; " + unobserved(v)
+	}
+	if v.Blocked != "" {
+		line += "; rollout " + v.Blocked
+	}
+	return line
+}
+
+// unobserved says the controller has not yet seen the latest spec: until
+// it has, the current revision is not known.
+func unobserved(v *kube.NodeView) string {
+	return fmt.Sprintf("the controller has not yet seen generation %d", v.Generation)
 }
 
 func rowOf(snap kube.Snapshot, key string) kube.DaemonSetRow {
@@ -195,7 +213,7 @@ func printOne(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
 	}
 	if output == "json" {
 		out := statusJSON{Namespace: v.Namespace, Name: v.Name, Revision: v.CurrentRevision, Desired: r.Desired, Current: r.Current,
-			Updated: r.UpToDate, Ready: r.Ready, Available: r.Available, Misscheduled: r.Misscheduled, Healthy: v.Healthy(), Nodes: []nodeStatusJSON{}}
+			Updated: r.UpToDate, Ready: r.Ready, Available: r.Available, Misscheduled: r.Misscheduled, Healthy: v.Healthy(), Observed: v.Observed, Blocked: v.Blocked, Nodes: []nodeStatusJSON{}}
 		for _, n := range v.Rows {
 			out.Nodes = append(out.Nodes, nodeStatusJSON{Node: n.Node, State: string(n.State), Pod: n.Pod, Revision: n.Revision,
 				CurrentRevision: n.CurrentRevision, Ready: n.Ready, Restarts: n.Restarts, Reason: n.Reason})
@@ -203,8 +221,18 @@ func printOne(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
 		return writeJSON(out, code, stdout, stderr)
 	}
 	s := v.Summary
-	fmt.Fprintf(stdout, "%s/%s  revision %d  desired %d  current %d  updated %d  ready %d  available %d  misscheduled %d\n",
-		v.Namespace, v.Name, v.CurrentRevision, r.Desired, r.Current, r.UpToDate, r.Ready, r.Available, r.Misscheduled)
+	rev := fmt.Sprintf("revision %d", v.CurrentRevision)
+	if !v.Observed {
+		rev = "revision pending"
+	}
+	fmt.Fprintf(stdout, "%s/%s  %s  desired %d  current %d  updated %d  ready %d  available %d  misscheduled %d\n",
+		v.Namespace, v.Name, rev, r.Desired, r.Current, r.UpToDate, r.Ready, r.Available, r.Misscheduled)
+	if !v.Observed {
+		fmt.Fprintf(stdout, "%s\n", unobserved(v))
+	}
+	if v.Blocked != "" {
+		fmt.Fprintf(stdout, "rollout %s\n", v.Blocked)
+	}
 	var parts []string
 	for _, st := range kube.AllStates() {
 		if n := s.ByState[st]; n > 0 {
@@ -244,7 +272,7 @@ func printList(snap kube.Snapshot, output string, stdout, stderr io.Writer) int 
 		out := []listJSON{}
 		for _, r := range snap.DaemonSets {
 			out = append(out, listJSON{Namespace: r.Namespace, Name: r.Name, Desired: r.Desired, Current: r.Current, Updated: r.UpToDate,
-				Ready: r.Ready, Available: r.Available, Misscheduled: r.Misscheduled, Strategy: r.Strategy, Status: r.Mark})
+				Ready: r.Ready, Available: r.Available, Misscheduled: r.Misscheduled, Strategy: r.Strategy, Status: r.Mark, Blocked: r.Blocked})
 		}
 		return writeJSON(out, code, stdout, stderr)
 	}

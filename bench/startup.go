@@ -59,7 +59,7 @@ func startupOnce(ctx context.Context, kubeconfig string, daemonSets int, initial
 	s.Connect = time.Since(t1)
 	t2 := time.Now()
 	if initial {
-		_ = w.Snapshot()
+		_ = w.Initial()
 	}
 	for {
 		snap, err := w.Next(ctx)

@@ -43,6 +43,7 @@ func NewSynthetic(nodes, daemonSets int) *Synthetic {
 		ds := &appsv1.DaemonSet{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "bench", Name: name, UID: types.UID("uid-" + name), CreationTimestamp: metav1.NewTime(s.Created)},
 			Spec: appsv1.DaemonSetSpec{
+				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
 				Template: corev1.PodTemplateSpec{
 					ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}},
 					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: "example.com/agent:1.1"}}},
@@ -51,13 +52,13 @@ func NewSynthetic(nodes, daemonSets int) *Synthetic {
 			},
 		}
 		s.DaemonSets = append(s.DaemonSets, ds)
-		cur := kube.TemplateHash(ds)
-		old := "oldhash"
+		// The controller's hash is read from the revisions, never computed.
+		cur, old := "curhash", "oldhash"
 		for num, hash := range map[int64]string{1: old, 2: cur} {
 			s.Revisions = append(s.Revisions, &appsv1.ControllerRevision{
 				ObjectMeta: metav1.ObjectMeta{
 					Namespace: ds.Namespace, Name: ds.Name + "-" + hash,
-					Labels:          map[string]string{appsv1.DefaultDaemonSetUniqueLabelKey: hash},
+					Labels:          map[string]string{appsv1.DefaultDaemonSetUniqueLabelKey: hash, "app": ds.Name},
 					OwnerReferences: []metav1.OwnerReference{{UID: ds.UID, Controller: &ctrl}},
 				},
 				Revision: num,
@@ -94,12 +95,12 @@ func (s *Synthetic) NodeView(i int) kube.NodeView {
 
 // Snapshot is a synced snapshot focused on the first DaemonSet, as the
 // watcher sends while its node view is open.
-func (s *Synthetic) Snapshot(seq uint64) kube.Snapshot {
+func (s *Synthetic) Snapshot() kube.Snapshot {
 	v := s.NodeView(0)
 	rows := kube.DaemonSetRows(s.withStatus())
 	return kube.Snapshot{
-		Context: "bench", Seq: seq, Synced: true, DaemonSets: rows,
-		LastEvent: s.Created, Taken: s.Created, Nodes: len(s.Nodes), Pods: len(s.Pods),
+		Context: "bench", Synced: true, DaemonSets: rows,
+		LastEvent: s.Created, Nodes: len(s.Nodes), Pods: len(s.Pods),
 		Detail: &v, Focus: s.DaemonSets[0].Namespace + "/" + s.DaemonSets[0].Name,
 		Access: kube.AllAccess(),
 	}
@@ -134,5 +135,5 @@ func ListSnapshot(rows int, created time.Time) kube.Snapshot {
 			Status: appsv1.DaemonSetStatus{DesiredNumberScheduled: 100, CurrentNumberScheduled: 100, NumberReady: 100, UpdatedNumberScheduled: int32(i % 101), NumberAvailable: 100},
 		}
 	}
-	return kube.Snapshot{Context: "bench", Synced: true, DaemonSets: kube.DaemonSetRows(dss), LastEvent: created, Taken: created, Access: kube.AllAccess()}
+	return kube.Snapshot{Context: "bench", Synced: true, DaemonSets: kube.DaemonSetRows(dss), LastEvent: created, Access: kube.AllAccess()}
 }

@@ -24,7 +24,7 @@ var fixedNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
 // newModel is the model on s's snapshot, sized like the pty runs.
 func newModel(s *Synthetic) ui.Model {
-	return resize(ui.New(ui.Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: s.Snapshot(1)}))
+	return resize(ui.New(ui.Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: s.Snapshot()}))
 }
 
 func resize(m ui.Model) ui.Model {
@@ -87,7 +87,7 @@ func BenchmarkUpdateSnapshot(b *testing.B) {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			s := NewSynthetic(n, 1)
 			m := nodeViewModel(s)
-			msgs := []tea.Msg{ui.SnapshotMsg{Snapshot: s.Snapshot(2)}, ui.SnapshotMsg{Snapshot: s.Snapshot(3)}}
+			msgs := []tea.Msg{ui.SnapshotMsg{Snapshot: s.Snapshot()}, ui.SnapshotMsg{Snapshot: s.Snapshot()}}
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {

@@ -240,7 +240,11 @@ func TestRolloutActionsLive(t *testing.T) {
 	testenv.WaitT(t, time.Minute, "revision 2 after restart", func(context.Context) (bool, error) { return revisionCount(t, ns, ds) == 2, nil })
 
 	updateDS(t, ns, "roll", func(d *appsv1.DaemonSet) { d.Spec.Template.Spec.Containers[0].Image = "agent:2" })
-	testenv.WaitT(t, time.Minute, "revision 3", func(context.Context) (bool, error) { return revisionCount(t, ns, ds) == 3, nil })
+	// History calls a revision current once the controller has seen the spec.
+	testenv.WaitT(t, time.Minute, "revision 3, observed", func(context.Context) (bool, error) {
+		d := getDS(t, ns, "roll")
+		return revisionCount(t, ns, ds) == 3 && d.Status.ObservedGeneration >= d.Generation, nil
+	})
 
 	h, err := History(ctx, c, ns, "roll")
 	if err != nil {

@@ -2,14 +2,21 @@ package kube
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
+	"k8s.io/kubectl/pkg/util/podutils"
 
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 )
@@ -29,11 +36,17 @@ const (
 	StateIneligible   NodeState = "ineligible"
 	// StateUnknown is for eligible nodes when the user may not list pods.
 	StateUnknown NodeState = "unknown"
+	// StateOrphaned is a pod whose node no longer exists, or that names
+	// no node at all: the pod garbage collector (or the controller, for an
+	// unscheduled one) deletes it. The controller's status does not count
+	// it, so it is neither desired nor misscheduled and never holds a
+	// rollout up.
+	StateOrphaned NodeState = "orphaned"
 )
 
 // AllStates lists every state in display order.
 func AllStates() []NodeState {
-	return []NodeState{StateFailed, StateMissing, StateMisscheduled, StateProgressing, StateOutdated, StateTerminating, StateCurrent, StateUnknown, StateIneligible}
+	return []NodeState{StateFailed, StateMissing, StateMisscheduled, StateProgressing, StateOutdated, StateTerminating, StateOrphaned, StateCurrent, StateUnknown, StateIneligible}
 }
 
 // Rank orders states for sorting: problems first.
@@ -67,15 +80,21 @@ type NodeRow struct {
 	RevisionHash    string
 	CurrentRevision bool
 	Ready           bool
-	Restarts        int32
+	// Available: Ready for at least minReadySeconds.
+	Available bool
+	Restarts  int32
 	// Created is the pod's creation time (zero without a pod).
 	Created time.Time
 	Reason  string
 	// IneligibleKind is "taint", "selector", "affinity" or "nodeName"
 	// for ineligible and misscheduled rows.
 	IneligibleKind string
-	// ExtraPods counts further pods of this DaemonSet on the node (a surge).
+	// ExtraPods counts further pods of this DaemonSet on the node: a
+	// surge pod, or pods the controller will delete (it keeps the oldest).
 	ExtraPods int
+	// AvailableAt is when the pod, Ready but not yet for minReadySeconds,
+	// becomes available; zero otherwise.
+	AvailableAt time.Time
 	// Containers names the pod's containers, for the logs picker.
 	Containers []string
 }
@@ -85,9 +104,6 @@ type NodeSummary struct {
 	Nodes    int
 	ByState  map[NodeState]int
 	Eligible int
-	// UpToDate counts eligible nodes whose live pod runs the current
-	// revision, ready or not.
-	UpToDate int
 	// OutdatedRevisions counts outdated pods per revision number.
 	OutdatedRevisions map[int64]int
 	// IneligibleKinds counts ineligible nodes per kind of reason.
@@ -97,22 +113,34 @@ type NodeSummary struct {
 // NodeView is the per-node status of one DaemonSet.
 type NodeView struct {
 	Namespace, Name string
+	// CurrentHash and CurrentRevision are those of the revision the
+	// controller made current, read from the cluster; "" and 0 while the
+	// controller has not seen the latest spec (Observed false) or has
+	// not yet made the revision.
 	CurrentHash     string
-	// CurrentRevision is 0 until the controller has made the revision.
 	CurrentRevision int64
-	Revisions       []Revision
-	Rows            []NodeRow
-	Summary         NodeSummary
+	// Observed is false while the controller has not yet seen the latest
+	// spec (status.observedGeneration < metadata.generation).
+	Observed   bool
+	Generation int64
+	// Blocked says what the rollout waits on: new pods that are not
+	// ready for a reason of their own (see rolloutBlock); "" when nothing.
+	Blocked   string
+	Revisions []Revision
+	Rows      []NodeRow
+	Summary   NodeSummary
 	// Access is what the view could be built from; see Access.Hidden.
 	Access Access
 }
 
-// Healthy is dsx status's exit rule: every eligible node runs a ready pod
-// of the current revision and nothing is misscheduled.
+// Healthy is dsx status's exit rule: the controller has seen the spec,
+// every eligible node runs an available pod of the current revision and
+// nothing is misscheduled. It is kubectl rollout status's rule, judged per
+// node, plus nothing misscheduled.
 func (v NodeView) Healthy() bool {
 	s := v.Summary
 	revisionKnown := v.CurrentRevision != 0 || !v.Access.Revisions
-	return revisionKnown && v.Access.Pods && s.ByState[StateCurrent] == s.Eligible && s.ByState[StateMisscheduled] == 0
+	return v.Observed && revisionKnown && v.Access.Pods && s.ByState[StateCurrent] == s.Eligible && s.ByState[StateMisscheduled] == 0
 }
 
 // daemonTolerations are the template's tolerations plus those the DaemonSet
@@ -303,36 +331,21 @@ func restarts(p *corev1.Pod) int32 {
 
 // ComputeNodeView is the heart of dsx: for one DaemonSet and the cached
 // nodes, pods and revisions, one row per node saying what runs there and
-// why, judged by the controller's own rules (see
-// ../shared/notes/daemonset-semantics.md).
+// why, judged by the controller's own rules (see docs/decisions.md).
 func ComputeNodeView(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.Pod, revs []*appsv1.ControllerRevision) NodeView {
-	return ComputeNodeViewWith(ds, nodes, pods, revs, AllAccess())
+	return ComputeNodeViewWith(ds, nodes, pods, revs, AllAccess(), time.Now())
 }
 
 // ComputeNodeViewWith is ComputeNodeView for a user who may not list
-// everything: without nodes the rows come from the pods alone (no
-// eligibility), without pods eligible nodes are unknown.
-func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.Pod, revs []*appsv1.ControllerRevision, access Access) NodeView {
-	v := NodeView{Namespace: ds.Namespace, Name: ds.Name, CurrentHash: TemplateHash(ds), Access: access}
-	v.Revisions = DaemonSetRevisions(ds, revs)
-	byHash := map[string]int64{}
-	for _, r := range v.Revisions {
-		byHash[r.Hash] = r.Number
-		if r.Hash == v.CurrentHash {
-			v.CurrentRevision = r.Number
-		}
-	}
-	podsByNode := map[string][]*corev1.Pod{}
-	for _, p := range pods {
-		if p.Namespace != ds.Namespace || !isDaemonPod(p, ds) {
-			continue
-		}
-		n := podTargetNode(p)
-		podsByNode[n] = append(podsByNode[n], p)
-	}
-	elig := newEligibility(ds)
-	sel := selectorText(ds.Spec.Template.Spec.NodeSelector)
-	seen := map[string]bool{}
+// everything, at a given time (availability depends on it): without nodes
+// the rows come from the pods alone (no eligibility), without pods
+// eligible nodes are unknown.
+func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.Pod, revs []*appsv1.ControllerRevision, access Access, now time.Time) NodeView {
+	j := newJudge(ds, revs, now)
+	v := NodeView{Namespace: ds.Namespace, Name: ds.Name, Access: access, Revisions: j.revisions,
+		CurrentHash: j.current.Hash, CurrentRevision: j.current.Number, Observed: j.observed, Generation: ds.Generation}
+	podsByNode := j.podsByNode(pods)
+	v.Blocked = rolloutBlock(j, podsByNode)
 	v.Rows = make([]NodeRow, 0, len(nodes))
 	if !access.Nodes {
 		for n, ps := range podsByNode {
@@ -340,13 +353,16 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*cor
 			if n == "" {
 				row.Node = "<unassigned>"
 			}
-			fillPod(&row, ps, v.CurrentHash, byHash)
+			j.fillPod(&row, ps)
 			v.Rows = append(v.Rows, row)
 		}
 		sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Node < v.Rows[j].Node })
 		v.Summary = summarize(v.Rows)
 		return v
 	}
+	elig := newEligibility(ds)
+	sel := selectorText(ds.Spec.Template.Spec.NodeSelector)
+	seen := map[string]bool{}
 	for _, node := range nodes {
 		seen[node.Name] = true
 		shouldRun, shouldContinue, kind, why := elig.check(node)
@@ -373,12 +389,18 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*cor
 			row.IneligibleKind = kind
 			row.Reason = why
 		default:
-			fillPod(&row, nodePods, v.CurrentHash, byHash)
-			if !shouldRun && row.State != StateTerminating {
+			j.fillPod(&row, nodePods)
+			// A pod on a node that should not run one is misscheduled
+			// even while it terminates: the controller's status counts it.
+			if !shouldRun {
+				terminating := row.State == StateTerminating
 				row.State = StateMisscheduled
 				row.IneligibleKind = kind
 				row.Reason = "should not run here: " + why
-				if shouldContinue {
+				switch {
+				case terminating:
+					row.Reason += " (pod is being deleted)"
+				case shouldContinue:
 					row.Reason += " (NoSchedule: pod may keep running)"
 				}
 			}
@@ -388,19 +410,21 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*cor
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	// Pods whose node is gone (the pod GC deletes them after a while).
+	// Pods whose node is gone, or that name no node: the pod garbage
+	// collector (or the controller, for unscheduled ones) deletes them;
+	// the controller's status loops over existing nodes only.
 	for n, ps := range podsByNode {
 		if seen[n] {
 			continue
 		}
 		row := NodeRow{Node: n, NodeGone: true}
+		j.fillPod(&row, ps)
+		row.State = StateOrphaned
 		if n == "" {
 			row.Node = "<unassigned>"
-		}
-		fillPod(&row, ps, v.CurrentHash, byHash)
-		if row.State != StateTerminating {
-			row.State = StateMisscheduled
-			row.Reason = "node no longer exists"
+			row.Reason = "orphaned: the pod names no node; awaiting garbage collection"
+		} else {
+			row.Reason = "orphaned: node no longer exists; awaiting garbage collection"
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -413,26 +437,148 @@ func joinReason(a, b string) string {
 	if a == "" {
 		return b
 	}
+	if b == "" {
+		return a
+	}
 	return a + "; " + b
 }
 
-// fillPod sets the row from the node's pods: the oldest live pod decides,
-// as the controller judges status on the oldest pod of each node.
-func fillPod(row *NodeRow, pods []*corev1.Pod, currentHash string, byHash map[string]int64) {
-	sort.Slice(pods, func(i, j int) bool {
-		return pods[i].CreationTimestamp.Before(&pods[j].CreationTimestamp)
-	})
-	var live []*corev1.Pod
+// judge holds what deciding one DaemonSet's pods needs: its current
+// revision as the controller made it, its template generation, which pods
+// it claims, and the clock for minReadySeconds.
+type judge struct {
+	ds        *appsv1.DaemonSet
+	selector  labels.Selector
+	revisions []Revision
+	byHash    map[string]int64
+	current   Revision
+	observed  bool
+	// generation is the deprecated.daemonset.template.generation
+	// annotation, nil when absent or unparsable (as the controller).
+	generation *int64
+	minReady   int32
+	surge      bool
+	now        time.Time
+}
+
+func newJudge(ds *appsv1.DaemonSet, revs []*appsv1.ControllerRevision, now time.Time) *judge {
+	j := &judge{ds: ds, selector: daemonSelector(ds), byHash: map[string]int64{}, minReady: ds.Spec.MinReadySeconds, now: now}
+	j.revisions = daemonSetRevisions(ds, j.selector, revs)
+	for _, r := range j.revisions {
+		j.byHash[r.Hash] = r.Number
+	}
+	j.current, j.observed = CurrentRevision(ds, j.revisions)
+	if g, err := strconv.ParseInt(ds.Annotations[appsv1.DeprecatedTemplateGeneration], 10, 64); err == nil {
+		j.generation = &g
+	}
+	j.surge = surgeAllowed(ds)
+	return j
+}
+
+// surgeAllowed: a second pod on a node is a surge pod only under a
+// RollingUpdate whose maxSurge is not zero (an absolute 0 or 0%).
+func surgeAllowed(ds *appsv1.DaemonSet) bool {
+	u := ds.Spec.UpdateStrategy
+	if u.Type != appsv1.RollingUpdateDaemonSetStrategyType || u.RollingUpdate == nil || u.RollingUpdate.MaxSurge == nil {
+		return false
+	}
+	s := u.RollingUpdate.MaxSurge
+	if s.Type == intstr.String {
+		return strings.TrimSuffix(s.StrVal, "%") != "0" && s.StrVal != ""
+	}
+	return s.IntVal > 0
+}
+
+// updated is the controller's IsPodUpdated: the pod carries the current
+// revision's hash, or its pod-template-generation label equals the
+// DaemonSet's template generation.
+func (j *judge) updated(p *corev1.Pod) bool {
+	if j.generation != nil && p.Labels[extensionsv1beta1.DaemonSetTemplateGenerationKey] == strconv.FormatInt(*j.generation, 10) {
+		return true
+	}
+	return j.current.Hash != "" && p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey] == j.current.Hash
+}
+
+// podsByNode groups the pods the DaemonSet claims by target node, in the
+// controller's order, leaving out terminal pods already being deleted.
+func (j *judge) podsByNode(pods []*corev1.Pod) map[string][]*corev1.Pod {
+	out := map[string][]*corev1.Pod{}
 	for _, p := range pods {
-		if p.DeletionTimestamp == nil {
-			live = append(live, p)
+		if !j.claims(p) || (terminal(p) && p.DeletionTimestamp != nil) {
+			continue
+		}
+		n := podTargetNode(p)
+		out[n] = append(out[n], p)
+	}
+	for _, ps := range out {
+		sortDaemonPods(ps)
+	}
+	return out
+}
+
+// claims is the controller's claim of a pod: its controller owner
+// reference names the DaemonSet and its labels match the selector (a
+// relabelled pod is released).
+func (j *judge) claims(p *corev1.Pod) bool {
+	return p.Namespace == j.ds.Namespace && isDaemonPod(p, j.ds) && j.selector.Matches(labels.Set(p.Labels))
+}
+
+// terminalWhy explains a pod that has exited; the controller deletes it
+// (a failed one with backoff) and makes a new one.
+func terminalWhy(p *corev1.Pod) string {
+	if p.Status.Phase == corev1.PodSucceeded {
+		return "pod exited (Succeeded): the controller replaces it"
+	}
+	return joinReason(podWhy(p), p.Status.Message)
+}
+
+func terminal(p *corev1.Pod) bool {
+	return p.Status.Phase == corev1.PodFailed || p.Status.Phase == corev1.PodSucceeded
+}
+
+// sortDaemonPods puts the pods of one node in the controller's order
+// (podByCreationTimestampAndPhase): scheduled first, then oldest, then by
+// name. Stable, so equal pods never swap between two snapshots.
+func sortDaemonPods(ps []*corev1.Pod) {
+	slices.SortStableFunc(ps, func(a, b *corev1.Pod) int {
+		as, bs := a.Spec.NodeName != "", b.Spec.NodeName != ""
+		if as != bs {
+			if as {
+				return -1
+			}
+			return 1
+		}
+		if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+			if a.CreationTimestamp.Before(&b.CreationTimestamp) {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+}
+
+// availableAt is when a Ready pod becomes available (Ready for
+// minReadySeconds); zero when it already is or is not Ready.
+func (j *judge) availableAt(p *corev1.Pod) time.Time {
+	if j.minReady == 0 || podutils.IsPodAvailable(p, j.minReady, metav1.NewTime(j.now)) {
+		return time.Time{}
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && !c.LastTransitionTime.IsZero() {
+			return c.LastTransitionTime.Add(time.Duration(j.minReady) * time.Second)
 		}
 	}
+	return time.Time{}
+}
+
+// fillPod sets the row from the node's pods, already in the controller's
+// order: the first stands for the node, as the controller judges status on
+// it. During a surge the node is updated only once the old pod is gone,
+// terminating included.
+func (j *judge) fillPod(row *NodeRow, pods []*corev1.Pod) {
 	p := pods[0]
-	if len(live) > 0 {
-		p = live[0]
-		row.ExtraPods = len(live) - 1
-	}
+	row.ExtraPods = len(pods) - 1
 	row.Pod = p.Name
 	for _, c := range p.Spec.Containers {
 		row.Containers = append(row.Containers, c.Name)
@@ -442,45 +588,145 @@ func fillPod(row *NodeRow, pods []*corev1.Pod, currentHash string, byHash map[st
 	row.Restarts = restarts(p)
 	row.Created = p.CreationTimestamp.Time
 	row.RevisionHash = p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]
-	row.Revision = byHash[row.RevisionHash]
-	row.CurrentRevision = row.RevisionHash != "" && row.RevisionHash == currentHash
+	row.Revision = j.byHash[row.RevisionHash]
+	row.CurrentRevision = j.updated(p)
+	row.Available = podutils.IsPodAvailable(p, j.minReady, metav1.NewTime(j.now))
 	switch {
-	case len(live) == 0:
+	case p.DeletionTimestamp != nil:
 		row.State = StateTerminating
 		row.Reason = "pod is being deleted"
-	case p.Status.Phase == corev1.PodFailed:
-		row.State = StateFailed
-		row.Reason = podWhy(p)
-		if p.Status.Message != "" {
-			row.Reason = joinReason(row.Reason, p.Status.Message)
+		if !row.CurrentRevision {
+			row.Reason = j.revisionWords(row) + "; pod is being deleted"
 		}
+	case terminal(p):
+		row.State = StateFailed
+		row.Reason = terminalWhy(p)
 	case !row.CurrentRevision:
 		row.State = StateOutdated
-		if row.Revision != 0 {
-			row.Reason = fmt.Sprintf("runs revision %d", row.Revision)
-		} else {
-			row.Reason = "runs an old revision"
-		}
+		row.Reason = j.revisionWords(row)
 		if !row.Ready {
 			row.Reason = joinReason(row.Reason, podWhy(p))
 		}
-	case row.Ready:
-		row.State = StateCurrent
-	default:
+	case !row.Ready:
 		row.State = StateProgressing
 		row.Reason = podWhy(p)
+	default:
+		if at := j.availableAt(p); !at.IsZero() {
+			row.State = StateProgressing
+			row.AvailableAt = at
+			row.Reason = fmt.Sprintf("ready, available in %s (minReadySeconds %d)", untilWords(at.Sub(j.now)), j.minReady)
+		} else {
+			row.State = StateCurrent
+		}
 	}
-	if row.ExtraPods > 0 {
-		newest := live[len(live)-1]
-		row.Reason = joinReason(row.Reason, fmt.Sprintf("surge pod %s %s", newest.Name, podStateWord(newest)))
+	if len(pods) > 1 {
+		newest := pods[len(pods)-1]
+		if j.surge {
+			row.Reason = joinReason(row.Reason, "surge pod "+newest.Name+" "+j.podStateWords(newest))
+		} else {
+			row.Reason = joinReason(row.Reason, fmt.Sprintf("extra pod %s (the controller keeps the oldest)", newest.Name))
+		}
 	}
 }
 
-func podStateWord(p *corev1.Pod) string {
-	if podReady(p) {
-		return "ready"
+func (j *judge) revisionWords(row *NodeRow) string {
+	if row.Revision != 0 {
+		return fmt.Sprintf("runs revision %d", row.Revision)
 	}
-	return "not ready"
+	return "runs an old revision"
+}
+
+// podStateWords says how a surge pod stands, with its own reason when it
+// is not ready: the rollout waits on it exactly as on a replaced pod.
+func (j *judge) podStateWords(p *corev1.Pod) string {
+	switch {
+	case p.DeletionTimestamp != nil:
+		return "being deleted"
+	case !podReady(p):
+		return "not ready: " + podWhy(p)
+	}
+	if at := j.availableAt(p); !at.IsZero() {
+		return "ready, available in " + untilWords(at.Sub(j.now))
+	}
+	return "ready"
+}
+
+// untilWords rounds a wait up to whole seconds: "available in 0s" would
+// read as done.
+func untilWords(d time.Duration) string {
+	return fmt.Sprintf("%ds", int64((d+time.Second-1)/time.Second))
+}
+
+// blockingWhy is a not-ready pod's own reason when it is one the rollout
+// cannot get past by waiting a moment: unschedulable, an image that does
+// not pull, a crash loop, a failing probe, a failed pod. "" for a pod
+// that is merely starting.
+func blockingWhy(p *corev1.Pod) string {
+	if p.DeletionTimestamp != nil || podReady(p) {
+		return ""
+	}
+	if terminal(p) {
+		return terminalWhy(p)
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
+			return podWhy(p)
+		}
+	}
+	for _, cs := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
+		if w := cs.State.Waiting; w != nil && w.Reason != "" && w.Reason != "ContainerCreating" && w.Reason != "PodInitializing" {
+			why := podWhy(p)
+			if cs.RestartCount > 0 {
+				why += fmt.Sprintf(" (%d restarts)", cs.RestartCount)
+			}
+			return why
+		}
+		if t := cs.State.Terminated; t != nil && t.Reason != "" && t.Reason != "Completed" {
+			return podWhy(p)
+		}
+	}
+	if p.Status.Phase == corev1.PodRunning {
+		// Running and not ready: a readiness probe that fails.
+		return podWhy(p)
+	}
+	return ""
+}
+
+// rolloutBlock says what a DaemonSet's rollout waits on: its pods of the
+// current revision (surge pods included) that are not ready for a reason
+// of their own, counted, the first by node name spelled out. "" when none.
+// byNode are the claimed pods, as podsByNode groups them.
+func rolloutBlock(j *judge, byNode map[string][]*corev1.Pod) string {
+	n := 0
+	var first *corev1.Pod
+	why := ""
+	for _, ps := range byNode {
+		for _, p := range ps {
+			if !j.updated(p) {
+				continue
+			}
+			w := blockingWhy(p)
+			if w == "" {
+				continue
+			}
+			n++
+			if first == nil || podTargetNode(p) < podTargetNode(first) || (podTargetNode(p) == podTargetNode(first) && p.Name < first.Name) {
+				first, why = p, w
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	node := podTargetNode(first)
+	if node == "" {
+		node = "no node"
+	}
+	s := fmt.Sprintf("blocked on %d new pod", n)
+	if n > 1 {
+		s += "s"
+	}
+	return s + fmt.Sprintf(" not ready: %s on %s: %s", first.Name, node, why)
 }
 
 func summarize(rows []NodeRow) NodeSummary {
@@ -493,16 +739,61 @@ func summarize(rows []NodeRow) NodeSummary {
 		switch r.State {
 		case StateIneligible:
 			s.IneligibleKinds[r.IneligibleKind]++
-		case StateMisscheduled:
+		case StateMisscheduled, StateOrphaned:
 		default:
 			s.Eligible++
 		}
 		if r.State == StateOutdated {
 			s.OutdatedRevisions[r.Revision]++
 		}
-		if r.CurrentRevision && (r.State == StateCurrent || r.State == StateProgressing) {
-			s.UpToDate++
-		}
 	}
 	return s
+}
+
+// NextChange is the earliest time a row changes without any event (a pod
+// reaching minReadySeconds); zero when none will.
+func (v NodeView) NextChange() time.Time {
+	var t time.Time
+	for _, r := range v.Rows {
+		if !r.AvailableAt.IsZero() && (t.IsZero() || r.AvailableAt.Before(t)) {
+			t = r.AvailableAt
+		}
+	}
+	return t
+}
+
+// Counts are a node view's numbers in the controller's terms
+// (updateDaemonSetStatus): judged on the pod that stands for each existing
+// node, orphans left out.
+type Counts struct {
+	Desired, Current, Ready, Available, Updated, Misscheduled int32
+}
+
+// Counts adds the rows up as the controller's status does.
+func (v NodeView) Counts() Counts {
+	var c Counts
+	for _, r := range v.Rows {
+		switch r.State {
+		case StateIneligible, StateOrphaned:
+			continue
+		case StateMisscheduled:
+			c.Misscheduled++
+			continue
+		}
+		c.Desired++
+		if r.Pod == "" {
+			continue
+		}
+		c.Current++
+		if r.Ready {
+			c.Ready++
+		}
+		if r.Available {
+			c.Available++
+		}
+		if r.CurrentRevision {
+			c.Updated++
+		}
+	}
+	return c
 }

@@ -154,10 +154,14 @@ func TestNodeViewStatesLive(t *testing.T) {
 	if err := p.RemoveNode(ctx, "s-new"); err != nil {
 		t.Fatal(err)
 	}
-	waitView(t, w, time.Minute, "s-new gone or its orphan pod misscheduled", func(v NodeView) bool {
+	v = waitView(t, w, time.Minute, "s-new gone or its pod an orphan", func(v NodeView) bool {
 		r := rowOf(v, "s-new")
-		return r.Node == "" || (r.NodeGone && (r.State == StateMisscheduled || r.State == StateTerminating))
+		return r.Node == "" || (r.NodeGone && r.State == StateOrphaned && strings.Contains(r.Reason, "node no longer exists"))
 	})
+	// An orphan is counted nowhere, as in the controller's status.
+	if c := v.Counts(); c.Misscheduled != 0 {
+		t.Errorf("orphan counted misscheduled: %+v", c)
+	}
 
 	// A NoSchedule taint after the pod started: the pod may stay, misscheduled.
 	if err := p.TaintNode(ctx, "s-ok-2", corev1.Taint{Key: "maintenance", Effect: corev1.TaintEffectNoSchedule}); err != nil {
@@ -195,6 +199,10 @@ func TestNodeViewStatesLive(t *testing.T) {
 	if v.Healthy() {
 		t.Error("stuck rollout reported healthy")
 	}
+	// Once the new pod runs and fails its probe, the rollout is blocked on it.
+	waitView(t, w, time.Minute, "rollout blocked on the new pod's probe", func(v NodeView) bool {
+		return strings.Contains(v.Blocked, "blocked on 1 new pod not ready") && strings.Contains(v.Blocked, "readiness probe failed")
+	})
 }
 
 // OnDelete: a new template changes nothing until a pod is deleted; then
@@ -240,7 +248,7 @@ func TestNodeViewOnDeleteDriftLive(t *testing.T) {
 }
 
 // A pod the scheduler cannot place stays Pending; its row says why, in
-// the scheduler's words. A rollout that stops moving is marked stalled.
+// the scheduler's words, and the rollout is blocked on it.
 func TestPendingAndStalledLive(t *testing.T) {
 	ctx := context.Background()
 	p := plane
@@ -264,14 +272,17 @@ func TestPendingAndStalledLive(t *testing.T) {
 	if r := rowOf(v, "small-0"); r.Pod == "" || r.Phase != corev1.PodPending {
 		t.Fatalf("pending row: %+v", r)
 	}
-	testenv.WaitT(t, time.Minute, "greedy marked stalled", func(ctx context.Context) (bool, error) {
+	// The list row says what blocks the rollout, as the node view does;
+	// without progress for StallAfter the watcher's periodic snapshots mark
+	// it stalled (the rule itself: TestStallTracker).
+	testenv.WaitT(t, time.Minute, "greedy stalled and blocked", func(ctx context.Context) (bool, error) {
 		s, err := w.Next(ctx)
 		if err != nil {
 			return false, nil
 		}
 		for _, r := range s.DaemonSets {
 			if r.Key() == "default/greedy" {
-				return r.Mark == MarkStalled, nil
+				return r.Mark == MarkStalled && strings.Contains(r.Blocked, "pending: Unschedulable") && s.Detail != nil && s.Detail.Blocked == r.Blocked, nil
 			}
 		}
 		return false, nil

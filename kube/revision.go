@@ -1,31 +1,13 @@
 package kube
 
 import (
-	"encoding/binary"
-	"fmt"
-	"hash/fnv"
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/rand"
-	"k8s.io/utils/dump"
+	"k8s.io/apimachinery/pkg/labels"
 )
-
-// TemplateHash is the controller-revision-hash the DaemonSet controller
-// gives the revision of ds's current template (pkg/controller ComputeHash:
-// FNV-32a over the dumped template, plus the collision count).
-func TemplateHash(ds *appsv1.DaemonSet) string {
-	h := fnv.New32a()
-	fmt.Fprintf(h, "%v", dump.ForHash(ds.Spec.Template))
-	if ds.Status.CollisionCount != nil {
-		b := make([]byte, 8)
-		binary.LittleEndian.PutUint32(b, uint32(*ds.Status.CollisionCount))
-		h.Write(b)
-	}
-	return rand.SafeEncodeString(fmt.Sprint(h.Sum32()))
-}
 
 // Revision is one ControllerRevision of a DaemonSet, identified by hash;
 // its number changes on rollback.
@@ -35,38 +17,59 @@ type Revision struct {
 	Name   string
 }
 
-// DaemonSetRevisions returns the revisions owned by ds, by number.
+// DaemonSetRevisions returns the revisions ds claims, by number.
 func DaemonSetRevisions(ds *appsv1.DaemonSet, revs []*appsv1.ControllerRevision) []Revision {
+	return daemonSetRevisions(ds, daemonSelector(ds), revs)
+}
+
+func daemonSetRevisions(ds *appsv1.DaemonSet, sel labels.Selector, revs []*appsv1.ControllerRevision) []Revision {
 	var out []Revision
 	for _, r := range revs {
-		if r.Namespace != ds.Namespace || !ownedBy(r.OwnerReferences, ds) {
+		if r.Namespace != ds.Namespace || !metav1.IsControlledBy(r, ds) || !sel.Matches(labels.Set(r.Labels)) {
 			continue
 		}
+		// The controller labels every revision with its hash (its name,
+		// for revisions that predate the label).
 		hash := r.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]
 		if hash == "" {
 			continue
 		}
 		out = append(out, Revision{Number: r.Revision, Hash: hash, Name: r.Name})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Number < out[j].Number })
 	return out
 }
 
-func ownedBy(refs []metav1.OwnerReference, ds *appsv1.DaemonSet) bool {
-	for _, o := range refs {
-		if o.UID == ds.UID {
-			return true
+// CurrentRevision is the revision the DaemonSet controller made current,
+// read from the cluster and never recomputed: a revision's hash depends on
+// the k8s.io/api version of the controller that made it, and a revision
+// keeps it for life (a rollback or an upgrade only renumbers it). Once the
+// controller has seen the latest spec (observedGeneration >= generation),
+// the current one is the highest-numbered (it renumbers the current one to
+// max+1). seen is false before that; cur is then zero.
+func CurrentRevision(ds *appsv1.DaemonSet, revs []Revision) (cur Revision, seen bool) {
+	if ds.Status.ObservedGeneration < ds.Generation {
+		return Revision{}, false
+	}
+	for _, r := range revs {
+		if r.Number >= cur.Number {
+			cur = r
 		}
 	}
-	return false
+	return cur, true
 }
 
-// isDaemonPod reports whether pod belongs to ds (its controller owner).
-func isDaemonPod(pod *corev1.Pod, ds *appsv1.DaemonSet) bool {
-	for _, o := range pod.OwnerReferences {
-		if o.UID == ds.UID && o.Controller != nil && *o.Controller {
-			return true
-		}
+// daemonSelector is the DaemonSet's selector; an invalid one selects
+// nothing, as the controller then claims nothing.
+func daemonSelector(ds *appsv1.DaemonSet) labels.Selector {
+	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
+	if err != nil {
+		return labels.Nothing()
 	}
-	return false
+	return sel
+}
+
+// isDaemonPod reports whether pod's controller owner is ds.
+func isDaemonPod(pod *corev1.Pod, ds *appsv1.DaemonSet) bool {
+	return metav1.IsControlledBy(pod, ds)
 }

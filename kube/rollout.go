@@ -132,13 +132,17 @@ func History(ctx context.Context, client kubernetes.Interface, namespace, name s
 	if err != nil {
 		return nil, err
 	}
-	current := TemplateHash(ds)
+	// Current is the revision the controller made current, read, never
+	// recomputed: a hash differs between Kubernetes versions.
+	owned := make([]*appsv1.ControllerRevision, 0, len(crs.Items))
 	meta := map[int64]appsv1.ControllerRevision{}
-	for _, cr := range crs.Items {
+	for i, cr := range crs.Items {
 		if metav1.IsControlledBy(&cr, ds) {
 			meta[cr.Revision] = cr
+			owned = append(owned, &crs.Items[i])
 		}
 	}
+	cur, seen := CurrentRevision(ds, DaemonSetRevisions(ds, owned))
 	var out []HistoryEntry
 	for n, obj := range applied {
 		d, ok := obj.(*appsv1.DaemonSet)
@@ -157,7 +161,7 @@ func History(ctx context.Context, client kubernetes.Interface, namespace, name s
 			r.Hash = cr.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]
 			r.Created = cr.CreationTimestamp.Time
 			r.ChangeCause = cr.Annotations["kubernetes.io/change-cause"]
-			r.Current = r.Hash == current
+			r.Current = seen && r.Hash == cur.Hash
 		}
 		out = append(out, r)
 	}

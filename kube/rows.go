@@ -28,6 +28,10 @@ type DaemonSetRow struct {
 	Observed bool
 	// Mark sums the rollout up; see RolloutMark.
 	Mark string
+	// Blocked says what a rollout in progress waits on: its new pods
+	// that are not ready for a reason of their own (unschedulable, image
+	// pull, crash loop, probe), surge pods included; "" when nothing.
+	Blocked string
 }
 
 // Rollout marks.

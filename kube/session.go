@@ -149,7 +149,7 @@ func (s *Session) Next(ctx context.Context) (Snapshot, error) {
 		s.mu.Lock()
 		w = s.watcher
 		s.mu.Unlock()
-		return w.Snapshot(), nil
+		return w.snapshot(), nil
 	}
 	return snap, err
 }

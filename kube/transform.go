@@ -1,21 +1,16 @@
 package kube
 
 import (
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 )
 
-// keepAnnotation says which annotations some view reads; all others are
-// dropped from the cache.
+// keepAnnotation says which annotations dsx reads from the cache; all
+// others are dropped. The template generation decides, with the revision
+// hash, whether a pod is up to date (the controller's IsPodUpdated).
 func keepAnnotation(k string) bool {
-	switch k {
-	case "kubernetes.io/change-cause",
-		"deprecated.daemonset.template.generation",
-		"kubectl.kubernetes.io/restartedAt",
-		"kwok.x-k8s.io/node":
-		return true
-	}
-	return false
+	return k == appsv1.DeprecatedTemplateGeneration
 }
 
 // stripForCache is the informers' transform: it drops what no view shows so
@@ -68,7 +63,13 @@ func stripPod(o *corev1.Pod) {
 	st := corev1.PodStatus{Phase: o.Status.Phase, Reason: o.Status.Reason, Message: o.Status.Message}
 	for _, c := range o.Status.Conditions {
 		if c.Type == corev1.PodReady || c.Type == corev1.PodScheduled {
-			st.Conditions = append(st.Conditions, corev1.PodCondition{Type: c.Type, Status: c.Status, Reason: c.Reason, Message: c.Message})
+			// Ready's transition time says when a pod becomes available
+			// (Ready for minReadySeconds).
+			cond := corev1.PodCondition{Type: c.Type, Status: c.Status, Reason: c.Reason, Message: c.Message}
+			if c.Type == corev1.PodReady {
+				cond.LastTransitionTime = c.LastTransitionTime
+			}
+			st.Conditions = append(st.Conditions, cond)
 		}
 	}
 	slim := func(in []corev1.ContainerStatus) []corev1.ContainerStatus {

@@ -2,10 +2,7 @@ package kube
 
 import (
 	"context"
-	"errors"
-	"net/url"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,47 +10,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 )
-
-// Snapshot is an immutable picture of the cache, the only thing views see.
-type Snapshot struct {
-	Context   string
-	Namespace string // "" means all namespaces
-	// Seq grows with every snapshot; views can tell new data from old.
-	Seq        uint64
-	Synced     bool
-	DaemonSets []DaemonSetRow
-	// LastEvent is when the cache last changed.
-	LastEvent time.Time
-	// Conn describes the connection to the API server.
-	Conn  ConnState
-	Taken time.Time
-	// Nodes and Pods count the cached objects, for the status bar.
-	Nodes, Pods int
-	// Detail is the node view of the focused DaemonSet, nil without focus.
-	Detail *NodeView
-	// Focus is the key of the focused DaemonSet, also when it is gone.
-	Focus string
-	// Hidden says what the user's rights keep out of view, and why.
-	Hidden []string
-	Access Access
-	// Rights says which actions the user may take in this scope.
-	Rights Rights
-}
-
-// ConnState is the health of the watch connections.
-type ConnState struct {
-	// Err is the last list or watch error, nil when healthy.
-	Err error
-	// Since is when the current state began.
-	Since time.Time
-}
 
 // WatcherOptions configure a Watcher.
 type WatcherOptions struct {
@@ -102,7 +64,6 @@ type Watcher struct {
 	nodeCount, podCount atomic.Int64
 
 	mu        sync.Mutex
-	seq       uint64
 	lastEvent time.Time
 	conn      ConnState
 	synced    bool
@@ -114,10 +75,13 @@ type Watcher struct {
 	// listReady is closed once the DaemonSet informer has synced.
 	listReady chan struct{}
 	focus     string
-	progress  map[string]progressMark
+	stalls    *stallTracker
 	// rolling is set while some rollout is in progress: snapshots then
 	// come periodically too, so a rollout that stops moving is seen to stall.
 	rolling bool
+	// wakeAt is when the focused node view changes with no event (a pod
+	// reaching minReadySeconds); zero for never.
+	wakeAt time.Time
 }
 
 // NewWatcher sets up informers; Start runs them.
@@ -146,7 +110,7 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 			o.LabelSelector = appsv1.DefaultDaemonSetUniqueLabelKey
 		}))
-	w := &Watcher{opts: opts, client: client, factory: f, podFactory: pf, dirty: make(chan struct{}, 1), listReady: make(chan struct{}), progress: map[string]progressMark{}}
+	w := &Watcher{opts: opts, client: client, factory: f, podFactory: pf, dirty: make(chan struct{}, 1), listReady: make(chan struct{}), stalls: newStallTracker(opts.StallAfter)}
 	access := AllAccess()
 	if opts.Access != nil {
 		access = *opts.Access
@@ -282,49 +246,6 @@ func (w *Watcher) Start(ctx context.Context) {
 	}()
 }
 
-// probe asks the API server's /readyz (open to every user) now and then
-// and records the connection state: the status bar shows an outage from
-// its start, and its end.
-func (w *Watcher) probe(ctx context.Context) {
-	t := time.NewTicker(w.opts.ProbeEvery)
-	defer t.Stop()
-	for first := true; ; first = false {
-		if !first {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-		pctx, cancel := context.WithTimeout(ctx, w.opts.ProbeEvery)
-		_, err := w.client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(pctx)
-		cancel()
-		// "Get https://…/readyz?timeout=…: dial tcp …: connection refused"
-		// says the same twice; keep the cause.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		w.mu.Lock()
-		changed := (err == nil) != (w.conn.Err == nil)
-		switch {
-		case err != nil && w.conn.Err == nil:
-			w.conn = ConnState{Err: err, Since: w.opts.Now()}
-		case err != nil:
-			w.conn.Err = err
-		case w.conn.Err != nil:
-			w.conn = ConnState{Since: w.opts.Now()}
-		}
-		w.mu.Unlock()
-		if changed {
-			w.poke()
-		}
-	}
-}
-
 // Shutdown stops the informers and waits for their goroutines.
 func (w *Watcher) Shutdown() {
 	if w.cancel != nil {
@@ -334,112 +255,35 @@ func (w *Watcher) Shutdown() {
 	w.podFactory.Shutdown()
 }
 
-// Snapshot builds a snapshot of the cache now.
-func (w *Watcher) Snapshot() Snapshot {
-	var dss []*appsv1.DaemonSet
-	if w.ds != nil {
-		dss, _ = w.ds.List(labels.Everything())
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.seq++
-	now := w.opts.Now()
-	w.lastSnap = now
-	if w.dsInf != nil && w.dsInf.HasSynced() {
-		w.shownList = true
-	}
-	rows := DaemonSetRows(dss)
-	w.markRollouts(rows, now)
-	s := Snapshot{
-		Context:    w.opts.Context,
-		Namespace:  w.opts.Namespace,
-		Seq:        w.seq,
-		Synced:     w.synced,
-		DaemonSets: rows,
-		LastEvent:  w.lastEvent,
-		Conn:       w.conn,
-		Taken:      now,
-		Nodes:      int(w.nodeCount.Load()),
-		Pods:       int(w.podCount.Load()),
-		Focus:      w.focus,
-		Hidden:     w.access.Hidden(w.opts.Namespace),
-		Access:     w.access,
-		Rights:     w.opts.Rights,
-	}
-	if w.focus != "" && w.ds != nil {
-		ns, name, _ := strings.Cut(w.focus, "/")
-		if ds, err := w.ds.DaemonSets(ns).Get(name); err == nil {
-			var nodes []*corev1.Node
-			if w.nodes != nil {
-				nodes, _ = w.nodes.List(labels.Everything())
-			}
-			var nsPods []*corev1.Pod
-			var revs []*appsv1.ControllerRevision
-			if w.podInf != nil {
-				objs, _ := w.podInf.GetIndexer().ByIndex(podControllerIndex, string(ds.UID))
-				for _, o := range objs {
-					if p, ok := o.(*corev1.Pod); ok {
-						nsPods = append(nsPods, p)
-					}
-				}
-			}
-			if w.revs != nil {
-				revs, _ = w.revs.ControllerRevisions(ns).List(labels.Everything())
-			}
-			v := ComputeNodeViewWith(ds, nodes, nsPods, revs, w.access)
-			s.Detail = &v
-		}
-	}
-	return s
-}
-
-// progressMark remembers when a rollout last moved.
-type progressMark struct {
-	counts [4]int64
-	since  time.Time
-}
-
-// markRollouts sets each row's rollout mark, tracking progress over time:
-// a rollout that has not moved for StallAfter is stalled.
-func (w *Watcher) markRollouts(rows []DaemonSetRow, now time.Time) {
-	keep := map[string]progressMark{}
-	rolling := false
-	for i := range rows {
-		r := &rows[i]
-		k := r.Key()
-		c := [4]int64{int64(r.UpToDate), int64(r.Available), int64(r.Ready), int64(r.Desired)}
-		pm, ok := w.progress[k]
-		if !ok || pm.counts != c {
-			pm = progressMark{counts: c, since: now}
-		}
-		keep[k] = pm
-		r.Mark = RolloutMark(*r, now.Sub(pm.since) >= w.opts.StallAfter)
-		if r.Mark == MarkRolling {
-			rolling = true
-		}
-	}
-	w.progress = keep
-	w.rolling = rolling
-}
-
 // Next blocks until the cache has changed since the last snapshot (or,
 // while a rollout is in progress, a quarter of StallAfter has passed), then
 // returns a new one, never sooner than MinInterval after the previous.
 func (w *Watcher) Next(ctx context.Context) (Snapshot, error) {
 	w.mu.Lock()
-	rolling := w.rolling
+	rolling, wakeAt := w.rolling, w.wakeAt
 	w.mu.Unlock()
-	var recheck <-chan time.Time
+	var recheck time.Duration
 	if rolling {
-		t := time.NewTimer(w.opts.StallAfter / 4)
+		recheck = w.opts.StallAfter / 4
+	}
+	if !wakeAt.IsZero() {
+		// Availability is "Ready for longer than minReadySeconds": look a
+		// moment after the instant.
+		if d := wakeAt.Sub(w.opts.Now()) + 10*time.Millisecond; recheck == 0 || d < recheck {
+			recheck = max(d, 0)
+		}
+	}
+	var recheckC <-chan time.Time
+	if recheck > 0 || !wakeAt.IsZero() {
+		t := time.NewTimer(recheck)
 		defer t.Stop()
-		recheck = t.C
+		recheckC = t.C
 	}
 	select {
 	case <-ctx.Done():
 		return Snapshot{}, ctx.Err()
 	case <-w.dirty:
-	case <-recheck:
+	case <-recheckC:
 	}
 	// During a rollout most visible rows change on every snapshot; a
 	// longer interval then keeps a thin link's traffic down (measured: 21
@@ -475,7 +319,7 @@ func (w *Watcher) Next(ctx context.Context) (Snapshot, error) {
 	case <-w.dirty:
 	default:
 	}
-	return w.Snapshot(), nil
+	return w.snapshot(), nil
 }
 
 const podControllerIndex = "controller-uid"

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -21,17 +22,54 @@ type Binaries struct {
 	Etcd, APIServer, ControllerManager, Scheduler, Kwok string
 }
 
-// KubeVersion is the Kubernetes release the plane is built from; it must match
-// testenv/tools/go.mod.
+// KubeVersion is the Kubernetes release the default plane is built from;
+// it must match testenv/tools/go.mod.
 const KubeVersion = "v1.37.2"
 
-// The package paths built from testenv/tools, and the file name each gets.
-var buildTargets = []struct{ pkg, name string }{
-	{"go.etcd.io/etcd/server/v3", "etcd"},
-	{"k8s.io/kubernetes/cmd/kube-apiserver", "kube-apiserver"},
-	{"k8s.io/kubernetes/cmd/kube-controller-manager", "kube-controller-manager"},
-	{"k8s.io/kubernetes/cmd/kube-scheduler", "kube-scheduler"},
-	{"sigs.k8s.io/kwok/cmd/kwok", "kwok"},
+// A buildTarget is one package built from a tools module, and its file name.
+type buildTarget struct{ pkg, name string }
+
+var (
+	etcdTarget   = buildTarget{"go.etcd.io/etcd/server/v3", "etcd"}
+	kwokTarget   = buildTarget{"sigs.k8s.io/kwok/cmd/kwok", "kwok"}
+	kubeTargets  = []buildTarget{{"k8s.io/kubernetes/cmd/kube-apiserver", "kube-apiserver"}, {"k8s.io/kubernetes/cmd/kube-controller-manager", "kube-controller-manager"}, {"k8s.io/kubernetes/cmd/kube-scheduler", "kube-scheduler"}}
+	buildTargets = append(append([]buildTarget{etcdTarget}, kubeTargets...), kwokTarget)
+)
+
+// planeVersion is one Kubernetes release testenv can run: the tools module
+// it is built from and what that module builds.
+type planeVersion struct {
+	// kube is the release, as its binaries report it.
+	kube string
+	// dir is the tools module, next to this file.
+	dir     string
+	targets []buildTarget
+}
+
+// planeVersions are the releases testenv runs, by Options.Version. The
+// older one builds only the Kubernetes components: etcd and kwok come from
+// the default module (etcd's API is the same to both API servers), which
+// keeps its cold build to the three Kubernetes binaries.
+var planeVersions = map[string]planeVersion{
+	"1.37": {kube: KubeVersion, dir: "tools", targets: buildTargets},
+	"1.34": {kube: "v1.34.4", dir: "tools134", targets: kubeTargets},
+}
+
+// DefaultVersion is the plane tests get unless they ask for another.
+const DefaultVersion = "1.37"
+
+// Versions lists every plane version, newest first.
+func Versions() []string { return []string{"1.37", "1.34"} }
+
+func lookupVersion(v string) (planeVersion, error) {
+	if v == "" {
+		v = DefaultVersion
+	}
+	pv, ok := planeVersions[v]
+	if !ok {
+		return planeVersion{}, fmt.Errorf("testenv: no control plane version %q (have %v)", v, Versions())
+	}
+	return pv, nil
 }
 
 // ToolsDir finds testenv/tools: $DSX_TESTENV_TOOLS, else next to this source
@@ -40,11 +78,15 @@ func ToolsDir() (string, error) {
 	if d := os.Getenv("DSX_TESTENV_TOOLS"); d != "" {
 		return d, nil
 	}
+	return toolsDir("tools")
+}
+
+func toolsDir(name string) (string, error) {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
-		return "", errors.New("testenv: cannot locate testenv/tools; set DSX_TESTENV_TOOLS")
+		return "", errors.New("testenv: cannot locate testenv/" + name + "; set DSX_TESTENV_TOOLS")
 	}
-	d := filepath.Join(filepath.Dir(file), "tools")
+	d := filepath.Join(filepath.Dir(file), name)
 	if _, err := os.Stat(filepath.Join(d, "go.mod")); err != nil {
 		return "", fmt.Errorf("testenv: %s/go.mod not found; run from a dsx checkout or set DSX_TESTENV_TOOLS", d)
 	}
@@ -66,75 +108,114 @@ func CacheKey(toolsDir string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// EnsureBinaries returns the cached control-plane binaries, building them first
-// when the cache lacks them. Progress goes to progress (a cold build takes
-// minutes and must never look like a hang). Concurrent callers, such as test
-// binaries of several packages, wait on a file lock for one build.
+// EnsureBinaries returns the cached binaries of the default plane, building
+// them first when the cache lacks them; see EnsureBinariesFor.
 func EnsureBinaries(progress io.Writer) (Binaries, error) {
+	return EnsureBinariesFor(DefaultVersion, progress)
+}
+
+// EnsureBinariesFor returns the cached control-plane binaries of a version
+// ("" for the default), building them first when the cache lacks them.
+// Progress goes to progress (a cold build takes minutes and must never
+// look like a hang). Concurrent callers, such as test binaries of several
+// packages, wait on a file lock for one build.
+func EnsureBinariesFor(version string, progress io.Writer) (Binaries, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	tools, err := ToolsDir()
+	pv, err := lookupVersion(version)
 	if err != nil {
 		return Binaries{}, err
 	}
-	key, err := CacheKey(tools)
+	var bins Binaries
+	if pv.dir != "tools" {
+		// etcd and kwok are the default module's.
+		if bins, err = EnsureBinaries(progress); err != nil {
+			return Binaries{}, err
+		}
+	}
+	tools, err := ToolsDir()
+	if pv.dir != "tools" {
+		tools, err = toolsDir(pv.dir)
+	}
 	if err != nil {
 		return Binaries{}, err
+	}
+	dir, err := ensureBuilt(pv, tools, progress)
+	if err != nil {
+		return Binaries{}, err
+	}
+	for _, t := range pv.targets {
+		path := filepath.Join(dir, t.name)
+		switch t.name {
+		case "etcd":
+			bins.Etcd = path
+		case "kwok":
+			bins.Kwok = path
+		case "kube-apiserver":
+			bins.APIServer = path
+		case "kube-controller-manager":
+			bins.ControllerManager = path
+		case "kube-scheduler":
+			bins.Scheduler = path
+		}
+	}
+	return bins, nil
+}
+
+// ensureBuilt returns the cache directory holding pv's binaries, built
+// from tools when missing.
+func ensureBuilt(pv planeVersion, tools string, progress io.Writer) (string, error) {
+	key, err := CacheKey(tools)
+	if err != nil {
+		return "", err
 	}
 	root := os.Getenv("DSX_PLANE_CACHE")
 	if root == "" {
 		c, err := os.UserCacheDir()
 		if err != nil {
-			return Binaries{}, err
+			return "", err
 		}
 		root = filepath.Join(c, "dsx", "plane")
 	}
 	dir := filepath.Join(root, key)
-	bins := Binaries{
-		Etcd:              filepath.Join(dir, "etcd"),
-		APIServer:         filepath.Join(dir, "kube-apiserver"),
-		ControllerManager: filepath.Join(dir, "kube-controller-manager"),
-		Scheduler:         filepath.Join(dir, "kube-scheduler"),
-		Kwok:              filepath.Join(dir, "kwok"),
-	}
 	if complete(dir) {
-		return bins, nil
+		return dir, nil
 	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
-		return Binaries{}, err
+		return "", err
 	}
 	lock, err := os.OpenFile(filepath.Join(root, key+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return Binaries{}, err
+		return "", err
 	}
 	defer lock.Close()
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		fmt.Fprintln(progress, "testenv: another process is building the control plane; waiting for it")
+		fmt.Fprintf(progress, "testenv: another process is building the %s control plane; waiting for it\n", pv.kube)
 		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-			return Binaries{}, err
+			return "", err
 		}
 	}
 	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
 	if complete(dir) {
-		return bins, nil
+		return dir, nil
 	}
 	tmp, err := os.MkdirTemp(root, key+".building-")
 	if err != nil {
-		return Binaries{}, err
+		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	if err := build(tools, tmp, progress); err != nil {
-		return Binaries{}, err
+	if err := build(pv, tools, tmp, progress); err != nil {
+		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "complete"), []byte(KubeVersion+"\n"), 0o644); err != nil {
-		return Binaries{}, err
+	if err := os.WriteFile(filepath.Join(tmp, "complete"), []byte(pv.kube+"\n"), 0o644); err != nil {
+		return "", err
 	}
 	os.RemoveAll(dir)
 	if err := os.Rename(tmp, dir); err != nil {
-		return Binaries{}, err
+		return "", err
 	}
-	return bins, nil
+	return dir, nil
 }
 
 func complete(dir string) bool {
@@ -142,18 +223,20 @@ func complete(dir string) bool {
 	return err == nil
 }
 
-func build(tools, out string, progress io.Writer) error {
-	minor := strings.Split(strings.TrimPrefix(KubeVersion, "v"), ".")[1]
+func build(pv planeVersion, tools, out string, progress io.Writer) error {
+	minor := strings.Split(strings.TrimPrefix(pv.kube, "v"), ".")[1]
 	ldflags := strings.Join([]string{
 		"-s", "-w",
-		"-X", "k8s.io/component-base/version.gitVersion=" + KubeVersion,
+		"-X", "k8s.io/component-base/version.gitVersion=" + pv.kube,
 		"-X", "k8s.io/component-base/version.gitMajor=1",
 		"-X", "k8s.io/component-base/version.gitMinor=" + minor,
 		"-X", "k8s.io/component-base/version.gitTreeState=clean",
 	}, " ")
 	args := []string{"build", "-v", "-ldflags", ldflags, "-o", out}
-	for _, t := range buildTargets {
+	var names []string
+	for _, t := range pv.targets {
 		args = append(args, t.pkg)
+		names = append(names, t.name)
 	}
 	cmd := exec.Command("go", args...)
 	cmd.Dir = tools
@@ -163,7 +246,7 @@ func build(tools, out string, progress io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	fmt.Fprintf(progress, "testenv: building the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok %s) into the cache; a cold build takes about 5-10 minutes on 2 cores, later starts take seconds\n", KubeVersion)
+	fmt.Fprintf(progress, "testenv: building the %s control plane (%s) into the cache; a cold build takes about 5-10 minutes on 2 cores, later starts take seconds\n", pv.kube, strings.Join(names, ", "))
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -189,14 +272,16 @@ func build(tools, out string, progress io.Writer) error {
 		return fmt.Errorf("testenv: building the control plane failed: %v\n%s", err, strings.Join(tail, "\n"))
 	}
 	// A module path ending in /v3 names its binary after the element before.
-	if err := os.Rename(filepath.Join(out, "server"), filepath.Join(out, "etcd")); err != nil {
-		return err
+	if slices.Contains(pv.targets, etcdTarget) {
+		if err := os.Rename(filepath.Join(out, "server"), filepath.Join(out, "etcd")); err != nil {
+			return err
+		}
 	}
-	for _, t := range buildTargets {
+	for _, t := range pv.targets {
 		if _, err := os.Stat(filepath.Join(out, t.name)); err != nil {
 			return fmt.Errorf("testenv: build produced no %s: %v", t.name, err)
 		}
 	}
-	fmt.Fprintf(progress, "testenv: control plane built in %s (%d packages)\n", time.Since(start).Round(time.Second), n)
+	fmt.Fprintf(progress, "testenv: %s control plane built in %s (%d packages)\n", pv.kube, time.Since(start).Round(time.Second), n)
 	return nil
 }

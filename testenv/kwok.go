@@ -1,5 +1,7 @@
 package testenv
 
+import "strings"
+
 // Annotations that make kwok misbehave on purpose, so that tests and the demo
 // can show rollouts stuck the way real ones get stuck.
 const (
@@ -18,8 +20,9 @@ const (
 // pods become Running and Ready unless a simulate annotation says otherwise.
 // kwokConfig returns kwok's configuration; logsFile and previousLogsFile are
 // what every container's logs (and previous logs) read, in CRI format.
-func kwokConfig(logsFile, previousLogsFile string) string {
-	return kwokStages + `---
+func kwokConfig(logsFile, previousLogsFile, kubeVersion string) string {
+	// Fake kubelets report the plane's own release.
+	return strings.ReplaceAll(kwokStages, "@KUBE_VERSION@", kubeVersion) + `---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs
 metadata:
@@ -92,8 +95,8 @@ spec:
         architecture: amd64
         containerRuntimeVersion: kwok
         kernelVersion: kwok
-        kubeletVersion: ` + KubeVersion + `
-        kubeProxyVersion: ` + KubeVersion + `
+        kubeletVersion: @KUBE_VERSION@
+        kubeProxyVersion: @KUBE_VERSION@
         operatingSystem: linux
         osImage: kwok
       phase: Running

@@ -49,6 +49,10 @@ type Options struct {
 	NodeMonitorGrace time.Duration
 	// ContextName names the context in the written kubeconfig.
 	ContextName string
+	// Version is the Kubernetes release of the API server, controller
+	// manager and scheduler: "" or DefaultVersion (1.37), or "1.34" (see
+	// Versions). Each is built once and cached.
+	Version string
 }
 
 // Plane is a running control plane.
@@ -71,6 +75,8 @@ type Plane struct {
 	kubeletPort int
 	adminToken  string
 	opts        Options
+	// kubeVersion is the release the plane runs, e.g. v1.34.4.
+	kubeVersion string
 
 	mu    sync.Mutex
 	procs map[string]*proc
@@ -78,6 +84,9 @@ type Plane struct {
 	// reconnect without being told.
 	stopped bool
 }
+
+// KubeVersion is the Kubernetes release the plane runs, e.g. v1.34.4.
+func (p *Plane) KubeVersion() string { return p.kubeVersion }
 
 // Component names, in start order.
 const (
@@ -107,7 +116,11 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	if opts.ContextName == "" {
 		opts.ContextName = "dsx-testenv"
 	}
-	bins, err := EnsureBinaries(opts.Progress)
+	pv, err := lookupVersion(opts.Version)
+	if err != nil {
+		return nil, err
+	}
+	bins, err := EnsureBinariesFor(opts.Version, opts.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +128,7 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plane{Dir: dir, bins: bins, opts: opts, procs: map[string]*proc{}}
+	p := &Plane{Dir: dir, bins: bins, opts: opts, kubeVersion: pv.kube, procs: map[string]*proc{}}
 	defer func() {
 		if err != nil {
 			p.Stop()
@@ -150,7 +163,7 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	if err := os.WriteFile(prevLogs, []byte(samplePreviousLogs), 0o600); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), []byte(kwokConfig(logs, prevLogs)), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), []byte(kwokConfig(logs, prevLogs, pv.kube)), 0o600); err != nil {
 		return nil, err
 	}
 

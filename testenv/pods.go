@@ -33,7 +33,7 @@ func DaemonPod(ds *appsv1.DaemonSet, name, node, hash string, created time.Time)
 		Spec: corev1.PodSpec{NodeName: node},
 		Status: corev1.PodStatus{
 			Phase:             corev1.PodRunning,
-			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: metav1.NewTime(created)}},
 			ContainerStatuses: []corev1.ContainerStatus{{Name: container, Ready: true, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}},
 		},
 	}
@@ -42,7 +42,7 @@ func DaemonPod(ds *appsv1.DaemonSet, name, node, hash string, created time.Time)
 // PodNotReady marks a DaemonPod's pod and its first container not ready,
 // as the kubelet reports a container that fails its readiness probe.
 func PodNotReady(p *corev1.Pod) {
-	p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "ContainersNotReady"}}
+	p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "ContainersNotReady", LastTransitionTime: p.CreationTimestamp}}
 	p.Status.ContainerStatuses[0].Ready = false
 }
 

@@ -26,6 +26,8 @@ func asciiGlyph(r rune) (string, bool) {
 		return ".", true
 	case '●':
 		return "*", true
+	case '∅':
+		return "o", true
 	case '│':
 		return "|", true
 	case '→', '▶':

@@ -260,6 +260,16 @@ func markText(mark string) string {
 	return mark
 }
 
+// rowMarkText is the row's mark, "blocked" when its rollout waits on new
+// pods that are not ready for a reason of their own (the node view says
+// which and why).
+func rowMarkText(r kube.DaemonSetRow) string {
+	if r.Blocked != "" && (r.Mark == kube.MarkRolling || r.Mark == kube.MarkStalled) {
+		return "✗ blocked"
+	}
+	return markText(r.Mark)
+}
+
 func strategyText(s string) string {
 	if s == "RollingUpdate" {
 		return "Rolling"
@@ -272,7 +282,7 @@ func listCells(r kube.DaemonSetRow, now time.Time) []string {
 	return []string{
 		r.Namespace, r.Name, n(r.Desired), n(r.Current), n(r.Ready), n(r.UpToDate), n(r.Available), n(r.Misscheduled),
 		bar(int(min(r.UpToDate, r.Available)), int(r.Desired), 10),
-		markText(r.Mark), strategyText(r.Strategy), age(now, r.Created), strings.Join(r.Images, ","),
+		rowMarkText(r), strategyText(r.Strategy), age(now, r.Created), strings.Join(r.Images, ","),
 	}
 }
 
@@ -315,7 +325,7 @@ func (l listView) render(width, height int) []string {
 			line = st.selected.Render(line)
 		case r.Terminating:
 			line = st.dim.Render(line)
-		case r.Mark == kube.MarkStalled || r.Mark == kube.MarkMisscheduled:
+		case r.Mark == kube.MarkStalled || r.Mark == kube.MarkMisscheduled || r.Blocked != "":
 			line = st.bad.Render(line)
 		case r.Mark == kube.MarkRolling:
 			line = st.warn.Render(line)

@@ -46,7 +46,7 @@ func TestListLive(t *testing.T) {
 	w := kube.NewWatcher(plane.Client, kube.WatcherOptions{Context: "dsx-testenv"})
 	w.Start(ctx)
 	defer w.Shutdown()
-	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot()})
+	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Initial()})
 	_, scr := startModel(t, m, 120, 30)
 
 	ds := testenv.DaemonSet("default", "live-agent", "agent:1")
@@ -88,7 +88,7 @@ func TestNodeViewLive(t *testing.T) {
 	w := kube.NewWatcher(plane.Client, kube.WatcherOptions{Context: "dsx-testenv"})
 	w.Start(ctx)
 	defer w.Shutdown()
-	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot()})
+	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Initial()})
 	tm, scr := startModel(t, m, 160, 60)
 	scr.waitFor(t, time.Minute, "drill in the list", func(s string) bool { return strings.Contains(s, "drill") })
 	typeKeys(tm, "/", "d", "r", "i", "l", "l", "enter", "enter")
@@ -202,7 +202,7 @@ func liveModel(t *testing.T, ctx context.Context, namespace string) Model {
 	w := kube.NewWatcher(plane.Client, kube.WatcherOptions{Context: "dsx-testenv", Namespace: namespace})
 	w.Start(ctx)
 	t.Cleanup(w.Shutdown)
-	return New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(),
+	return New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Initial(),
 		Inspector: kube.Inspector{Config: plane.Config, Client: plane.Client}})
 }
 
@@ -268,7 +268,7 @@ func TestRBACLimitedUserLive(t *testing.T) {
 	w := kube.NewWatcher(client, kube.WatcherOptions{Context: "team", Namespace: "limited", Access: &access})
 	w.Start(ctx)
 	t.Cleanup(w.Shutdown)
-	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Snapshot(), Inspector: kube.Inspector{Config: u.Config, Client: client}})
+	m := New(Options{Context: ctx, Source: w, Keys: keys.Default(), Initial: w.Initial(), Inspector: kube.Inspector{Config: u.Config, Client: client}})
 	tm, scr := startModel(t, m, 200, 40)
 	scr.waitFor(t, time.Minute, "team-agent with its pods and the hidden line", func(s string) bool {
 		return rowRE("limited", "team-agent", "2\\d", "2\\d", "2\\d").MatchString(s) && strings.Contains(s, "hidden by RBAC: nodes")

@@ -288,6 +288,8 @@ func stateText(s kube.NodeState) string {
 		sym = "⌫"
 	case kube.StateUnknown:
 		sym = "?"
+	case kube.StateOrphaned:
+		sym = "∅"
 	}
 	return sym + " " + string(s)
 }
@@ -387,6 +389,7 @@ func (v nodeView) header(width int) []string {
 	add(kube.StateIneligible, strings.Join(kinds, ", "))
 	add(kube.StateTerminating, "")
 	add(kube.StateMisscheduled, "")
+	add(kube.StateOrphaned, "")
 	// The summary wraps onto a second line rather than lose counts.
 	var lines []string
 	line := ""
@@ -403,8 +406,11 @@ func (v nodeView) header(width int) []string {
 	}
 	lines = append(lines, line)
 	rev := "revision pending"
-	if v.view.CurrentRevision != 0 {
+	switch {
+	case v.view.CurrentRevision != 0:
 		rev = fmt.Sprintf("current revision %d", v.view.CurrentRevision)
+	case !v.view.Observed:
+		rev = "revision pending: the controller has not yet seen the change"
 	}
 	label := fmt.Sprintf(" %d/%d up to date and ready · %s", s.ByState[kube.StateCurrent], s.Eligible, rev)
 	if !v.view.Access.Nodes {
@@ -412,7 +418,11 @@ func (v nodeView) header(width int) []string {
 	}
 	bw := min(30, max(width-len([]rune(label))-3, 0))
 	line2 := " " + bar(s.ByState[kube.StateCurrent], s.Eligible, bw) + label
-	return append(lines, line2)
+	lines = append(lines, line2)
+	if v.view.Blocked != "" {
+		lines = append(lines, " rollout "+v.view.Blocked)
+	}
+	return lines
 }
 
 // View draws the summary, the table header and the visible rows.
@@ -451,7 +461,7 @@ func (v nodeView) View(width, height int) string {
 			line = st.bad.Render(line)
 		case r.State == kube.StateProgressing || r.State == kube.StateOutdated || r.State == kube.StateTerminating:
 			line = st.warn.Render(line)
-		case r.State == kube.StateIneligible:
+		case r.State == kube.StateIneligible || r.State == kube.StateOrphaned:
 			line = st.dim.Render(line)
 		}
 		out = append(out, line)

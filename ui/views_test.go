@@ -58,7 +58,7 @@ func sampleNodeView() *kube.NodeView {
 		{Node: "spot-9", NodeGone: true, State: kube.StateMisscheduled, Pod: "log-shipper-zzzzz", Revision: 3, Ready: true, Created: at(time.Hour), Reason: "node no longer exists"},
 	}
 	v := &kube.NodeView{Namespace: "logging", Name: "log-shipper", CurrentRevision: 4, Rows: rows, Access: kube.AllAccess()}
-	v.Summary = kube.NodeSummary{Nodes: 8, Eligible: 6, UpToDate: 4,
+	v.Summary = kube.NodeSummary{Nodes: 8, Eligible: 6,
 		ByState:           map[kube.NodeState]int{kube.StateCurrent: 2, kube.StateOutdated: 1, kube.StateProgressing: 1, kube.StateIneligible: 2, kube.StateMissing: 1, kube.StateFailed: 1, kube.StateMisscheduled: 1},
 		OutdatedRevisions: map[int64]int{3: 1}, IneligibleKinds: map[string]int{"taint": 2}}
 	return v

@@ -19,12 +19,16 @@ func main() {
 	dsx := flag.String("dsx", "bin/dsx", "path of the dsx binary to run")
 	churn := flag.Duration("churn", 8*time.Second, "add or remove a node this often (0: never)")
 	keep := flag.Bool("keep", false, "run the cluster without dsx, until Ctrl-C (point any client at the printed kubeconfig)")
-	buildOnly := flag.Bool("build-only", false, "build (or find cached) control-plane binaries and exit")
+	buildOnly := flag.Bool("build-only", false, "build (or find cached) the control-plane binaries of every version and exit")
 	flag.Parse()
 	if *buildOnly {
-		if _, err := testenv.EnsureBinaries(os.Stderr); err != nil {
-			fmt.Fprintln(os.Stderr, "demo:", err)
-			os.Exit(1)
+		// Every version the tests run on: `make plane` leaves nothing to
+		// build for `make test`.
+		for _, v := range testenv.Versions() {
+			if _, err := testenv.EnsureBinariesFor(v, os.Stderr); err != nil {
+				fmt.Fprintln(os.Stderr, "demo:", err)
+				os.Exit(1)
+			}
 		}
 		return
 	}

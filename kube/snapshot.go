@@ -1,0 +1,154 @@
+package kube
+
+import (
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Snapshot is an immutable picture of the cache, the only thing views see.
+type Snapshot struct {
+	Context   string
+	Namespace string // "" means all namespaces
+	Synced    bool
+	// DaemonSets are the list's rows, each with its rollout mark and,
+	// while a rollout waits on pods that are not ready, what it waits on.
+	DaemonSets []DaemonSetRow
+	// LastEvent is when the cache last changed.
+	LastEvent time.Time
+	// Conn describes the connection to the API server.
+	Conn ConnState
+	// Nodes and Pods count the cached objects, for the status bar.
+	Nodes, Pods int
+	// Detail is the node view of the focused DaemonSet, nil without focus.
+	Detail *NodeView
+	// Focus is the key of the focused DaemonSet, also when it is gone.
+	Focus string
+	// Hidden says what the user's rights keep out of view, and why.
+	Hidden []string
+	Access Access
+	// Rights says which actions the user may take in this scope.
+	Rights Rights
+}
+
+// ConnState is the health of the watch connections.
+type ConnState struct {
+	// Err is the last list or watch error, nil when healthy.
+	Err error
+	// Since is when the current state began.
+	Since time.Time
+}
+
+// snapshot assembles a snapshot of the cache now and advances the
+// watcher's state (stall tracking, the first-list flag, the next timed
+// wake-up): only Next calls it, so no caller can skip a step.
+func (w *Watcher) snapshot() Snapshot {
+	var dss []*appsv1.DaemonSet
+	if w.ds != nil {
+		dss, _ = w.ds.List(labels.Everything())
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.opts.Now()
+	w.lastSnap = now
+	if w.dsInf != nil && w.dsInf.HasSynced() {
+		w.shownList = true
+	}
+	rows := DaemonSetRows(dss)
+	w.rolling = w.stalls.mark(rows, now)
+	s := Snapshot{
+		Context:    w.opts.Context,
+		Namespace:  w.opts.Namespace,
+		Synced:     w.synced,
+		DaemonSets: rows,
+		LastEvent:  w.lastEvent,
+		Conn:       w.conn,
+		Nodes:      int(w.nodeCount.Load()),
+		Pods:       int(w.podCount.Load()),
+		Focus:      w.focus,
+		Hidden:     w.access.Hidden(w.opts.Namespace),
+		Access:     w.access,
+		Rights:     w.opts.Rights,
+	}
+	w.wakeAt = time.Time{}
+	if w.focus != "" && w.ds != nil {
+		ns, name, _ := strings.Cut(w.focus, "/")
+		if ds, err := w.ds.DaemonSets(ns).Get(name); err == nil {
+			var nodes []*corev1.Node
+			if w.nodes != nil {
+				nodes, _ = w.nodes.List(labels.Everything())
+			}
+			v := ComputeNodeViewWith(ds, nodes, w.daemonPods(ds), w.revisions(ns), w.access, now)
+			s.Detail = &v
+			// A pod reaching minReadySeconds changes the view with no
+			// event; Next wakes for it.
+			w.wakeAt = v.NextChange()
+		}
+	}
+	w.markBlocked(s.DaemonSets, dss, s.Detail, now)
+	return s
+}
+
+// markBlocked says, for each rollout not complete, what it waits on. Only
+// those rows cost a look at their pods (by index), so a quiet cluster of
+// thousands of nodes pays nothing.
+func (w *Watcher) markBlocked(rows []DaemonSetRow, dss []*appsv1.DaemonSet, detail *NodeView, now time.Time) {
+	if w.podInf == nil {
+		return
+	}
+	byKey := make(map[string]*appsv1.DaemonSet, len(dss))
+	for _, ds := range dss {
+		byKey[ds.Namespace+"/"+ds.Name] = ds
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.Mark != MarkRolling && r.Mark != MarkStalled {
+			continue
+		}
+		if detail != nil && detail.Namespace == r.Namespace && detail.Name == r.Name {
+			r.Blocked = detail.Blocked
+			continue
+		}
+		ds := byKey[r.Key()]
+		if ds == nil {
+			continue
+		}
+		j := newJudge(ds, w.revisions(ds.Namespace), now)
+		r.Blocked = rolloutBlock(j, j.podsByNode(w.daemonPods(ds)))
+	}
+}
+
+// daemonPods are the cached pods whose controller is ds.
+func (w *Watcher) daemonPods(ds *appsv1.DaemonSet) []*corev1.Pod {
+	if w.podInf == nil {
+		return nil
+	}
+	objs, _ := w.podInf.GetIndexer().ByIndex(podControllerIndex, string(ds.UID))
+	pods := make([]*corev1.Pod, 0, len(objs))
+	for _, o := range objs {
+		if p, ok := o.(*corev1.Pod); ok {
+			pods = append(pods, p)
+		}
+	}
+	return pods
+}
+
+func (w *Watcher) revisions(namespace string) []*appsv1.ControllerRevision {
+	if w.revs == nil {
+		return nil
+	}
+	revs, _ := w.revs.ControllerRevisions(namespace).List(labels.Everything())
+	return revs
+}
+
+// Initial is the snapshot to show before the first Next: who and where,
+// no data yet. It reads and advances nothing.
+func (w *Watcher) Initial() Snapshot {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return Snapshot{Context: w.opts.Context, Namespace: w.opts.Namespace, Conn: w.conn, Focus: w.focus,
+		Hidden: w.access.Hidden(w.opts.Namespace), Access: w.access, Rights: w.opts.Rights}
+}
