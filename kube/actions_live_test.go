@@ -33,6 +33,10 @@ func actionsNamespace(t *testing.T, name string) {
 	}
 }
 
+func dsRef(ns, name string) ObjectRef {
+	return ObjectRef{Kind: KindDaemonSet, Namespace: ns, Name: name}
+}
+
 func getDS(t *testing.T, ns, name string) *appsv1.DaemonSet {
 	t.Helper()
 	ds, err := plane.Client.AppsV1().DaemonSets(ns).Get(context.Background(), name, metav1.GetOptions{})
@@ -92,7 +96,7 @@ func TestCreateFlowLive(t *testing.T) {
 	actionsNamespace(t, "acts-create")
 	ctx := context.Background()
 	c := plane.Client
-	e := NewCreate("acts-create")
+	e := NewCreate(Bound{ObjectRef: ObjectRef{Namespace: "acts-create"}})
 	if r := Submit(ctx, c, e, e.Text); !r.Cancelled || r.Done {
 		t.Fatalf("unchanged template: %+v, want cancelled", r)
 	}
@@ -146,7 +150,7 @@ func TestEditFlowLive(t *testing.T) {
 	testenv.WaitT(t, time.Minute, "status written", func(ctx context.Context) (bool, error) {
 		return getDS(t, "acts-edit", "agent").Status.ObservedGeneration > 0, nil
 	})
-	e, err := BeginEdit(ctx, c, "acts-edit", "agent")
+	e, err := BeginEdit(ctx, c, Bound{ObjectRef: dsRef("acts-edit", "agent")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +169,7 @@ func TestEditFlowLive(t *testing.T) {
 	}
 
 	// Someone labels the DaemonSet while the user changes the image.
-	e, err = BeginEdit(ctx, c, "acts-edit", "agent")
+	e, err = BeginEdit(ctx, c, Bound{ObjectRef: dsRef("acts-edit", "agent")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +184,7 @@ func TestEditFlowLive(t *testing.T) {
 	}
 
 	// Someone changes the image while the user changes it too.
-	e, err = BeginEdit(ctx, c, "acts-edit", "agent")
+	e, err = BeginEdit(ctx, c, Bound{ObjectRef: dsRef("acts-edit", "agent")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +244,7 @@ func TestRolloutActionsLive(t *testing.T) {
 	ds := getDS(t, ns, "roll")
 	testenv.WaitT(t, time.Minute, "revision 1", func(context.Context) (bool, error) { return revisionCount(t, ns, ds) == 1, nil })
 
-	if err := Restart(ctx, c, ns, "roll"); err != nil {
+	if err := Restart(ctx, c, dsRef(ns, "roll")); err != nil {
 		t.Fatal(err)
 	}
 	if getDS(t, ns, "roll").Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] == "" {
@@ -264,7 +268,7 @@ func TestRolloutActionsLive(t *testing.T) {
 	}
 
 	// Back to revision 1 by number, then undo (previous) returns to 2's template.
-	msg, err := Undo(ctx, c, ns, "roll", 1)
+	msg, err := Undo(ctx, c, dsRef(ns, "roll"), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +279,7 @@ func TestRolloutActionsLive(t *testing.T) {
 		h, err := History(ctx, c, ns, "roll")
 		return err == nil && len(h) == 3 && h[0].Number == 4 && h[0].Current && h[0].Images[0] == "agent:1", err
 	})
-	if _, err := Undo(ctx, c, ns, "roll", 0); err != nil {
+	if _, err := Undo(ctx, c, dsRef(ns, "roll"), 0); err != nil {
 		t.Fatal(err)
 	}
 	if img := getDS(t, ns, "roll").Spec.Template.Spec.Containers[0].Image; img != "agent:2" {
@@ -415,13 +419,13 @@ func TestReadOnlyActionsSendNothing(t *testing.T) {
 	MakeReadOnly(cfg)
 	c := kubernetes.NewForConfigOrDie(cfg)
 
-	create := NewCreate(ns)
+	create := NewCreate(Bound{ObjectRef: ObjectRef{Namespace: ns}})
 	if r := Submit(ctx, c, create, replaceIn(t, create.Text, "name: my-agent", "name: ro-created")); !r.Cancelled || !strings.Contains(r.Message, "read-only") {
 		t.Fatalf("create: %+v", r)
 	} else {
 		os.Remove(r.SavedTo)
 	}
-	e, err := BeginEdit(ctx, c, ns, "ro")
+	e, err := BeginEdit(ctx, c, Bound{ObjectRef: dsRef(ns, "ro")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +437,7 @@ func TestReadOnlyActionsSendNothing(t *testing.T) {
 	for name, err := range map[string]error{
 		"delete":     Delete(ctx, c, ObjectRef{Kind: KindDaemonSet, Namespace: ns, Name: "ro"}, Background),
 		"delete pod": Delete(ctx, c, ObjectRef{Kind: KindPod, Namespace: ns, Name: "any"}, ""),
-		"restart":    Restart(ctx, c, ns, "ro"),
+		"restart":    Restart(ctx, c, dsRef(ns, "ro")),
 	} {
 		if !IsReadOnly(err) {
 			t.Fatalf("%s under --readonly: %v", name, err)
@@ -442,7 +446,7 @@ func TestReadOnlyActionsSendNothing(t *testing.T) {
 	updateDS(t, ns, "ro", func(d *appsv1.DaemonSet) { d.Spec.Template.Spec.Containers[0].Image = "agent:2" })
 	cur := getDS(t, ns, "ro")
 	testenv.WaitT(t, time.Minute, "two revisions", func(context.Context) (bool, error) { return revisionCount(t, ns, cur) == 2, nil })
-	if _, err := Undo(ctx, c, ns, "ro", 0); !IsReadOnly(err) {
+	if _, err := Undo(ctx, c, dsRef(ns, "ro"), 0); !IsReadOnly(err) {
 		t.Fatalf("undo under --readonly: %v", err)
 	}
 	counter.mu.Lock()

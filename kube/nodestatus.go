@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
 
@@ -61,6 +62,7 @@ type NodeRow struct {
 	NodeGone bool
 	State    NodeState
 	Pod      string
+	PodUID   types.UID // binds a pod delete to this pod
 	Phase    corev1.PodPhase
 	// Revision is the pod's revision number, 0 when unknown.
 	Revision        int64
@@ -433,7 +435,7 @@ func fillPod(row *NodeRow, pods []*corev1.Pod, currentHash string, byHash map[st
 		p = live[0]
 		row.ExtraPods = len(live) - 1
 	}
-	row.Pod = p.Name
+	row.Pod, row.PodUID = p.Name, p.UID
 	for _, c := range p.Spec.Containers {
 		row.Containers = append(row.Containers, c.Name)
 	}

@@ -23,7 +23,10 @@ import (
 
 // Snapshot is an immutable picture of the cache, the only thing views see.
 type Snapshot struct {
-	Context   string
+	Context string
+	// Server is the context's API server: actions chosen on this
+	// snapshot's rows are bound to it.
+	Server    string
 	Namespace string // "" means all namespaces
 	// Seq grows with every snapshot; views can tell new data from old.
 	Seq        uint64
@@ -58,6 +61,7 @@ type ConnState struct {
 // WatcherOptions configure a Watcher.
 type WatcherOptions struct {
 	Context   string
+	Server    string
 	Namespace string
 	// MinInterval is the least time between two snapshots: bursts of
 	// events within it make one snapshot, so the screen is redrawn once.
@@ -352,6 +356,7 @@ func (w *Watcher) Snapshot() Snapshot {
 	w.markRollouts(rows, now)
 	s := Snapshot{
 		Context:    w.opts.Context,
+		Server:     w.opts.Server,
 		Namespace:  w.opts.Namespace,
 		Seq:        w.seq,
 		Synced:     w.synced,

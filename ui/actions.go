@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/dsx-tui/dsx/kube"
 )
@@ -15,21 +16,23 @@ import (
 type Actor interface {
 	ReadOnly() bool
 	Denied(ctx context.Context, a kube.Action, namespace string) (string, bool)
-	NewCreate(namespace string) kube.Edit
-	BeginEdit(ctx context.Context, namespace, name string) (kube.Edit, error)
+	NewCreate(b kube.Bound) (kube.Edit, error)
+	BeginEdit(ctx context.Context, b kube.Bound) (kube.Edit, error)
 	Submit(ctx context.Context, e kube.Edit, saved []byte) kube.EditResult
-	Delete(ctx context.Context, ref kube.ObjectRef, p kube.Propagation) error
-	Restart(ctx context.Context, namespace, name string) error
-	History(ctx context.Context, namespace, name string) ([]kube.HistoryEntry, error)
-	Undo(ctx context.Context, namespace, name string, toRevision int64) (string, error)
+	Delete(ctx context.Context, b kube.Bound, p kube.Propagation) error
+	Restart(ctx context.Context, b kube.Bound) error
+	History(ctx context.Context, b kube.Bound) ([]kube.HistoryEntry, error)
+	Undo(ctx context.Context, b kube.Bound, toRevision int64) (string, error)
 }
 
 // actionTarget is what an action acts on, fixed when its key is pressed:
-// the selection may move while the action runs.
+// the selection may move, and dsx may switch to another cluster, while
+// the action runs; bound keeps the cluster and the object's UID.
 type actionTarget struct {
 	action    kube.Action
 	namespace string
 	name      string
+	bound     kube.Bound
 	// pods is how many pods the DaemonSet has, for the delete dialog.
 	pods int32
 	// node is the pod's node, for a pod delete.
@@ -39,12 +42,20 @@ type actionTarget struct {
 	revision int64
 }
 
-func (t actionTarget) ref() kube.ObjectRef {
+// bind fixes t to the cluster the screen's rows came from: the snapshot
+// names it, not whatever the session is on when the key is handled.
+func (m Model) bind(t actionTarget, uid types.UID) actionTarget {
+	kind := kube.KindDaemonSet
 	if t.action == kube.ActDeletePod {
-		return kube.ObjectRef{Kind: kube.KindPod, Namespace: t.namespace, Name: t.name}
+		kind = kube.KindPod
 	}
-	return kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: t.namespace, Name: t.name}
+	t.bound = kube.Bound{Context: m.snap.Context, Server: m.snap.Server,
+		ObjectRef: kube.ObjectRef{Kind: kind, Namespace: t.namespace, Name: t.name, UID: uid}}
+	return t
 }
+
+// where names the cluster an action goes to, for dialogs and messages.
+func (t actionTarget) where() string { return "on " + t.bound.Where() }
 
 // allowedMsg is the access check's answer for a pressed action.
 type allowedMsg struct {
@@ -92,7 +103,12 @@ func (m Model) startAction(a kube.Action) (tea.Model, tea.Cmd) {
 		m.flash = "✗ " + string(a) + " is disabled: dsx runs with --readonly"
 		return m, nil
 	}
+	if m.switching != "" {
+		m.flash = "✗ " + string(a) + ": dsx is switching to context " + m.switching + "; wait for it"
+		return m, nil
+	}
 	t := actionTarget{action: a}
+	var uid types.UID
 	switch a {
 	case kube.ActCreate:
 		t.namespace = m.snap.Namespace
@@ -110,6 +126,7 @@ func (m Model) startAction(a kube.Action) (tea.Model, tea.Cmd) {
 			}
 			r := m.nodes.rows[m.nodes.cur.pos]
 			t = actionTarget{action: kube.ActDeletePod, namespace: m.nodes.ns, name: r.Pod, node: r.Node}
+			uid = r.PodUID
 			if ds, ok := m.selectedDaemonSet(); ok {
 				t.strategy = ds.Strategy
 			}
@@ -122,9 +139,9 @@ func (m Model) startAction(a kube.Action) (tea.Model, tea.Cmd) {
 			m.flash = string(a) + ": no DaemonSet selected"
 			return m, nil
 		}
-		t.namespace, t.name, t.pods, t.strategy = r.Namespace, r.Name, r.Current, r.Strategy
+		t.namespace, t.name, t.pods, t.strategy, uid = r.Namespace, r.Name, r.Current, r.Strategy, r.UID
 	}
-	return m.startActionOn(t)
+	return m.startActionOn(m.bind(t, uid))
 }
 
 // startActionOn asks the API server whether t is allowed; the answer
@@ -132,6 +149,10 @@ func (m Model) startAction(a kube.Action) (tea.Model, tea.Cmd) {
 func (m Model) startActionOn(t actionTarget) (tea.Model, tea.Cmd) {
 	if m.act.ReadOnly() {
 		m.flash = "✗ " + string(t.action) + " is disabled: dsx runs with --readonly"
+		return m, nil
+	}
+	if m.switching != "" {
+		m.flash = "✗ " + string(t.action) + ": dsx is switching to context " + m.switching + "; wait for it"
 		return m, nil
 	}
 	m.busy = "checking your rights to " + string(t.action) + "…"
@@ -150,11 +171,17 @@ func (m Model) proceed(t actionTarget) (tea.Model, tea.Cmd) {
 	act, ctx := m.act, m.ctx
 	switch t.action {
 	case kube.ActCreate:
-		return m, m.launchEditor(act.NewCreate(t.namespace))
+		e, err := act.NewCreate(t.bound)
+		if err != nil {
+			m.flash = outcome("create", err)
+			return m, nil
+		}
+		cmd := m.launchEditor(e)
+		return m, cmd
 	case kube.ActEdit:
-		m.busy = "fetching " + t.namespace + "/" + t.name + " to edit…"
+		m.busy = "fetching " + t.namespace + "/" + t.name + " to edit " + t.where() + "…"
 		return m, func() tea.Msg {
-			e, err := act.BeginEdit(ctx, t.namespace, t.name)
+			e, err := act.BeginEdit(ctx, t.bound)
 			return editReadyMsg{edit: e, err: err}
 		}
 	case kube.ActDelete:
@@ -189,7 +216,7 @@ func (m Model) proceed(t actionTarget) (tea.Model, tea.Cmd) {
 
 func fetchHistory(act Actor, ctx context.Context, t actionTarget, forUndo bool) tea.Cmd {
 	return func() tea.Msg {
-		h, err := act.History(ctx, t.namespace, t.name)
+		h, err := act.History(ctx, t.bound)
 		return historyMsg{target: t, entries: h, err: err, forUndo: forUndo}
 	}
 }
@@ -237,16 +264,16 @@ func (m Model) run(d dialog) tea.Cmd {
 		switch t.action {
 		case kube.ActDelete:
 			p := kube.Propagations[d.choice]
-			err := act.Delete(ctx, t.ref(), p)
+			err := act.Delete(ctx, t.bound, p)
 			return doneMsg{text: fmt.Sprintf("deleted DaemonSet %s/%s (%s)", t.namespace, t.name, p), err: err}
 		case kube.ActDeletePod:
-			err := act.Delete(ctx, t.ref(), "")
+			err := act.Delete(ctx, t.bound, "")
 			return doneMsg{text: "deleted pod " + t.namespace + "/" + t.name + "; the controller makes a new one on " + t.node, err: err}
 		case kube.ActRestart:
-			err := act.Restart(ctx, t.namespace, t.name)
+			err := act.Restart(ctx, t.bound)
 			return doneMsg{text: "restarted the rollout of " + t.namespace + "/" + t.name, err: err}
 		case kube.ActUndo:
-			msg, err := act.Undo(ctx, t.namespace, t.name, t.revision)
+			msg, err := act.Undo(ctx, t.bound, t.revision)
 			return doneMsg{text: fmt.Sprintf("%s/%s %s (to revision %d)", t.namespace, t.name, msg, t.revision), err: err}
 		}
 		return nil
@@ -259,6 +286,8 @@ func outcome(verb string, err error) string {
 	switch {
 	case kube.IsReadOnly(err):
 		return "✗ " + verb + ": refused, dsx runs with --readonly"
+	case kube.IsMoved(err):
+		return "✗ refused: " + firstLine(err.Error())
 	case err != nil:
 		return "✗ " + verb + " failed: " + firstLine(err.Error())
 	}

@@ -91,7 +91,7 @@ func (m Model) openHistory() (tea.Model, tea.Cmd) {
 		m.flash = "history: no DaemonSet selected"
 		return m, nil
 	}
-	t := actionTarget{action: kube.ActUndo, namespace: r.Namespace, name: r.Name}
+	t := m.bind(actionTarget{action: kube.ActUndo, namespace: r.Namespace, name: r.Name}, r.UID)
 	m.history = historyView{target: t, loading: true, back: m.view}
 	m.view = viewHistory
 	return m, fetchHistory(m.act, m.ctx, t, false)

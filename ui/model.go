@@ -110,8 +110,10 @@ type Model struct {
 	dialog  *dialog
 	history historyView
 	// busy says what action is in flight, "" when none.
-	busy  string
-	ascii bool
+	busy string
+	// editFile holds the user's edit until the server accepted it.
+	editFile string
+	ascii    bool
 }
 
 // New makes the root model.
@@ -240,7 +242,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.flash = outcome("edit", msg.err)
 			return m, nil
 		}
-		return m, m.launchEditor(msg.edit)
+		cmd := m.launchEditor(msg.edit)
+		return m, cmd
 	case editorClosedMsg:
 		return m.editorClosed(msg)
 	case submittedMsg:
@@ -590,7 +593,14 @@ func (m Model) render() string {
 		body = body[:m.bodyHeight()]
 	}
 	if m.dialog != nil && !m.showHelp {
-		body = overlay(body, m.dialog.lines(m.st, w, m.bodyHeight()), w, m.bodyHeight())
+		d := *m.dialog
+		if b := d.target.bound; m.switching != "" || b.Context != m.snap.Context || b.Server != m.snap.Server {
+			d.nowOn = "context " + orDash(m.snap.Context)
+			if m.switching != "" {
+				d.nowOn = "the way to context " + m.switching
+			}
+		}
+		body = overlay(body, d.lines(m.st, w, m.bodyHeight()), w, m.bodyHeight())
 	}
 	lines = append(lines, body...)
 	for len(lines) < h-3 {

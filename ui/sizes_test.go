@@ -46,7 +46,7 @@ func sizeStates(t *testing.T) map[string]Model {
 	pk.picker.refresh()
 	states["picker"] = pk
 
-	hist, _ := a.History(context.Background(), "kube-system", "cni-agent")
+	hist, _ := a.History(context.Background(), kube.Bound{})
 	hv := base
 	hv.view = viewHistory
 	hv.history = historyView{target: actionTarget{action: kube.ActUndo, namespace: "kube-system", name: "cni-agent"}, entries: hist}
