@@ -43,8 +43,12 @@ func (e *MovedError) Error() string {
 	if e.Switching {
 		return fmt.Sprintf("the action was chosen on %s and dsx is switching contexts: nothing was sent", e.Chosen.Where())
 	}
-	return fmt.Sprintf("the action was chosen on %s, dsx is now on context %s (%s): nothing was sent",
-		e.Chosen.Where(), orNone(e.Context), orNone(e.Server))
+	now := "context " + orNone(e.Context)
+	if e.Context == e.Chosen.Context {
+		// Same name, another server: the kubeconfig changed under dsx.
+		now += " (" + orNone(e.Server) + ")"
+	}
+	return fmt.Sprintf("the action was chosen on %s, dsx is now on %s: nothing was sent", e.Chosen.Where(), now)
 }
 
 // IsMoved reports whether err is a refusal because the cluster changed.
