@@ -5,9 +5,9 @@ package main
 import (
 	"context"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
