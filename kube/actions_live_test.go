@@ -176,7 +176,7 @@ func TestEditFlowLive(t *testing.T) {
 	updateDS(t, "acts-edit", "agent", func(d *appsv1.DaemonSet) { d.Labels["team"] = "net" })
 	r = Submit(ctx, c, e, replaceIn(t, e.Text, "image: agent:2", "image: agent:3"))
 	if !r.Done || !strings.Contains(r.Message, "merged") {
-		t.Fatalf("edit over a concurrent label change: %+v\n%s", r, r.Next.Text)
+		t.Fatalf("edit over a concurrent label change: %s\n%s", r.Message, r.Next.Text)
 	}
 	got := getDS(t, "acts-edit", "agent")
 	if got.Labels["team"] != "net" || got.Spec.Template.Spec.Containers[0].Image != "agent:3" {

@@ -90,7 +90,7 @@ func TestBoundActionRefusedOnAnotherContextLive(t *testing.T) {
 		"edit":    func() error { _, err := s.BeginEdit(ctx, b); return err }(),
 		"create":  func() error { _, err := s.NewCreate(b); return err }(),
 	} {
-		want := "the action was chosen on context " + first + " (" + b.Server + "), dsx is now on context elsewhere (" + b.Server + "): nothing was sent"
+		want := "the action was chosen on context " + first + " (" + b.Server + "), dsx is now on context elsewhere: nothing was sent"
 		if !IsMoved(err) || err.Error() != want {
 			t.Fatalf("%s after the switch: %v\nwant %s", what, err, want)
 		}

@@ -460,36 +460,36 @@ func submitUpdate(ctx context.Context, client kubernetes.Interface, e Edit, body
 // other writer changed; otherwise the editor reopens on the latest
 // version and the user's text is kept in a file.
 func mergeOnLatest(ctx context.Context, client kubernetes.Interface, e Edit, body []byte, orig, mine map[string]any) EditResult {
-	latest, err := getJSON(ctx, client, e.Namespace, e.Name)
-	if err != nil {
-		return refused(e, body, err)
-	}
-	if uid := types.UID(metaString(latest, "uid")); uid != e.uid {
-		return kept(body, &ReplacedError{Chosen: e.Bound, Now: uid})
-	}
-	minePatch, err := strategicpatch.CreateTwoWayMergeMapPatch(withoutServerFields(orig), withoutServerFields(mine), appsv1.DaemonSet{})
-	var theirsPatch map[string]any
-	if err == nil {
-		theirsPatch, err = strategicpatch.CreateTwoWayMergeMapPatch(withoutServerFields(orig), withoutServerFields(latest), appsv1.DaemonSet{})
-	}
-	if err == nil {
-		var conflict bool
-		conflict, err = conflicting(minePatch, theirsPatch)
-		if err == nil && !conflict {
-			raw, _ := json.Marshal(withPreconditions(minePatch, e.uid, metaString(latest, "resourceVersion")))
-			_, err = client.AppsV1().DaemonSets(e.Namespace).Patch(ctx, e.Name, types.StrategicMergePatchType, raw, metav1.PatchOptions{FieldValidation: "Strict"})
-			if err == nil {
-				return EditResult{Done: true, Message: "updated DaemonSet " + e.Namespace + "/" + e.Name + " on " + e.Bound.Where() + " (it changed meanwhile; your change was merged onto the newer version)"}
-			}
-			if !apierrors.IsConflict(err) {
-				return refused(e, body, explainReplaced(e.Bound, err))
-			}
-			// A third writer came in between: reopen on the newest.
-			if l, gerr := getJSON(ctx, client, e.Namespace, e.Name); gerr == nil {
-				latest = l
-			}
-			err = nil
+	var latest map[string]any
+	var err error
+	// The controller writes status all the time: a version that moved
+	// between the Get and the Patch is fetched again, a few times.
+	for range 3 {
+		if latest, err = getJSON(ctx, client, e.Namespace, e.Name); err != nil {
+			return refused(e, body, err)
 		}
+		if uid := types.UID(metaString(latest, "uid")); uid != e.uid {
+			return kept(body, &ReplacedError{Chosen: e.Bound, Now: uid})
+		}
+		var conflict bool
+		conflict, err = mergeConflicts(orig, mine, latest)
+		if err != nil || conflict {
+			break
+		}
+		minePatch, perr := strategicpatch.CreateTwoWayMergeMapPatch(withoutServerFields(orig), withoutServerFields(mine), appsv1.DaemonSet{})
+		if perr != nil {
+			err = perr
+			break
+		}
+		raw, _ := json.Marshal(withPreconditions(minePatch, e.uid, metaString(latest, "resourceVersion")))
+		_, err = client.AppsV1().DaemonSets(e.Namespace).Patch(ctx, e.Name, types.StrategicMergePatchType, raw, metav1.PatchOptions{FieldValidation: "Strict"})
+		if err == nil {
+			return EditResult{Done: true, Message: "updated DaemonSet " + e.Namespace + "/" + e.Name + " on " + e.Bound.Where() + " (it changed meanwhile; your change was merged onto the newer version)"}
+		}
+		if !apierrors.IsConflict(err) {
+			return refused(e, body, explainReplaced(e.Bound, err))
+		}
+		err = nil
 	}
 	path, kerr := keep(body)
 	note := "The DaemonSet changed on the server while you edited it, and your change touches the same fields."
@@ -506,6 +506,20 @@ func mergeOnLatest(ctx context.Context, client kubernetes.Interface, e Edit, bod
 	}
 	next.failed = true
 	return EditResult{Reopen: true, Next: next, SavedTo: path, Message: "conflict: the DaemonSet changed meanwhile; reopened on the newer version"}
+}
+
+// mergeConflicts reports whether the user's change (orig → mine) and the
+// server's (orig → latest) touch the same fields.
+func mergeConflicts(orig, mine, latest map[string]any) (bool, error) {
+	a, err := strategicpatch.CreateTwoWayMergeMapPatch(withoutServerFields(orig), withoutServerFields(mine), appsv1.DaemonSet{})
+	if err != nil {
+		return false, err
+	}
+	b, err := strategicpatch.CreateTwoWayMergeMapPatch(withoutServerFields(orig), withoutServerFields(latest), appsv1.DaemonSet{})
+	if err != nil {
+		return false, err
+	}
+	return conflicting(a, b)
 }
 
 func conflicting(a, b map[string]any) (bool, error) {
