@@ -190,7 +190,12 @@ func run(args []string) error {
 		}()
 	}
 	p := tea.NewProgram(m, opts...)
-	_, err = p.Run()
+	final, err := p.Run()
+	if fm, ok := final.(ui.Model); ok && fm.PendingEdit() != "" {
+		// Quit, hang-up or TERM with the editor open or the change in
+		// flight: the text is in the file, and the user must know where.
+		fmt.Fprintf(os.Stderr, "dsx: your edit may not have reached the cluster; your text is in %s\n", fm.PendingEdit())
+	}
 	if (errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) || terminalGone(err) {
 		// Hang-up, TERM, or the input ended: the terminal is gone; exit
 		// quietly.

@@ -24,6 +24,10 @@ import (
 	"github.com/dsx-tui/dsx/testenv"
 )
 
+func dsRef(ns, name string) ObjectRef {
+	return ObjectRef{Kind: KindDaemonSet, Namespace: ns, Name: name}
+}
+
 func getDS(t *testing.T, ns, name string) *appsv1.DaemonSet {
 	t.Helper()
 	ds, err := plane.Client.AppsV1().DaemonSets(ns).Get(context.Background(), name, metav1.GetOptions{})
@@ -83,7 +87,7 @@ func TestCreateFlowLive(t *testing.T) {
 	plane.Namespace(t, "acts-create")
 	ctx := context.Background()
 	c := plane.Client
-	e := NewCreate("acts-create")
+	e := NewCreate(Bound{ObjectRef: ObjectRef{Namespace: "acts-create"}})
 	if r := Submit(ctx, c, e, e.Text); !r.Cancelled || r.Done {
 		t.Fatalf("unchanged template: %+v, want cancelled", r)
 	}
@@ -137,7 +141,7 @@ func TestEditFlowLive(t *testing.T) {
 	testenv.WaitT(t, time.Minute, "status written", func(ctx context.Context) (bool, error) {
 		return getDS(t, "acts-edit", "agent").Status.ObservedGeneration > 0, nil
 	})
-	e, err := BeginEdit(ctx, c, "acts-edit", "agent")
+	e, err := BeginEdit(ctx, c, Bound{ObjectRef: dsRef("acts-edit", "agent")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,14 +160,14 @@ func TestEditFlowLive(t *testing.T) {
 	}
 
 	// Someone labels the DaemonSet while the user changes the image.
-	e, err = BeginEdit(ctx, c, "acts-edit", "agent")
+	e, err = BeginEdit(ctx, c, Bound{ObjectRef: dsRef("acts-edit", "agent")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	updateDS(t, "acts-edit", "agent", func(d *appsv1.DaemonSet) { d.Labels["team"] = "net" })
 	r = Submit(ctx, c, e, replaceIn(t, e.Text, "image: agent:2", "image: agent:3"))
 	if !r.Done || !strings.Contains(r.Message, "merged") {
-		t.Fatalf("edit over a concurrent label change: %+v\n%s", r, r.Next.Text)
+		t.Fatalf("edit over a concurrent label change: %s\n%s", r.Message, r.Next.Text)
 	}
 	got := getDS(t, "acts-edit", "agent")
 	if got.Labels["team"] != "net" || got.Spec.Template.Spec.Containers[0].Image != "agent:3" {
@@ -171,7 +175,7 @@ func TestEditFlowLive(t *testing.T) {
 	}
 
 	// Someone changes the image while the user changes it too.
-	e, err = BeginEdit(ctx, c, "acts-edit", "agent")
+	e, err = BeginEdit(ctx, c, Bound{ObjectRef: dsRef("acts-edit", "agent")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +235,7 @@ func TestRolloutActionsLive(t *testing.T) {
 	ds := getDS(t, ns, "roll")
 	testenv.WaitT(t, time.Minute, "revision 1", func(context.Context) (bool, error) { return revisionCount(t, ns, ds) == 1, nil })
 
-	if err := Restart(ctx, c, ns, "roll"); err != nil {
+	if err := Restart(ctx, c, dsRef(ns, "roll")); err != nil {
 		t.Fatal(err)
 	}
 	if getDS(t, ns, "roll").Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] == "" {
@@ -259,7 +263,7 @@ func TestRolloutActionsLive(t *testing.T) {
 	}
 
 	// Back to revision 1 by number, then undo (previous) returns to 2's template.
-	msg, err := Undo(ctx, c, ns, "roll", 1)
+	msg, err := Undo(ctx, c, dsRef(ns, "roll"), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +274,7 @@ func TestRolloutActionsLive(t *testing.T) {
 		h, err := History(ctx, c, ns, "roll")
 		return err == nil && len(h) == 3 && h[0].Number == 4 && h[0].Current && h[0].Images[0] == "agent:1", err
 	})
-	if _, err := Undo(ctx, c, ns, "roll", 0); err != nil {
+	if _, err := Undo(ctx, c, dsRef(ns, "roll"), 0); err != nil {
 		t.Fatal(err)
 	}
 	if img := getDS(t, ns, "roll").Spec.Template.Spec.Containers[0].Image; img != "agent:2" {
@@ -410,13 +414,13 @@ func TestReadOnlyActionsSendNothing(t *testing.T) {
 	MakeReadOnly(cfg)
 	c := kubernetes.NewForConfigOrDie(cfg)
 
-	create := NewCreate(ns)
+	create := NewCreate(Bound{ObjectRef: ObjectRef{Namespace: ns}})
 	if r := Submit(ctx, c, create, replaceIn(t, create.Text, "name: my-agent", "name: ro-created")); !r.Cancelled || !strings.Contains(r.Message, "read-only") {
 		t.Fatalf("create: %+v", r)
 	} else {
 		os.Remove(r.SavedTo)
 	}
-	e, err := BeginEdit(ctx, c, ns, "ro")
+	e, err := BeginEdit(ctx, c, Bound{ObjectRef: dsRef(ns, "ro")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +432,7 @@ func TestReadOnlyActionsSendNothing(t *testing.T) {
 	for name, err := range map[string]error{
 		"delete":     Delete(ctx, c, ObjectRef{Kind: KindDaemonSet, Namespace: ns, Name: "ro"}, Background),
 		"delete pod": Delete(ctx, c, ObjectRef{Kind: KindPod, Namespace: ns, Name: "any"}, ""),
-		"restart":    Restart(ctx, c, ns, "ro"),
+		"restart":    Restart(ctx, c, dsRef(ns, "ro")),
 	} {
 		if !IsReadOnly(err) {
 			t.Fatalf("%s under --readonly: %v", name, err)
@@ -437,7 +441,7 @@ func TestReadOnlyActionsSendNothing(t *testing.T) {
 	updateDS(t, ns, "ro", func(d *appsv1.DaemonSet) { d.Spec.Template.Spec.Containers[0].Image = "agent:2" })
 	cur := getDS(t, ns, "ro")
 	testenv.WaitT(t, time.Minute, "two revisions", func(context.Context) (bool, error) { return revisionCount(t, ns, cur) == 2, nil })
-	if _, err := Undo(ctx, c, ns, "ro", 0); !IsReadOnly(err) {
+	if _, err := Undo(ctx, c, dsRef(ns, "ro"), 0); !IsReadOnly(err) {
 		t.Fatalf("undo under --readonly: %v", err)
 	}
 	counter.mu.Lock()

@@ -261,7 +261,7 @@ func walkScenarios(t *testing.T, p *testenv.Plane) {
 	if !strings.Contains(v.Blocked, "blocked on 1 new pod not ready") || !strings.Contains(v.Blocked, "readiness probe failed") {
 		t.Errorf("blocked = %q, want the new pod's own reason", v.Blocked)
 	}
-	if _, err := Undo(ctx, p.Client, a.ns, "simple", 0); err != nil {
+	if _, err := Undo(ctx, p.Client, dsRef(a.ns, "simple"), 0); err != nil {
 		t.Fatal(err)
 	}
 	v = a.checkpoint("simple", "rolled back", func(ds *appsv1.DaemonSet, v NodeView) bool {

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -24,9 +25,11 @@ const (
 	KindNode      = "Node"
 )
 
-// ObjectRef names one object.
+// ObjectRef names one object; UID, when set, is the one object of that
+// name an action may change.
 type ObjectRef struct {
 	Kind, Namespace, Name string
+	UID                   types.UID
 }
 
 func (r ObjectRef) String() string {

@@ -13,6 +13,7 @@ import (
 	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
@@ -74,6 +75,7 @@ type NodeRow struct {
 	NodeGone bool
 	State    NodeState
 	Pod      string
+	PodUID   types.UID // binds a pod delete to this pod
 	Phase    corev1.PodPhase
 	// Revision is the pod's revision number, 0 when unknown.
 	Revision        int64
@@ -580,6 +582,7 @@ func (j *judge) fillPod(row *NodeRow, pods []*corev1.Pod) {
 	p := pods[0]
 	row.ExtraPods = len(pods) - 1
 	row.Pod = p.Name
+	row.PodUID = p.UID
 	for _, c := range p.Spec.Containers {
 		row.Containers = append(row.Containers, c.Name)
 	}

@@ -33,7 +33,8 @@ func (a Action) verb() (verb, group, resource string) {
 	case ActCreate:
 		return "create", "apps", "daemonsets"
 	case ActEdit:
-		return "update", "apps", "daemonsets"
+		// An edit is sent as a patch of what the user changed.
+		return "patch", "apps", "daemonsets"
 	case ActDelete:
 		return "delete", "apps", "daemonsets"
 	case ActDeletePod:

@@ -10,14 +10,9 @@ import (
 	udiff "github.com/aymanbagabas/go-udiff"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"k8s.io/client-go/kubernetes"
-	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	"k8s.io/kubectl/pkg/polymorphichelpers"
-	"k8s.io/kubectl/pkg/scheme"
 	"sigs.k8s.io/yaml"
 )
 
@@ -45,53 +40,6 @@ func (p Propagation) Explain(pods int32) string {
 		return fmt.Sprintf("its %d pods keep running, owned by nothing", pods)
 	}
 	return fmt.Sprintf("it goes at once; the garbage collector then deletes its %d pods", pods)
-}
-
-// Delete deletes a DaemonSet (with propagation) or a pod ("" for the
-// server's default).
-func Delete(ctx context.Context, client kubernetes.Interface, ref ObjectRef, p Propagation) error {
-	opts := metav1.DeleteOptions{}
-	if p != "" {
-		pp := map[Propagation]metav1.DeletionPropagation{
-			Background: metav1.DeletePropagationBackground,
-			Foreground: metav1.DeletePropagationForeground,
-			Orphan:     metav1.DeletePropagationOrphan,
-		}[p]
-		opts.PropagationPolicy = &pp
-	}
-	switch ref.Kind {
-	case KindDaemonSet:
-		return client.AppsV1().DaemonSets(ref.Namespace).Delete(ctx, ref.Name, opts)
-	case KindPod:
-		return client.CoreV1().Pods(ref.Namespace).Delete(ctx, ref.Name, opts)
-	}
-	return fmt.Errorf("cannot delete kind %q", ref.Kind)
-}
-
-// Restart is kubectl rollout restart: kubectl's own restarter sets
-// kubectl.kubernetes.io/restartedAt on the pod template, sent as the same
-// strategic merge patch kubectl computes.
-func Restart(ctx context.Context, client kubernetes.Interface, namespace, name string) error {
-	api := client.AppsV1().DaemonSets(namespace)
-	ds, err := api.Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	codec := scheme.Codecs.LegacyCodec(appsv1.SchemeGroupVersion)
-	before, err := runtime.Encode(codec, ds)
-	if err != nil {
-		return err
-	}
-	after, err := polymorphichelpers.ObjectRestarterFn(ds.DeepCopy())
-	if err != nil {
-		return err
-	}
-	patch, err := strategicpatch.CreateTwoWayMergePatch(before, after, ds)
-	if err != nil {
-		return err
-	}
-	_, err = api.Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-	return err
 }
 
 // HistoryEntry is one ControllerRevision of a DaemonSet, as history shows it.
@@ -176,27 +124,4 @@ func Diff(from, to HistoryEntry) string {
 		return fmt.Sprintf("revisions %d and %d have the same pod template\n", from.Number, to.Number)
 	}
 	return d
-}
-
-// Undo is kubectl rollout undo --to-revision (0: the previous one),
-// through kubectl's rollbacker; it returns kubectl's message.
-func Undo(ctx context.Context, client kubernetes.Interface, namespace, name string, toRevision int64) (string, error) {
-	rb, err := polymorphichelpers.RollbackerFor(daemonSetKind, client)
-	if err != nil {
-		return "", err
-	}
-	ds, err := client.AppsV1().DaemonSets(namespace).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return "", err
-	}
-	msg, err := rb.Rollback(ds, nil, toRevision, cmdutil.DryRunNone)
-	if err != nil {
-		// kubectl's rollbacker flattens the error to text; keep the
-		// read-only refusal recognisable.
-		if strings.Contains(err.Error(), ErrReadOnly.Error()) {
-			return "", fmt.Errorf("undo %s/%s: %w", namespace, name, ErrReadOnly)
-		}
-		return "", err
-	}
-	return strings.TrimSpace(msg), nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // DaemonSetRow is what the DaemonSet list shows of one DaemonSet. It is a
@@ -21,6 +22,7 @@ type DaemonSetRow struct {
 	Strategy        string
 	Images          []string
 	Created         time.Time
+	UID             types.UID // binds an action to this DaemonSet, not a later one of its name
 	// Terminating is set once the DaemonSet has a deletion timestamp.
 	Terminating bool
 	// Observed is false while the controller has not yet seen the latest
@@ -89,6 +91,7 @@ func daemonSetRow(ds *appsv1.DaemonSet) DaemonSetRow {
 	r := DaemonSetRow{
 		Namespace:    ds.Namespace,
 		Name:         ds.Name,
+		UID:          ds.UID,
 		Desired:      st.DesiredNumberScheduled,
 		Current:      st.CurrentNumberScheduled,
 		Ready:        st.NumberReady,

@@ -28,7 +28,9 @@ type Session struct {
 	watcher *Watcher
 	// switched is closed when the watcher is replaced, to wake Next.
 	switched chan struct{}
-	stopping sync.WaitGroup
+	// switching counts switches in flight: actions are refused meanwhile.
+	switching int
+	stopping  sync.WaitGroup
 }
 
 // NewSession starts on target with a watcher already connected to it.
@@ -52,7 +54,7 @@ func Connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, e
 	go func() { defer wg.Done(); rights = t.rights.get(actx, t.Namespace) }()
 	wg.Wait()
 	cancel()
-	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh})
+	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh})
 	w.Start(ctx)
 	return w, nil
 }
@@ -96,6 +98,14 @@ func (s *Session) flagsFor(contextName, namespace string) *genericclioptions.Con
 // Switch connects to contextName with namespace ("" for the context's
 // own; all for every namespace). The old informers stop before it returns.
 func (s *Session) Switch(ctx context.Context, contextName, namespace string, all bool, timeout time.Duration) error {
+	s.mu.Lock()
+	s.switching++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.switching--
+		s.mu.Unlock()
+	}()
 	t, err := ResolveWith(s.flagsFor(contextName, namespace), all, s.Target().ReadOnly)
 	if err != nil {
 		return err

@@ -11,7 +11,10 @@ import (
 
 // Snapshot is an immutable picture of the cache, the only thing views see.
 type Snapshot struct {
-	Context   string
+	Context string
+	// Server is the context's API server: actions chosen on this
+	// snapshot's rows are bound to it.
+	Server    string
 	Namespace string // "" means all namespaces
 	Synced    bool
 	// DaemonSets are the list's rows, each with its rollout mark and,
@@ -61,6 +64,7 @@ func (w *Watcher) snapshot() Snapshot {
 	w.rolling = w.stalls.mark(rows, now)
 	s := Snapshot{
 		Context:    w.opts.Context,
+		Server:     w.opts.Server,
 		Namespace:  w.opts.Namespace,
 		Synced:     w.synced,
 		DaemonSets: rows,
@@ -149,6 +153,6 @@ func (w *Watcher) revisions(namespace string) []*appsv1.ControllerRevision {
 func (w *Watcher) Initial() Snapshot {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return Snapshot{Context: w.opts.Context, Namespace: w.opts.Namespace, Conn: w.conn, Focus: w.focus,
+	return Snapshot{Context: w.opts.Context, Server: w.opts.Server, Namespace: w.opts.Namespace, Conn: w.conn, Focus: w.focus,
 		Hidden: w.access.Hidden(w.opts.Namespace), Access: w.access, Rights: w.opts.Rights}
 }

@@ -20,6 +20,7 @@ import (
 // WatcherOptions configure a Watcher.
 type WatcherOptions struct {
 	Context   string
+	Server    string
 	Namespace string
 	// MinInterval is the least time between two snapshots: bursts of
 	// events within it make one snapshot, so the screen is redrawn once.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/dsx-tui/dsx/kube"
 )
@@ -15,21 +16,25 @@ import (
 type Actor interface {
 	ReadOnly() bool
 	Denied(ctx context.Context, a kube.Action, namespace string) (string, bool)
-	NewCreate(namespace string) kube.Edit
-	BeginEdit(ctx context.Context, namespace, name string) (kube.Edit, error)
+	NewCreate(b kube.Bound) (kube.Edit, error)
+	BeginEdit(ctx context.Context, b kube.Bound) (kube.Edit, error)
 	Submit(ctx context.Context, e kube.Edit, saved []byte) kube.EditResult
-	Delete(ctx context.Context, ref kube.ObjectRef, p kube.Propagation) error
-	Restart(ctx context.Context, namespace, name string) error
-	History(ctx context.Context, namespace, name string) ([]kube.HistoryEntry, error)
-	Undo(ctx context.Context, namespace, name string, toRevision int64) (string, error)
+	Delete(ctx context.Context, b kube.Bound, p kube.Propagation) error
+	Restart(ctx context.Context, b kube.Bound) error
+	History(ctx context.Context, b kube.Bound) ([]kube.HistoryEntry, error)
+	Undo(ctx context.Context, b kube.Bound, toRevision int64) (string, error)
 }
 
 // actionTarget is what an action acts on, fixed when its key is pressed:
-// the selection may move while the action runs.
+// the selection may move, and dsx may switch to another cluster, while
+// the action runs; bound keeps the cluster and the object's UID.
 type actionTarget struct {
 	action    kube.Action
 	namespace string
 	name      string
+	// uid is the object's UID as the view saw it; bound carries it.
+	uid   types.UID
+	bound kube.Bound
 	// pods is how many pods the DaemonSet has, for the delete dialog.
 	pods int32
 	// node is the pod's node, for a pod delete.
@@ -39,12 +44,26 @@ type actionTarget struct {
 	revision int64
 }
 
-func (t actionTarget) ref() kube.ObjectRef {
-	if t.action == kube.ActDeletePod {
-		return kube.ObjectRef{Kind: kube.KindPod, Namespace: t.namespace, Name: t.name}
-	}
-	return kube.ObjectRef{Kind: kube.KindDaemonSet, Namespace: t.namespace, Name: t.name}
+// bind fixes t to the cluster the screen's rows came from: the snapshot
+// names it, not whatever the session is on when the key is handled.
+func (m Model) bind(t actionTarget) actionTarget {
+	return bindTo(t, m.snap.Context, m.snap.Server)
 }
+
+// bindTo fixes t to the cluster context/server and to the UID its view
+// found, so the session can refuse it anywhere else.
+func bindTo(t actionTarget, context, server string) actionTarget {
+	kind := kube.KindDaemonSet
+	if t.action == kube.ActDeletePod {
+		kind = kube.KindPod
+	}
+	t.bound = kube.Bound{Context: context, Server: server,
+		ObjectRef: kube.ObjectRef{Kind: kind, Namespace: t.namespace, Name: t.name, UID: t.uid}}
+	return t
+}
+
+// where names the cluster an action goes to, for dialogs and messages.
+func (t actionTarget) where() string { return "on " + t.bound.Where() }
 
 // allowedMsg is the access check's answer for a pressed action.
 type allowedMsg struct {
@@ -79,6 +98,10 @@ func (m Model) startAction(a kube.Action) (Model, tea.Cmd) {
 		m.flash = "✗ " + string(a) + " is disabled: dsx runs with --readonly"
 		return m, nil
 	}
+	if m.switching != "" {
+		m.flash = "✗ " + string(a) + ": dsx is switching to context " + m.switching + "; wait for it"
+		return m, nil
+	}
 	tv, ok := m.top().(targeter)
 	if !ok {
 		return m, nil
@@ -88,7 +111,7 @@ func (m Model) startAction(a kube.Action) (Model, tea.Cmd) {
 		m.flash = why
 		return m, nil
 	}
-	return m.startActionOn(t)
+	return m.startActionOn(m.bind(t))
 }
 
 // startActionOn asks the API server whether t is allowed; the answer
@@ -100,6 +123,10 @@ func (m Model) startActionOn(t actionTarget) (Model, tea.Cmd) {
 	}
 	if m.c.act.ReadOnly() {
 		m.flash = "✗ " + string(t.action) + " is disabled: dsx runs with --readonly"
+		return m, nil
+	}
+	if m.switching != "" {
+		m.flash = "✗ " + string(t.action) + ": dsx is switching to context " + m.switching + "; wait for it"
 		return m, nil
 	}
 	m.busy = "checking your rights to " + string(t.action) + "…"
@@ -118,11 +145,17 @@ func (m Model) proceed(t actionTarget) (Model, tea.Cmd) {
 	act, ctx := m.c.act, m.c.ctx
 	switch t.action {
 	case kube.ActCreate:
-		return m, m.launchEditor(act.NewCreate(t.namespace))
+		e, err := act.NewCreate(t.bound)
+		if err != nil {
+			m.flash = outcome("create", err)
+			return m, nil
+		}
+		cmd := m.launchEditor(e)
+		return m, cmd
 	case kube.ActEdit:
-		m.busy = "fetching " + t.namespace + "/" + t.name + " to edit…"
+		m.busy = "fetching " + t.namespace + "/" + t.name + " to edit " + t.where() + "…"
 		return m, func() tea.Msg {
-			e, err := act.BeginEdit(ctx, t.namespace, t.name)
+			e, err := act.BeginEdit(ctx, t.bound)
 			return editReadyMsg{edit: e, err: err}
 		}
 	case kube.ActDelete:
@@ -157,7 +190,7 @@ func (m Model) proceed(t actionTarget) (Model, tea.Cmd) {
 
 func fetchHistory(act Actor, ctx context.Context, t actionTarget, forUndo bool) tea.Cmd {
 	return func() tea.Msg {
-		h, err := act.History(ctx, t.namespace, t.name)
+		h, err := act.History(ctx, t.bound)
 		return historyMsg{target: t, entries: h, err: err, forUndo: forUndo}
 	}
 }
@@ -205,16 +238,16 @@ func (m Model) run(d dialog) tea.Cmd {
 		switch t.action {
 		case kube.ActDelete:
 			p := kube.Propagations[d.choice]
-			err := act.Delete(ctx, t.ref(), p)
+			err := act.Delete(ctx, t.bound, p)
 			return doneMsg{text: fmt.Sprintf("deleted DaemonSet %s/%s (%s)", t.namespace, t.name, p), err: err}
 		case kube.ActDeletePod:
-			err := act.Delete(ctx, t.ref(), "")
+			err := act.Delete(ctx, t.bound, "")
 			return doneMsg{text: "deleted pod " + t.namespace + "/" + t.name + "; the controller makes a new one on " + t.node, err: err}
 		case kube.ActRestart:
-			err := act.Restart(ctx, t.namespace, t.name)
+			err := act.Restart(ctx, t.bound)
 			return doneMsg{text: "restarted the rollout of " + t.namespace + "/" + t.name, err: err}
 		case kube.ActUndo:
-			msg, err := act.Undo(ctx, t.namespace, t.name, t.revision)
+			msg, err := act.Undo(ctx, t.bound, t.revision)
 			return doneMsg{text: fmt.Sprintf("%s/%s %s (to revision %d)", t.namespace, t.name, msg, t.revision), err: err}
 		}
 		return nil
@@ -227,6 +260,8 @@ func outcome(verb string, err error) string {
 	switch {
 	case kube.IsReadOnly(err):
 		return "✗ " + verb + ": refused, dsx runs with --readonly"
+	case kube.IsMoved(err):
+		return "✗ refused: " + firstLine(err.Error())
 	case err != nil:
 		return "✗ " + verb + " failed: " + firstLine(err.Error())
 	}

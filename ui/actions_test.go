@@ -40,22 +40,22 @@ func (f *fakeActor) Denied(_ context.Context, a kube.Action, ns string) (string,
 	why, ok := f.denied[a]
 	return why, ok
 }
-func (f *fakeActor) NewCreate(ns string) kube.Edit { return kube.NewCreate(ns) }
-func (f *fakeActor) BeginEdit(context.Context, string, string) (kube.Edit, error) {
+func (f *fakeActor) NewCreate(b kube.Bound) (kube.Edit, error) { return kube.NewCreate(b), nil }
+func (f *fakeActor) BeginEdit(context.Context, kube.Bound) (kube.Edit, error) {
 	return kube.Edit{}, fmt.Errorf("no editor in this test")
 }
 func (f *fakeActor) Submit(context.Context, kube.Edit, []byte) kube.EditResult {
 	return kube.EditResult{}
 }
-func (f *fakeActor) Delete(_ context.Context, ref kube.ObjectRef, p kube.Propagation) error {
-	f.record(fmt.Sprintf("delete %s %s", ref, p))
+func (f *fakeActor) Delete(_ context.Context, b kube.Bound, p kube.Propagation) error {
+	f.record(fmt.Sprintf("delete %s %s", b.ObjectRef, p))
 	return nil
 }
-func (f *fakeActor) Restart(_ context.Context, ns, name string) error {
-	f.record("restart " + ns + "/" + name)
+func (f *fakeActor) Restart(_ context.Context, b kube.Bound) error {
+	f.record("restart " + b.Namespace + "/" + b.Name)
 	return nil
 }
-func (f *fakeActor) History(context.Context, string, string) ([]kube.HistoryEntry, error) {
+func (f *fakeActor) History(context.Context, kube.Bound) ([]kube.HistoryEntry, error) {
 	tmpl := func(img, extra string) string {
 		return "metadata:\n  labels:\n    app: cni-agent\n" + extra + "spec:\n  containers:\n  - image: " + img + "\n    name: cni\n"
 	}
@@ -66,8 +66,8 @@ func (f *fakeActor) History(context.Context, string, string) ([]kube.HistoryEntr
 		{Number: 1, Hash: "6f7e8d9c0", Created: fixedNow.Add(-30 * 24 * time.Hour), Images: []string{"registry.example/cni-agent:v1"}, Template: tmpl("registry.example/cni-agent:v1", "")},
 	}, nil
 }
-func (f *fakeActor) Undo(_ context.Context, ns, name string, to int64) (string, error) {
-	f.record(fmt.Sprintf("undo %s/%s %d", ns, name, to))
+func (f *fakeActor) Undo(_ context.Context, b kube.Bound, to int64) (string, error) {
+	f.record(fmt.Sprintf("undo %s/%s %d", b.Namespace, b.Name, to))
 	return "rolled back", nil
 }
 

@@ -22,6 +22,9 @@ type dialog struct {
 	choice  int
 	confirm string
 	offset  int
+	// nowOn is the cluster dsx shows now, set when it differs from the
+	// one the action was chosen on: confirming is then refused.
+	nowOn string
 }
 
 func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -34,7 +37,7 @@ func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Confirm):
 		m.dialog = nil
-		m.busy = d.confirm + " " + d.target.namespace + "/" + d.target.name + "…"
+		m.busy = d.confirm + " " + d.target.namespace + "/" + d.target.name + " " + d.target.where() + "…"
 		return m, m.run(d)
 	case key.Matches(msg, k.ChoicePrev) && len(d.choices) > 0:
 		d.choice = (d.choice + len(d.choices) - 1) % len(d.choices)
@@ -54,6 +57,13 @@ func (d dialog) lines(st styles, k keys.Map, width, height int) []string {
 	inner := max(min(width-4, 100), 10)
 	var content []string
 	content = append(content, st.title.Render(truncate(d.title, inner)))
+	// The cluster cannot be missed: kubeconfigs name prod and staging
+	// alike, and the same DaemonSet runs in both.
+	content = append(content, st.warn.Render(truncate("CLUSTER: context "+d.target.bound.Context, inner)),
+		st.warn.Render(truncate("SERVER:  "+d.target.bound.Server, inner)))
+	if d.nowOn != "" {
+		content = append(content, st.bad.Render(truncate("dsx is now on "+d.nowOn+": confirming sends nothing", inner)))
+	}
 	content = append(content, "")
 	if d.target.action == kube.ActDelete {
 		p := kube.Propagations[d.choice]

@@ -26,11 +26,11 @@ type historyView struct {
 
 // openHistory shows the revisions of ds on top of v. Reading history
 // changes nothing, so it is allowed under --readonly.
-func openHistory(v View, c *common, ds kube.DaemonSetRow, ok bool) (View, tea.Cmd) {
+func openHistory(v View, c *common, ds kube.DaemonSetRow, ok bool, context, server string) (View, tea.Cmd) {
 	if !ok || c.act == nil {
 		return flash(v, "history: no DaemonSet selected"), nil
 	}
-	t := actionTarget{action: kube.ActUndo, namespace: ds.Namespace, name: ds.Name}
+	t := bindTo(actionTarget{action: kube.ActUndo, namespace: ds.Namespace, name: ds.Name, uid: ds.UID}, context, server)
 	h := historyView{c: c, target: t, loading: true}
 	return push(v, h), fetchHistory(c.act, c.ctx, t, false)
 }

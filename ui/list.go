@@ -180,7 +180,7 @@ func (l listView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 		return flash(l, "logs: select a node row with a pod ("+keyName(k.Enter)+" on a DaemonSet first)"), nil
 	case key.Matches(msg, k.History):
 		r, ok := l.selected()
-		return openHistory(l, l.c, r, ok)
+		return openHistory(l, l.c, r, ok, l.snap.Context, l.snap.Server)
 	}
 	return l, nil
 }
@@ -212,7 +212,7 @@ func (l listView) target(a kube.Action) (actionTarget, string) {
 	if !ok {
 		return t, string(a) + ": no DaemonSet selected"
 	}
-	t.namespace, t.name, t.pods, t.strategy = r.Namespace, r.Name, r.Current, r.Strategy
+	t.namespace, t.name, t.pods, t.strategy, t.uid = r.Namespace, r.Name, r.Current, r.Strategy, r.UID
 	return t, ""
 }
 

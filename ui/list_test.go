@@ -25,6 +25,7 @@ func sampleSnapshot() kube.Snapshot {
 	}
 	return kube.Snapshot{
 		Context: "prod-eu-1",
+		Server:  "https://prod-eu-1.example:6443",
 		Synced:  true,
 		DaemonSets: []kube.DaemonSetRow{
 			row("kube-system", "cni-agent", 40, 40, 40, 40, 40, 0, 30*24*time.Hour),

@@ -88,6 +88,8 @@ type Model struct {
 	dialog *dialog
 	// busy says what action is in flight, "" when none.
 	busy string
+	// editFile holds the user's edit until the server accepted it.
+	editFile string
 }
 
 // New makes the root model.
@@ -242,7 +244,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.flash = outcome("edit", msg.err)
 			return m, nil
 		}
-		return m, m.launchEditor(msg.edit)
+		cmd := m.launchEditor(msg.edit)
+		return m, cmd
 	case editorClosedMsg:
 		return m.editorClosed(msg)
 	case submittedMsg:
@@ -403,7 +406,14 @@ func (m Model) render() string {
 		body = body[:m.bodyHeight()]
 	}
 	if m.dialog != nil && !m.showHelp {
-		body = overlay(body, m.dialog.lines(m.c.st, m.c.keys, w, m.bodyHeight()), w, m.bodyHeight())
+		d := *m.dialog
+		if b := d.target.bound; m.switching != "" || b.Context != m.snap.Context || b.Server != m.snap.Server {
+			d.nowOn = "context " + orDash(m.snap.Context)
+			if m.switching != "" {
+				d.nowOn = "the way to context " + m.switching
+			}
+		}
+		body = overlay(body, d.lines(m.c.st, m.c.keys, w, m.bodyHeight()), w, m.bodyHeight())
 	}
 	lines = append(lines, body...)
 	for len(lines) < h-3 {

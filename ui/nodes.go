@@ -30,7 +30,9 @@ func (s nodeSort) String() string { return [...]string{"state", "node", "age"}[s
 type nodeView struct {
 	c        *common
 	ns, name string
-	view     *kube.NodeView
+	// cluster and server are where the rows came from: actions bind to them.
+	cluster, server string
+	view            *kube.NodeView
 	// ds is the DaemonSet's row in the list, for what actions show.
 	ds           kube.DaemonSetRow
 	rows         []kube.NodeRow
@@ -62,6 +64,7 @@ func newNodes(c *common, snap kube.Snapshot, ns, name string) nodeView {
 func nodeFilterCols() []int { return []int{0, 1, 7} }
 
 func (v *nodeView) setSnapshot(s kube.Snapshot) {
+	v.cluster, v.server = s.Context, s.Server
 	for _, r := range s.DaemonSets {
 		if r.Namespace == v.ns && r.Name == v.name {
 			v.ds = r
@@ -194,7 +197,7 @@ func (v nodeView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	case key.Matches(msg, k.Logs):
 		return v.openLogs()
 	case key.Matches(msg, k.History):
-		return openHistory(v, v.c, v.ds, v.name != "")
+		return openHistory(v, v.c, v.ds, v.name != "", v.cluster, v.server)
 	}
 	return v, nil
 }
@@ -239,9 +242,9 @@ func (v nodeView) target(a kube.Action) (actionTarget, string) {
 		if !ok || r.Pod == "" {
 			return t, "delete: this node has no pod (" + keyName(v.c.keys.Back) + ", then " + keyName(v.c.keys.Delete) + " deletes the DaemonSet)"
 		}
-		t = actionTarget{action: kube.ActDeletePod, namespace: v.ns, name: r.Pod, node: r.Node, strategy: v.ds.Strategy}
+		t = actionTarget{action: kube.ActDeletePod, namespace: v.ns, name: r.Pod, uid: r.PodUID, node: r.Node, strategy: v.ds.Strategy}
 	default:
-		t.namespace, t.name, t.pods, t.strategy = v.ns, v.name, v.ds.Current, v.ds.Strategy
+		t.namespace, t.name, t.pods, t.strategy, t.uid = v.ns, v.name, v.ds.Current, v.ds.Strategy, v.ds.UID
 	}
 	return t, ""
 }

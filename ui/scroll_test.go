@@ -154,7 +154,7 @@ func TestNodeViewScrollsRight(t *testing.T) {
 // manyRevisions is an Actor with a long history.
 type manyRevisions struct{ fakeActor }
 
-func (*manyRevisions) History(context.Context, string, string) ([]kube.HistoryEntry, error) {
+func (*manyRevisions) History(context.Context, kube.Bound) ([]kube.HistoryEntry, error) {
 	var out []kube.HistoryEntry
 	for i := 30; i > 0; i-- {
 		out = append(out, kube.HistoryEntry{Number: int64(i), Hash: fmt.Sprintf("rev%02d", i), Created: fixedNow.Add(-time.Duration(i) * time.Hour),

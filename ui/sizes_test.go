@@ -39,7 +39,7 @@ func sizeStates(t *testing.T) map[string]Model {
 	pk.refresh()
 	states["picker"] = base.push(pk)
 
-	hist, _ := a.History(context.Background(), "kube-system", "cni-agent")
+	hist, _ := a.History(context.Background(), kube.Bound{})
 	hv := historyView{c: c, target: actionTarget{action: kube.ActUndo, namespace: "kube-system", name: "cni-agent"}, entries: hist}
 	hv.cur.setLen(len(hist))
 	states["history"] = base.push(hv)
