@@ -2,7 +2,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build demo plane test unit lint bench clean
+.PHONY: all build demo plane test unit lint bench screenshots clean
 
 all: build
 
@@ -33,6 +33,16 @@ BENCH_DAEMONSETS ?= 10
 bench: plane
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./bench
 	$(GO) run ./bench/cmd/dsxbench -nodes $(NODES) -daemonsets $(BENCH_DAEMONSETS)
+
+# The pictures of README.md and docs/guide.md (docs/img: NAME.svg, NAME.png,
+# and NAME.txt, the frame's text, which the docs test checks against the
+# keymap), captured from bin/dsx on the demo cluster and rendered by freeze.
+# freeze is built from its own module (testenv/screenshots/freeze) into
+# FREEZE, outside the repository; the build cache makes later runs quick.
+FREEZE ?= $(HOME)/.cache/dsx/freeze
+screenshots: build plane
+	cd testenv/screenshots/freeze && $(GO) build -o $(FREEZE) github.com/charmbracelet/freeze
+	$(GO) run ./testenv/screenshots -dsx bin/dsx -freeze $(FREEZE) -out docs/img
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -1,0 +1,465 @@
+// Command screenshots renders the pictures of README.md and docs/guide.md
+// from the real binary (`make screenshots`): it starts the demo cluster
+// without the spot node's churn, waits until the seed has settled, drives
+// dsx in a detached tmux session of a fixed size through the main views,
+// and captures each frame with its colours. freeze
+// (github.com/charmbracelet/freeze, built from ./freeze, a module of its
+// own) renders every frame to SVG and PNG; the plain text of each frame is
+// kept beside them (NAME.txt), which is what the docs test checks against
+// the keymap.
+//
+// Runs are repeatable: the same size, palette and window every time, a
+// clean config (no user keymap or theme), and dsx's clock pinned (DSX_NOW)
+// a fixed time after the cluster was made, so every age reads the same.
+// Pod names and which nodes the stuck rollout reached still differ from
+// run to run: the API server and the DaemonSet controller choose them.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/dsx-tui/dsx/keys"
+	"github.com/dsx-tui/dsx/testenv"
+)
+
+// age is how old the demo looks in the pictures: within one bucket of
+// kubectl's human durations ("3d" from 3d to 3d1h) with half an hour to
+// spare, so the seed's own minutes never show.
+const age = 3*24*time.Hour + 30*time.Minute
+
+func main() {
+	dsx := flag.String("dsx", "bin/dsx", "the dsx binary to capture")
+	freeze := flag.String("freeze", "", "the freeze binary (make screenshots builds it)")
+	out := flag.String("out", "docs/img", "where the pictures go")
+	cols := flag.Int("cols", 120, "terminal width")
+	rows := flag.Int("rows", 32, "terminal height")
+	flag.Parse()
+	if *freeze == "" {
+		fmt.Fprintln(os.Stderr, "screenshots: -freeze is required (run `make screenshots`)")
+		os.Exit(2)
+	}
+	start := time.Now()
+	if err := run(*dsx, *freeze, *out, *cols, *rows); err != nil {
+		fmt.Fprintln(os.Stderr, "screenshots:", err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "screenshots: done in %s\n", time.Since(start).Round(100*time.Millisecond))
+}
+
+func run(dsx, freeze, out string, cols, rows int) error {
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer cancel()
+	for _, p := range []*string{&dsx, &freeze} {
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return err
+		}
+		*p = abs
+	}
+	made := time.Now()
+	plane, err := testenv.Start(ctx, testenv.Options{Progress: os.Stderr, ContextName: "dsx-demo"})
+	if err != nil {
+		return err
+	}
+	defer plane.Stop()
+	if err := plane.Seed(ctx, os.Stderr); err != nil {
+		return err
+	}
+	status, err := settle(ctx, plane)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "dsx-screenshots-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	pinned := made.Add(age).UTC().Format(time.RFC3339)
+	t, err := startTmux(tmp, cols, rows, []string{"DSX_NOW=" + pinned}, dsx, "--kubeconfig", plane.Kubeconfig, "-A")
+	if err != nil {
+		return err
+	}
+	defer t.close()
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	shots, err := drive(t, status)
+	if err != nil {
+		return err
+	}
+	for _, s := range shots {
+		if err := render(freeze, tmp, out, s, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// settle waits until the seed's rollouts have stopped moving: every
+// DaemonSet complete, but log-shipper stuck with its unavailability budget
+// spent and every node on either an old ready pod or a new one, and
+// disk-monitor (OnDelete) with its replaced pods ready. It returns their
+// statuses, which dsx's list must then show.
+func settle(ctx context.Context, p *testenv.Plane) (map[string]appsv1.DaemonSetStatus, error) {
+	got := map[string]appsv1.DaemonSetStatus{}
+	err := testenv.Wait(ctx, 3*time.Minute, "the demo's rollouts to settle", func(ctx context.Context) (bool, error) {
+		list, err := p.Client.AppsV1().DaemonSets("").List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, err
+		}
+		if len(list.Items) != 6 {
+			return false, nil
+		}
+		for i := range list.Items {
+			ds := &list.Items[i]
+			s := ds.Status
+			if s.ObservedGeneration < ds.Generation || s.CurrentNumberScheduled != s.DesiredNumberScheduled {
+				return false, nil
+			}
+			var ok bool
+			switch ds.Name {
+			case "log-shipper":
+				budget, err := intstr.GetScaledValueFromIntOrPercent(ds.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable, int(s.DesiredNumberScheduled), true)
+				if err != nil {
+					return false, err
+				}
+				ok = s.UpdatedNumberScheduled > 0 && s.UpdatedNumberScheduled+s.NumberAvailable == s.DesiredNumberScheduled &&
+					int(s.DesiredNumberScheduled-s.NumberAvailable) >= budget
+			case "disk-monitor":
+				ok = s.UpdatedNumberScheduled >= 3 && s.NumberAvailable == s.DesiredNumberScheduled && s.NumberReady == s.DesiredNumberScheduled
+			default:
+				ok = testenv.DaemonSetSettled(ds)
+			}
+			if !ok {
+				return false, nil
+			}
+			got[ds.Namespace+"/"+ds.Name] = s
+		}
+		return true, nil
+	})
+	return got, err
+}
+
+// shot is one captured frame.
+type shot struct {
+	name, screen string
+}
+
+// drive walks dsx through the views the docs show. Keys are pressed as the
+// keymap binds them, so a renamed key is followed here too.
+func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
+	km := keys.Default()
+	var shots []shot
+	take := func(name string) error {
+		scr, err := t.steady()
+		if err != nil {
+			return err
+		}
+		shots = append(shots, shot{name, scr})
+		return nil
+	}
+
+	// The list, once every row shows the cluster's own counts.
+	if _, err := t.waitFor("the DaemonSet list with the settled counts", func(s string) bool {
+		for k, st := range status {
+			name := k[strings.Index(k, "/")+1:]
+			row := regexp.MustCompile(fmt.Sprintf(`(?m)^\S+\s+%s\s+%d\s+%d\s+%d\s+%d\s+%d\s`, regexp.QuoteMeta(name),
+				st.DesiredNumberScheduled, st.CurrentNumberScheduled, st.NumberReady, st.UpdatedNumberScheduled, st.NumberAvailable))
+			if !row.MatchString(s) {
+				return false
+			}
+		}
+		return strings.Contains(s, "connected")
+	}); err != nil {
+		return nil, err
+	}
+	// The selection on the stuck rollout: the list is sorted by name, so
+	// it is as many rows down as it is listed after the first.
+	scr := t.plain()
+	lines := strings.Split(scr, "\n")
+	first, target := -1, -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "NAMESPACE") {
+			first = i + 1
+		}
+		if strings.HasPrefix(l, "logging ") && strings.Contains(l, " log-shipper ") {
+			target = i
+		}
+	}
+	if first < 0 || target < first {
+		return nil, fmt.Errorf("log-shipper not found in the list:\n%s", scr)
+	}
+	for range target - first {
+		if err := t.press(km.Down); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := t.waitForStyled("log-shipper selected", func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "log-shipper") && strings.Contains(l, "\x1b[7m") {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		return nil, err
+	}
+	if err := take("list"); err != nil {
+		return nil, err
+	}
+
+	// The node view of the stuck rollout, problems only.
+	if err := t.press(km.Enter); err != nil {
+		return nil, err
+	}
+	if _, err := t.waitFor("log-shipper's node view", func(s string) bool {
+		return strings.Contains(s, "logging/log-shipper") && regexp.MustCompile(`(?m)^\S+.*\s- ineligible\s`).MatchString(s)
+	}); err != nil {
+		return nil, err
+	}
+	if err := t.press(km.Problems); err != nil {
+		return nil, err
+	}
+	if _, err := t.waitFor("problems only", func(s string) bool {
+		return !regexp.MustCompile(`(?m)^\S+.*\s(- ineligible|✓ current)\s`).MatchString(s) &&
+			regexp.MustCompile(`(?m)^\S+.*\s… progressing\s`).MatchString(s)
+	}); err != nil {
+		return nil, err
+	}
+	if err := take("nodes"); err != nil {
+		return nil, err
+	}
+
+	// Describe of the DaemonSet, from the list.
+	if err := t.backToList(km); err != nil {
+		return nil, err
+	}
+	if err := t.press(km.Describe); err != nil {
+		return nil, err
+	}
+	if _, err := t.waitFor("describe of log-shipper", func(s string) bool {
+		return regexp.MustCompile(`(?m)^\s*Name:\s+log-shipper`).MatchString(s)
+	}); err != nil {
+		return nil, err
+	}
+	if err := take("describe"); err != nil {
+		return nil, err
+	}
+
+	// History, then the diff of revision 1 against the current one.
+	if err := t.backToList(km); err != nil {
+		return nil, err
+	}
+	if err := t.press(km.History); err != nil {
+		return nil, err
+	}
+	if _, err := t.waitFor("log-shipper's history", func(s string) bool {
+		return strings.Contains(s, "history logging/log-shipper") && strings.Contains(s, "upgrade fluent-bit to 3.3.0")
+	}); err != nil {
+		return nil, err
+	}
+	if err := take("history"); err != nil {
+		return nil, err
+	}
+	if err := t.press(km.Down); err != nil {
+		return nil, err
+	}
+	if err := t.press(km.Diff); err != nil {
+		return nil, err
+	}
+	if _, err := t.waitFor("the diff of revision 1", func(s string) bool {
+		return strings.Contains(s, "fluent/fluent-bit:3.2.1") && strings.Contains(s, "fluent/fluent-bit:3.3.0") && strings.Contains(s, "@@")
+	}); err != nil {
+		return nil, err
+	}
+	if err := take("diff"); err != nil {
+		return nil, err
+	}
+
+	// The delete dialog, cancelled: nothing is ever deleted.
+	if err := t.backToList(km); err != nil {
+		return nil, err
+	}
+	if err := t.press(km.Delete); err != nil {
+		return nil, err
+	}
+	if _, err := t.waitFor("the delete dialog", func(s string) bool {
+		return strings.Contains(s, "Delete DaemonSet logging/log-shipper?")
+	}); err != nil {
+		return nil, err
+	}
+	if err := take("delete"); err != nil {
+		return nil, err
+	}
+	if err := t.press(km.Back); err != nil {
+		return nil, err
+	}
+	if _, err := t.waitFor("the dialog closed", func(s string) bool {
+		return !strings.Contains(s, "Delete DaemonSet") && strings.Contains(s, "log-shipper")
+	}); err != nil {
+		return nil, err
+	}
+	return shots, t.press(km.Quit)
+}
+
+// render writes NAME.txt, NAME.svg and NAME.png into out.
+func render(freeze, tmp, out string, s shot, rows int) error {
+	f := convert(s.screen, rows)
+	if err := os.WriteFile(filepath.Join(out, s.name+".txt"), []byte(f.plain), 0o644); err != nil {
+		return err
+	}
+	in := filepath.Join(tmp, s.name+".ansi")
+	if err := os.WriteFile(in, []byte(f.freeze), 0o600); err != nil {
+		return err
+	}
+	for _, ext := range []string{"svg", "png"} {
+		args := []string{in, "--language", "ansi", "--output", filepath.Join(out, s.name+"."+ext),
+			"--window", "--border.radius", "8", "--padding", "16,20", "--margin", "0",
+			"--background", fmt.Sprintf("#%02x%02x%02x", paletteBg.r, paletteBg.g, paletteBg.b),
+			"--font.size", "14", "--line-height", "1.2"}
+		cmd := exec.Command(freeze, args...)
+		cmd.Dir = tmp
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("freeze %s.%s: %v\n%s", s.name, ext, err, b)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "screenshots: %s\n", filepath.Join(out, s.name+".{svg,png,txt}"))
+	return nil
+}
+
+// tmux is dsx running in a detached tmux session of its own server.
+type tmux struct {
+	sock, name string
+}
+
+// startTmux starts args in a cols×rows session. The server gets a clean
+// environment and no tmux config, so nothing from the caller's terminal
+// or dsx config changes the pictures.
+func startTmux(dir string, cols, rows int, env []string, args ...string) (*tmux, error) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		return nil, fmt.Errorf("tmux is needed: apt-get install tmux")
+	}
+	t := &tmux{sock: filepath.Join(dir, "tmux.sock"), name: "dsx-shots"}
+	home := filepath.Join(dir, "home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, err
+	}
+	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+		"LANG=C.UTF-8", "TERM=xterm-256color"}
+	cmdline := "exec"
+	for _, a := range args {
+		cmdline += " '" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	tm := []string{"-f", "/dev/null", "-S", t.sock, "new-session", "-d", "-s", t.name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows)}
+	for _, e := range append(base, env...) {
+		tm = append(tm, "-e", e)
+	}
+	cmd := exec.Command("tmux", append(tm, cmdline)...)
+	cmd.Env = base
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("tmux: %v\n%s", err, b)
+	}
+	return t, nil
+}
+
+func (t *tmux) close() { _ = exec.Command("tmux", "-S", t.sock, "kill-server").Run() }
+
+func (t *tmux) capture(styled bool) string {
+	args := []string{"-S", t.sock, "capture-pane", "-p", "-N", "-t", t.name}
+	if styled {
+		args = append(args, "-e")
+	}
+	b, _ := exec.Command("tmux", args...).Output()
+	return string(b)
+}
+
+func (t *tmux) plain() string { return t.capture(false) }
+
+func (t *tmux) waitFor(what string, cond func(string) bool) (string, error) {
+	return t.wait(what, false, cond)
+}
+
+func (t *tmux) waitForStyled(what string, cond func(string) bool) (string, error) {
+	return t.wait(what, true, cond)
+}
+
+func (t *tmux) wait(what string, styled bool, cond func(string) bool) (string, error) {
+	var last string
+	err := testenv.Wait(context.Background(), time.Minute, what, func(context.Context) (bool, error) {
+		last = t.capture(styled)
+		return cond(last), nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("%w; screen:\n%s", err, t.plain())
+	}
+	return last, nil
+}
+
+// steady returns the styled screen once two captures in a row agree: a
+// frame is never taken half drawn.
+func (t *tmux) steady() (string, error) {
+	prev := t.capture(true)
+	var last string
+	err := testenv.Wait(context.Background(), 30*time.Second, "a steady screen", func(context.Context) (bool, error) {
+		last = t.capture(true)
+		same := last == prev
+		prev = last
+		return same, nil
+	})
+	return last, err
+}
+
+// backToList presses Back until the list is showing again, waiting for
+// each press to change the screen.
+func (t *tmux) backToList(km keys.Map) error {
+	for range 4 {
+		before := t.plain()
+		if listShown(before) {
+			return nil
+		}
+		if err := t.press(km.Back); err != nil {
+			return err
+		}
+		if _, err := t.waitFor("the view to change", func(s string) bool { return s != before }); err != nil {
+			return err
+		}
+	}
+	_, err := t.waitFor("the DaemonSet list", listShown)
+	return err
+}
+
+func listShown(s string) bool {
+	return regexp.MustCompile(`(?m)^NAMESPACE\s+NAME\s`).MatchString(s) && strings.Contains(s, "log-shipper")
+}
+
+// press sends a binding's first key, in tmux's names.
+func (t *tmux) press(b key.Binding) error {
+	k := b.Keys()[0]
+	names := map[string]string{"enter": "Enter", "esc": "Escape", "space": "Space", "tab": "Tab", "up": "Up", "down": "Down",
+		"left": "Left", "right": "Right", "pgup": "PPage", "pgdown": "NPage", "home": "Home", "end": "End"}
+	if n, ok := names[k]; ok {
+		k = n
+	} else if rest, ok := strings.CutPrefix(k, "ctrl+"); ok {
+		k = "C-" + rest
+	}
+	if b, err := exec.Command("tmux", "-S", t.sock, "send-keys", "-t", t.name, k).CombinedOutput(); err != nil {
+		return fmt.Errorf("send-keys %s: %v\n%s", k, err, b)
+	}
+	return nil
+}
