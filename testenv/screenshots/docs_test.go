@@ -94,7 +94,7 @@ func checkPicture(base string, m keys.Map) error {
 		return fmt.Errorf("%s.svg: %w", filepath.Base(base), err)
 	}
 	plain := trimLines(string(txt))
-	if shown != plain {
+	if shown != pictured(plain) {
 		return fmt.Errorf("%s.svg does not show the text of %s.txt:\n%s\n---\n%s", filepath.Base(base), filepath.Base(base), shown, plain)
 	}
 	return checkHints(hintBar(plain), m)

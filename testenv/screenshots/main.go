@@ -104,7 +104,7 @@ func run(dsx, freeze, out string, cols, rows int) error {
 		return err
 	}
 	for _, s := range shots {
-		if err := render(freeze, tmp, out, s, rows); err != nil {
+		if err := render(freeze, tmp, out, s, cols, rows); err != nil {
 			return err
 		}
 	}
@@ -318,9 +318,19 @@ func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
 	return shots, t.press(km.Quit)
 }
 
+// The picture's frame: font, its size and the padding in pixels. Naming
+// more than JetBrains Mono keeps freeze from embedding the font in every
+// SVG (370 KB each); the PNG is drawn with JetBrains Mono, which freeze
+// carries, and the SVG with the first of these a browser has.
+const (
+	fontFamily = "JetBrains Mono, Menlo, DejaVu Sans Mono, Consolas, monospace"
+	fontSize   = 20
+	padY, padX = 20, 24
+)
+
 // render writes NAME.txt, NAME.svg and NAME.png into out.
-func render(freeze, tmp, out string, s shot, rows int) error {
-	f := convert(s.screen, rows)
+func render(freeze, tmp, out string, s shot, cols, rows int) error {
+	f := convert(s.screen, cols, rows)
 	if err := os.WriteFile(filepath.Join(out, s.name+".txt"), []byte(f.plain), 0o644); err != nil {
 		return err
 	}
@@ -329,10 +339,15 @@ func render(freeze, tmp, out string, s shot, rows int) error {
 		return err
 	}
 	for _, ext := range []string{"svg", "png"} {
+		// A width of freeze's own reckoning (it takes a cell as
+		// size/1.68 wide) keeps the PNG at scale 1 instead of its default
+		// 4: about 1,500 pixels across, sharp on a high-density screen
+		// and a few hundred KB.
+		width := float64(cols+1)*fontSize/1.68 + 2*padX
 		args := []string{in, "--language", "ansi", "--output", filepath.Join(out, s.name+"."+ext),
-			"--window", "--border.radius", "8", "--padding", "16,20", "--margin", "0",
+			"--window", "--border.radius", "8", "--padding", fmt.Sprintf("%d,%d", padY, padX), "--margin", "0",
 			"--background", fmt.Sprintf("#%02x%02x%02x", paletteBg.r, paletteBg.g, paletteBg.b),
-			"--font.size", "14", "--line-height", "1.2"}
+			"--font.size", strconv.Itoa(fontSize), "--font.family", fontFamily, "--line-height", "1.2", "--width", strconv.Itoa(int(width + 0.5))}
 		cmd := exec.Command(freeze, args...)
 		cmd.Dir = tmp
 		if b, err := cmd.CombinedOutput(); err != nil {

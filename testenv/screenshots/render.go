@@ -163,6 +163,20 @@ func (s style) sgr() string {
 	return "\x1b[" + out + "m"
 }
 
+// glyphFor stands in for the characters JetBrains Mono, the one font
+// freeze gives its PNG renderer, does not have (they would come out as
+// empty boxes): ↻ (rolling, outdated) becomes ⎋, the nearest circular
+// arrow it has. The plain text (NAME.txt) keeps what dsx drew.
+var glyphFor = map[string]string{"↻": "⎋"}
+
+// pictured is plain text as the picture shows it.
+func pictured(plain string) string {
+	for from, to := range glyphFor {
+		plain = strings.ReplaceAll(plain, from, to)
+	}
+	return plain
+}
+
 // frame is a captured screen: its plain text and the sequence freeze
 // renders.
 type frame struct {
@@ -170,8 +184,9 @@ type frame struct {
 }
 
 // convert turns `tmux capture-pane -e -p` output (text with SGR sequences,
-// one line per row) into a frame of rows lines.
-func convert(captured string, rows int) frame {
+// one line per row) into a frame of cols×rows cells: tmux leaves out
+// trailing blanks, which freeze needs to size every picture alike.
+func convert(captured string, cols, rows int) frame {
 	lines := strings.Split(strings.TrimSuffix(captured, "\n"), "\n")
 	for len(lines) < rows {
 		lines = append(lines, "")
@@ -199,8 +214,11 @@ func convert(captured string, rows int) frame {
 				out.WriteString(code)
 				last = code
 			}
-			out.WriteString(seq)
+			out.WriteString(pictured(seq))
 			text.WriteString(seq)
+		}
+		if pad := cols - ansi.StringWidth(text.String()); pad > 0 {
+			out.WriteString(style{}.sgr() + strings.Repeat(" ", pad))
 		}
 		out.WriteString("\x1b[0m\n")
 		plain.WriteString(strings.TrimRight(text.String(), " ") + "\n")

@@ -1,6 +1,8 @@
 // freeze (github.com/charmbracelet/freeze) renders `make screenshots`'
 // captures to SVG and PNG. A module of its own so that freeze and its
-// dependencies never enter dsx's go.mod.
+// dependencies never enter dsx's go.mod. wazero is raised from freeze's
+// v1.8.0: that one's compiled code faults under Go 1.26 when freeze draws
+// a PNG.
 module github.com/dsx-tui/dsx/testenv/screenshots/freeze
 
 go 1.26.0
@@ -46,10 +48,10 @@ require (
 	github.com/muesli/cancelreader v0.2.2 // indirect
 	github.com/muesli/termenv v0.16.0 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
-	github.com/tetratelabs/wazero v1.8.0 // indirect
+	github.com/tetratelabs/wazero v1.12.0 // indirect
 	github.com/xo/terminfo v0.0.0-20220910002029-abceb7e1c41e // indirect
 	golang.org/x/exp v0.0.0-20240904232852-e7e105dedf7e // indirect
 	golang.org/x/sync v0.8.0 // indirect
-	golang.org/x/sys v0.31.0 // indirect
+	golang.org/x/sys v0.44.0 // indirect
 	golang.org/x/text v0.18.0 // indirect
 )
