@@ -229,7 +229,7 @@ func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
 		return nil, err
 	}
 	if _, err := t.waitFor("log-shipper's node view", func(s string) bool {
-		return strings.Contains(s, "logging/log-shipper") && regexp.MustCompile(`(?m)^\S+.*\s- ineligible\s`).MatchString(s)
+		return strings.Contains(s, "logging/log-shipper") && regexp.MustCompile(`(?m)^\S+.*\s… progressing\s`).MatchString(s)
 	}); err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
 		return nil, err
 	}
 	if _, err := t.waitFor("problems only", func(s string) bool {
-		return !regexp.MustCompile(`(?m)^\S+.*\s(- ineligible|✓ current)\s`).MatchString(s) &&
+		return strings.Contains(s, "problems only") && !regexp.MustCompile(`(?m)^\S+.*\s(- ineligible|✓ current)\s`).MatchString(s) &&
 			regexp.MustCompile(`(?m)^\S+.*\s… progressing\s`).MatchString(s)
 	}); err != nil {
 		return nil, err
