@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,14 +34,17 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/dsx-tui/dsx/keys"
 	"github.com/dsx-tui/dsx/testenv"
 )
 
-// age is how old the demo looks in the pictures: within one bucket of
-// kubectl's human durations ("3d" from 3d to 3d1h) with half an hour to
-// spare, so the seed's own minutes never show.
+// age is how old the demo looks in the pictures, counted from its first
+// DaemonSet: within one bucket of kubectl's human durations ("3d" from 3d
+// to 3d1h) with half an hour to spare, so the seed's own minutes never
+// show.
 const age = 3*24*time.Hour + 30*time.Minute
 
 func main() {
@@ -49,39 +53,50 @@ func main() {
 	out := flag.String("out", "docs/img", "where the pictures go")
 	cols := flag.Int("cols", 120, "terminal width")
 	rows := flag.Int("rows", 32, "terminal height")
+	kubeconfig := flag.String("kubeconfig", "", "capture an already seeded demo (go run ./testenv/demo -keep -churn 0) instead of starting one")
 	flag.Parse()
 	if *freeze == "" {
 		fmt.Fprintln(os.Stderr, "screenshots: -freeze is required (run `make screenshots`)")
 		os.Exit(2)
 	}
 	start := time.Now()
-	if err := run(*dsx, *freeze, *out, *cols, *rows); err != nil {
+	if err := run(*dsx, *freeze, *out, *kubeconfig, *cols, *rows); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshots:", err)
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "screenshots: done in %s\n", time.Since(start).Round(100*time.Millisecond))
 }
 
-func run(dsx, freeze, out string, cols, rows int) error {
+func run(dsx, freeze, out, kubeconfig string, cols, rows int) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()
-	for _, p := range []*string{&dsx, &freeze} {
+	for _, p := range []*string{&dsx, &freeze, &out} {
 		abs, err := filepath.Abs(*p)
 		if err != nil {
 			return err
 		}
 		*p = abs
 	}
-	made := time.Now()
-	plane, err := testenv.Start(ctx, testenv.Options{Progress: os.Stderr, ContextName: "dsx-demo"})
+	if kubeconfig == "" {
+		plane, err := testenv.Start(ctx, testenv.Options{Progress: os.Stderr, ContextName: "dsx-demo"})
+		if err != nil {
+			return err
+		}
+		defer plane.Stop()
+		if err := plane.Seed(ctx, os.Stderr); err != nil {
+			return err
+		}
+		kubeconfig = plane.Kubeconfig
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return err
 	}
-	defer plane.Stop()
-	if err := plane.Seed(ctx, os.Stderr); err != nil {
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
 		return err
 	}
-	status, err := settle(ctx, plane)
+	status, made, err := settle(ctx, client)
 	if err != nil {
 		return err
 	}
@@ -91,7 +106,7 @@ func run(dsx, freeze, out string, cols, rows int) error {
 	}
 	defer os.RemoveAll(tmp)
 	pinned := made.Add(age).UTC().Format(time.RFC3339)
-	t, err := startTmux(tmp, cols, rows, []string{"DSX_NOW=" + pinned}, dsx, "--kubeconfig", plane.Kubeconfig, "-A")
+	t, err := startTmux(tmp, cols, rows, []string{"DSX_NOW=" + pinned}, dsx, "--kubeconfig", kubeconfig, "-A")
 	if err != nil {
 		return err
 	}
@@ -112,48 +127,69 @@ func run(dsx, freeze, out string, cols, rows int) error {
 }
 
 // settle waits until the seed's rollouts have stopped moving: every
-// DaemonSet complete, but log-shipper stuck with its unavailability budget
-// spent and every node on either an old ready pod or a new one, and
-// disk-monitor (OnDelete) with its replaced pods ready. It returns their
-// statuses, which dsx's list must then show.
-func settle(ctx context.Context, p *testenv.Plane) (map[string]appsv1.DaemonSetStatus, error) {
-	got := map[string]appsv1.DaemonSetStatus{}
+// DaemonSet on every node it should be on, log-shipper stuck with its
+// unavailability budget spent, disk-monitor (OnDelete) with its replaced
+// pods, the rest up to date; and no status changed for quiet (pods on the
+// NotReady node never turn ready, so "all ready" cannot be the test). It
+// returns the statuses, which dsx's list must then show, and when the
+// first DaemonSet was made: the pinned clock counts the demo's age from
+// there.
+func settle(ctx context.Context, c kubernetes.Interface) (map[string]appsv1.DaemonSetStatus, time.Time, error) {
+	const quiet = 5 * time.Second
+	var (
+		got     map[string]appsv1.DaemonSetStatus
+		since   time.Time
+		made    time.Time
+		pending string
+	)
 	err := testenv.Wait(ctx, 3*time.Minute, "the demo's rollouts to settle", func(ctx context.Context) (bool, error) {
-		list, err := p.Client.AppsV1().DaemonSets("").List(ctx, metav1.ListOptions{})
+		list, err := c.AppsV1().DaemonSets("").List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return false, err
 		}
 		if len(list.Items) != 6 {
+			pending = fmt.Sprintf("%d DaemonSets, the demo has 6", len(list.Items))
 			return false, nil
 		}
+		now := map[string]appsv1.DaemonSetStatus{}
 		for i := range list.Items {
 			ds := &list.Items[i]
 			s := ds.Status
-			if s.ObservedGeneration < ds.Generation || s.CurrentNumberScheduled != s.DesiredNumberScheduled {
-				return false, nil
-			}
 			var ok bool
-			switch ds.Name {
-			case "log-shipper":
+			switch {
+			case s.ObservedGeneration < ds.Generation || s.CurrentNumberScheduled != s.DesiredNumberScheduled:
+			case ds.Name == "log-shipper":
 				budget, err := intstr.GetScaledValueFromIntOrPercent(ds.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable, int(s.DesiredNumberScheduled), true)
 				if err != nil {
 					return false, err
 				}
-				ok = s.UpdatedNumberScheduled > 0 && s.UpdatedNumberScheduled+s.NumberAvailable == s.DesiredNumberScheduled &&
-					int(s.DesiredNumberScheduled-s.NumberAvailable) >= budget
-			case "disk-monitor":
-				ok = s.UpdatedNumberScheduled >= 3 && s.NumberAvailable == s.DesiredNumberScheduled && s.NumberReady == s.DesiredNumberScheduled
+				ok = s.UpdatedNumberScheduled > 0 && int(s.DesiredNumberScheduled-s.NumberAvailable) >= budget
+			case ds.Name == "disk-monitor":
+				ok = s.UpdatedNumberScheduled >= 3
 			default:
-				ok = testenv.DaemonSetSettled(ds)
+				ok = s.UpdatedNumberScheduled == s.DesiredNumberScheduled
 			}
 			if !ok {
+				pending = fmt.Sprintf("%s/%s: generation %d, status %+v", ds.Namespace, ds.Name, ds.Generation, s)
 				return false, nil
 			}
-			got[ds.Namespace+"/"+ds.Name] = s
+			s.Conditions = nil
+			now[ds.Namespace+"/"+ds.Name] = s
+			if t := ds.CreationTimestamp.Time; made.IsZero() || t.Before(made) {
+				made = t
+			}
 		}
-		return true, nil
+		if !reflect.DeepEqual(now, got) {
+			got, since = now, time.Now()
+			pending = "statuses changed in the last " + quiet.String()
+			return false, nil
+		}
+		return time.Since(since) >= quiet, nil
 	})
-	return got, err
+	if err != nil {
+		return nil, made, fmt.Errorf("%w; still moving: %s", err, pending)
+	}
+	return got, made, nil
 }
 
 // shot is one captured frame.
@@ -352,6 +388,11 @@ func render(freeze, tmp, out string, s shot, cols, rows int) error {
 		cmd.Dir = tmp
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("freeze %s.%s: %v\n%s", s.name, ext, err, b)
+		}
+		if ext == "png" {
+			if err := shrinkPNG(filepath.Join(out, s.name+".png")); err != nil {
+				return fmt.Errorf("%s.png: %w", s.name, err)
+			}
 		}
 	}
 	fmt.Fprintf(os.Stderr, "screenshots: %s\n", filepath.Join(out, s.name+".{svg,png,txt}"))
