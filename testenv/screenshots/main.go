@@ -192,6 +192,17 @@ func settle(ctx context.Context, c kubernetes.Interface) (map[string]appsv1.Daem
 	return got, made, nil
 }
 
+// step is one move through dsx: back to the list first or not, the keys
+// pressed, what the screen must then show, and the name of the frame
+// taken of it ("" for none).
+type step struct {
+	back  bool
+	press []key.Binding
+	what  string
+	until func(string) bool
+	take  string
+}
+
 // shot is one captured frame.
 type shot struct {
 	name, screen string
@@ -260,96 +271,52 @@ func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
 		return nil, err
 	}
 
-	// The node view of the stuck rollout, problems only.
-	if err := t.press(km.Enter); err != nil {
-		return nil, err
-	}
-	if _, err := t.waitFor("log-shipper's node view", func(s string) bool {
-		return strings.Contains(s, "logging/log-shipper") && regexp.MustCompile(`(?m)^\S+.*\s… progressing\s`).MatchString(s)
-	}); err != nil {
-		return nil, err
-	}
-	if err := t.press(km.Problems); err != nil {
-		return nil, err
-	}
-	if _, err := t.waitFor("problems only", func(s string) bool {
-		return strings.Contains(s, "problems only") && !regexp.MustCompile(`(?m)^\S+.*\s(- ineligible|✓ current)\s`).MatchString(s) &&
-			regexp.MustCompile(`(?m)^\S+.*\s… progressing\s`).MatchString(s)
-	}); err != nil {
-		return nil, err
-	}
-	if err := take("nodes"); err != nil {
-		return nil, err
-	}
-
-	// Describe of the DaemonSet, from the list.
-	if err := t.backToList(km); err != nil {
-		return nil, err
-	}
-	if err := t.press(km.Describe); err != nil {
-		return nil, err
-	}
-	if _, err := t.waitFor("describe of log-shipper", func(s string) bool {
-		return regexp.MustCompile(`(?m)^\s*Name:\s+log-shipper`).MatchString(s)
-	}); err != nil {
-		return nil, err
-	}
-	if err := take("describe"); err != nil {
-		return nil, err
-	}
-
-	// History, then the diff of revision 1 against the current one.
-	if err := t.backToList(km); err != nil {
-		return nil, err
-	}
-	if err := t.press(km.History); err != nil {
-		return nil, err
-	}
-	if _, err := t.waitFor("log-shipper's history", func(s string) bool {
-		return strings.Contains(s, "history logging/log-shipper") && strings.Contains(s, "upgrade fluent-bit to 3.3.0")
-	}); err != nil {
-		return nil, err
-	}
-	if err := take("history"); err != nil {
-		return nil, err
-	}
-	if err := t.press(km.Down); err != nil {
-		return nil, err
-	}
-	if err := t.press(km.Diff); err != nil {
-		return nil, err
-	}
-	if _, err := t.waitFor("the diff of revision 1", func(s string) bool {
-		return strings.Contains(s, "fluent/fluent-bit:3.2.1") && strings.Contains(s, "fluent/fluent-bit:3.3.0") && strings.Contains(s, "@@")
-	}); err != nil {
-		return nil, err
-	}
-	if err := take("diff"); err != nil {
-		return nil, err
-	}
-
-	// The delete dialog, cancelled: nothing is ever deleted.
-	if err := t.backToList(km); err != nil {
-		return nil, err
-	}
-	if err := t.press(km.Delete); err != nil {
-		return nil, err
-	}
-	if _, err := t.waitFor("the delete dialog", func(s string) bool {
-		return strings.Contains(s, "Delete DaemonSet logging/log-shipper?")
-	}); err != nil {
-		return nil, err
-	}
-	if err := take("delete"); err != nil {
-		return nil, err
-	}
-	if err := t.press(km.Back); err != nil {
-		return nil, err
-	}
-	if _, err := t.waitFor("the dialog closed", func(s string) bool {
-		return !strings.Contains(s, "Delete DaemonSet") && strings.Contains(s, "log-shipper")
-	}); err != nil {
-		return nil, err
+	row := func(state string) *regexp.Regexp { return regexp.MustCompile(`(?m)^\S+.*\s` + state + `\s`) }
+	for _, st := range []step{
+		// The node view of the stuck rollout, problems only.
+		{press: []key.Binding{km.Enter}, what: "log-shipper's node view", until: func(s string) bool {
+			return strings.Contains(s, "logging/log-shipper") && row("… progressing").MatchString(s)
+		}},
+		{press: []key.Binding{km.Problems}, what: "problems only", take: "nodes", until: func(s string) bool {
+			return strings.Contains(s, "problems only") && !row("(- ineligible|✓ current)").MatchString(s) && row("… progressing").MatchString(s)
+		}},
+		// Describe of the DaemonSet, from the list.
+		{back: true, press: []key.Binding{km.Describe}, what: "describe of log-shipper", take: "describe", until: func(s string) bool {
+			return regexp.MustCompile(`(?m)^\s*Name:\s+log-shipper`).MatchString(s)
+		}},
+		// History, then the diff of revision 1 against the current one.
+		{back: true, press: []key.Binding{km.History}, what: "log-shipper's history", take: "history", until: func(s string) bool {
+			return strings.Contains(s, "history logging/log-shipper") && strings.Contains(s, "upgrade fluent-bit to 3.3.0")
+		}},
+		{press: []key.Binding{km.Down, km.Diff}, what: "the diff of revision 1", take: "diff", until: func(s string) bool {
+			return strings.Contains(s, "fluent/fluent-bit:3.2.1") && strings.Contains(s, "fluent/fluent-bit:3.3.0") && strings.Contains(s, "@@")
+		}},
+		// The delete dialog, cancelled: nothing is ever deleted.
+		{back: true, press: []key.Binding{km.Delete}, what: "the delete dialog", take: "delete", until: func(s string) bool {
+			return strings.Contains(s, "Delete DaemonSet logging/log-shipper?")
+		}},
+		{press: []key.Binding{km.Back}, what: "the dialog closed", until: func(s string) bool {
+			return !strings.Contains(s, "Delete DaemonSet") && listShown(s)
+		}},
+	} {
+		if st.back {
+			if err := t.backToList(km); err != nil {
+				return nil, err
+			}
+		}
+		for _, b := range st.press {
+			if err := t.press(b); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := t.waitFor(st.what, st.until); err != nil {
+			return nil, err
+		}
+		if st.take != "" {
+			if err := take(st.take); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return shots, t.press(km.Quit)
 }
