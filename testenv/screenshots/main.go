@@ -192,15 +192,16 @@ func settle(ctx context.Context, c kubernetes.Interface) (map[string]appsv1.Daem
 	return got, made, nil
 }
 
-// step is one move through dsx: back to the list first or not, the keys
-// pressed, what the screen must then show, and the name of the frame
-// taken of it ("" for none).
+// step is one move through dsx: back to the list first or not, Back
+// pressed (see escape) or other keys, what the screen must then show, and
+// the name of the frame taken of it ("" for none).
 type step struct {
-	back  bool
-	press []key.Binding
-	what  string
-	until func(string) bool
-	take  string
+	back   bool
+	escape bool
+	press  []key.Binding
+	what   string
+	until  func(string) bool
+	take   string
 }
 
 // shot is one captured frame.
@@ -295,12 +296,17 @@ func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
 		{back: true, press: []key.Binding{km.Delete}, what: "the delete dialog", take: "delete", until: func(s string) bool {
 			return strings.Contains(s, "Delete DaemonSet logging/log-shipper?")
 		}},
-		{press: []key.Binding{km.Back}, what: "the dialog closed", until: func(s string) bool {
+		{escape: true, what: "the dialog closed", until: func(s string) bool {
 			return !strings.Contains(s, "Delete DaemonSet") && listShown(s)
 		}},
 	} {
 		if st.back {
 			if err := t.backToList(km); err != nil {
+				return nil, err
+			}
+		}
+		if st.escape {
+			if err := t.escape(km, st.what, st.until); err != nil {
 				return nil, err
 			}
 		}
@@ -448,23 +454,41 @@ func (t *tmux) steady() (string, error) {
 	return last, err
 }
 
-// backToList presses Back until the list is showing again, waiting for
-// each press to change the screen.
+// backToList presses Back until the list is showing again.
 func (t *tmux) backToList(km keys.Map) error {
-	for range 4 {
+	for range 8 {
 		before := t.plain()
 		if listShown(before) {
 			return nil
 		}
-		if err := t.press(km.Back); err != nil {
-			return err
-		}
-		if _, err := t.waitFor("the view to change", func(s string) bool { return s != before }); err != nil {
+		if err := t.escape(km, "the view to change", func(s string) bool { return s != before }); err != nil {
 			return err
 		}
 	}
 	_, err := t.waitFor("the DaemonSet list", listShown)
 	return err
+}
+
+// escape presses Back until cond holds. Now and then a lone ESC sent into
+// the pane does not reach dsx as a key (about one run in four), so it is
+// sent again after a few seconds; a second Back only ever goes further
+// towards the list, where every walk through dsx here goes next anyway.
+func (t *tmux) escape(km keys.Map, what string, cond func(string) bool) error {
+	var err error
+	for i := range 5 {
+		if i > 0 {
+			fmt.Fprintf(os.Stderr, "screenshots: Back not taken after 3s (waiting for %s); pressing it again\n", what)
+		}
+		if err = t.press(km.Back); err != nil {
+			return err
+		}
+		if err = testenv.Wait(context.Background(), 3*time.Second, what, func(context.Context) (bool, error) {
+			return cond(t.plain()), nil
+		}); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w; screen:\n%s", err, t.plain())
 }
 
 func listShown(s string) bool {
