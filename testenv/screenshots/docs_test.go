@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -26,7 +27,7 @@ const root = "../.."
 var picRef = regexp.MustCompile(`(?:!\[[^\]]*\]\(|<img\s[^>]*src=")([^)"\s]+\.(?:png|svg))`)
 
 // Every picture the docs show exists as SVG, PNG and plain text, the SVG
-// shows the same text, and its hint bar names the keys and actions keys/
+// shows the same text, the PNG notes that text's hash, and its hint bar names the keys and actions keys/
 // binds now: a renamed key (or a reworded help) leaves a stale picture,
 // and this fails until `make screenshots` is run again.
 func TestDocsPictures(t *testing.T) {
@@ -72,17 +73,19 @@ func checkPicture(base string, m keys.Map) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(base + ".png")
+	pic, err := os.ReadFile(base + ".png")
 	if err != nil {
 		return err
 	}
-	cfg, _, err := image.DecodeConfig(f)
-	f.Close()
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(pic))
 	if err != nil {
 		return fmt.Errorf("%s.png: %w", filepath.Base(base), err)
 	}
 	if cfg.Width < 400 || cfg.Height < 100 {
 		return fmt.Errorf("%s.png is %dx%d: not a terminal frame", filepath.Base(base), cfg.Width, cfg.Height)
+	}
+	if got, want := pngText(pic, frameKey), frameHash(string(txt)); got != want {
+		return fmt.Errorf("%s.png notes frame %q, %s.txt is %q: not rendered from this text", filepath.Base(base), got, filepath.Base(base), want)
 	}
 	svg, err := os.Open(base + ".svg")
 	if err != nil {

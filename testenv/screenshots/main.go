@@ -363,7 +363,7 @@ func render(freeze, tmp, out string, s shot, cols, rows int) error {
 			return fmt.Errorf("freeze %s.%s: %v\n%s", s.name, ext, err, b)
 		}
 		if ext == "png" {
-			if err := shrinkPNG(filepath.Join(out, s.name+".png")); err != nil {
+			if err := shrinkPNG(filepath.Join(out, s.name+".png"), frameHash(f.plain)); err != nil {
 				return fmt.Errorf("%s.png: %w", s.name, err)
 			}
 		}

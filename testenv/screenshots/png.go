@@ -2,6 +2,11 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -9,11 +14,11 @@ import (
 	"slices"
 )
 
-// shrinkPNG rewrites freeze's PNG with at most 256 colours. A terminal
-// frame has a dozen colours and the shades anti-aliasing puts between
-// them; the most frequent 256 keep the text as sharp, and the file is a
-// quarter of the size.
-func shrinkPNG(path string) error {
+// shrinkPNG rewrites freeze's PNG with at most 256 colours, and notes the
+// frame it shows (see frameKey). A terminal frame has a dozen colours and
+// the shades anti-aliasing puts between them; the most frequent 256 keep
+// the text as sharp, and the file is a tenth of the size.
+func shrinkPNG(path, frame string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -62,7 +67,11 @@ func shrinkPNG(path string) error {
 	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, out); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	b, err = withText(buf.Bytes(), frameKey, frame)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		return err
 	}
 	// freeze made the file 0600; pictures are for everyone to read.
@@ -88,3 +97,49 @@ func nearest(pal color.Palette, c color.NRGBA) int {
 }
 
 func sq(v int) int { return v * v }
+
+// frameKey names the PNG text chunk that holds the hash of the frame's
+// plain text (NAME.txt): the docs test checks a PNG against its text
+// with it, as it checks the SVG's text directly.
+const frameKey = "dsx-frame-sha256"
+
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+
+// withText adds a tEXt chunk after the PNG's header chunk.
+func withText(b []byte, key, value string) ([]byte, error) {
+	const ihdrEnd = 8 + 4 + 4 + 13 + 4 // signature, then IHDR's length, type, data, CRC
+	if !bytes.HasPrefix(b, pngSignature) || len(b) < ihdrEnd || string(b[12:16]) != "IHDR" {
+		return nil, errors.New("not a PNG")
+	}
+	data := append([]byte(key+"\x00"), value...)
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	chunk = append(chunk, "tEXt"...)
+	chunk = append(chunk, data...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	return slices.Concat(b[:ihdrEnd], chunk, b[ihdrEnd:]), nil
+}
+
+// pngText is the value of the PNG's tEXt chunk named key, "" if none.
+func pngText(b []byte, key string) string {
+	if !bytes.HasPrefix(b, pngSignature) {
+		return ""
+	}
+	for i := len(pngSignature); i+8 <= len(b); {
+		n := int(binary.BigEndian.Uint32(b[i:]))
+		typ := string(b[i+4 : i+8])
+		if i+12+n > len(b) {
+			return ""
+		}
+		if k, v, ok := bytes.Cut(b[i+8:i+8+n], []byte{0}); typ == "tEXt" && ok && string(k) == key {
+			return string(v)
+		}
+		i += 12 + n
+	}
+	return ""
+}
+
+// frameHash is what the PNG notes of a frame's plain text.
+func frameHash(plain string) string {
+	h := sha256.Sum256([]byte(plain))
+	return hex.EncodeToString(h[:])
+}

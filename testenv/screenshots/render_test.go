@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"image"
+	"image/png"
 	"strings"
 	"testing"
 )
@@ -41,5 +44,29 @@ func TestConvert(t *testing.T) {
 	}
 	if n := len(lines); n != 5 || lines[4] != "" {
 		t.Errorf("%d lines, want 4 and a final newline: %q", n, f.freeze)
+	}
+}
+
+// The frame note survives in a PNG that still decodes.
+func TestPNGText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	if got := pngText(buf.Bytes(), frameKey); got != "" {
+		t.Errorf("a plain PNG notes %q", got)
+	}
+	b, err := withText(buf.Bytes(), frameKey, frameHash("frame"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+		t.Errorf("the PNG no longer decodes: %v", err)
+	}
+	if got, want := pngText(b, frameKey), frameHash("frame"); got != want {
+		t.Errorf("notes %q, want %q", got, want)
+	}
+	if _, err := withText([]byte("GIF89a"), frameKey, "x"); err == nil {
+		t.Error("a GIF was taken for a PNG")
 	}
 }
