@@ -106,7 +106,7 @@ func run(dsx, freeze, out, kubeconfig string, cols, rows int) error {
 	}
 	defer os.RemoveAll(tmp)
 	pinned := made.Add(age).UTC().Format(time.RFC3339)
-	t, err := startTmux(tmp, cols, rows, []string{"DSX_NOW=" + pinned}, dsx, "--kubeconfig", kubeconfig, "-A")
+	t, err := startTmux(ctx, tmp, cols, rows, []string{"DSX_NOW=" + pinned}, dsx, "--kubeconfig", kubeconfig, "-A")
 	if err != nil {
 		return err
 	}
@@ -374,17 +374,18 @@ func render(freeze, tmp, out string, s shot, cols, rows int) error {
 
 // tmux is dsx running in a detached tmux session of its own server.
 type tmux struct {
+	ctx        context.Context // ends the waits early on Ctrl-C
 	sock, name string
 }
 
 // startTmux starts args in a cols×rows session. The server gets a clean
 // environment and no tmux config, so nothing from the caller's terminal
 // or dsx config changes the pictures.
-func startTmux(dir string, cols, rows int, env []string, args ...string) (*tmux, error) {
+func startTmux(ctx context.Context, dir string, cols, rows int, env []string, args ...string) (*tmux, error) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		return nil, fmt.Errorf("tmux is needed: apt-get install tmux")
 	}
-	t := &tmux{sock: filepath.Join(dir, "tmux.sock"), name: "dsx-shots"}
+	t := &tmux{ctx: ctx, sock: filepath.Join(dir, "tmux.sock"), name: "dsx-shots"}
 	home := filepath.Join(dir, "home")
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, err
@@ -430,7 +431,7 @@ func (t *tmux) waitForStyled(what string, cond func(string) bool) (string, error
 
 func (t *tmux) wait(what string, styled bool, cond func(string) bool) (string, error) {
 	var last string
-	err := testenv.Wait(context.Background(), time.Minute, what, func(context.Context) (bool, error) {
+	err := testenv.Wait(t.ctx, time.Minute, what, func(context.Context) (bool, error) {
 		last = t.capture(styled)
 		return cond(last), nil
 	})
@@ -445,7 +446,7 @@ func (t *tmux) wait(what string, styled bool, cond func(string) bool) (string, e
 func (t *tmux) steady() (string, error) {
 	prev := t.capture(true)
 	var last string
-	err := testenv.Wait(context.Background(), 30*time.Second, "a steady screen", func(context.Context) (bool, error) {
+	err := testenv.Wait(t.ctx, 30*time.Second, "a steady screen", func(context.Context) (bool, error) {
 		last = t.capture(true)
 		same := last == prev
 		prev = last
@@ -482,7 +483,7 @@ func (t *tmux) escape(km keys.Map, what string, cond func(string) bool) error {
 		if err = t.press(km.Back); err != nil {
 			return err
 		}
-		if err = testenv.Wait(context.Background(), 3*time.Second, what, func(context.Context) (bool, error) {
+		if err = testenv.Wait(t.ctx, 3*time.Second, what, func(context.Context) (bool, error) {
 			return cond(t.plain()), nil
 		}); err == nil {
 			return nil
