@@ -218,7 +218,12 @@ func convert(captured string, cols, rows int) frame {
 			text.WriteString(seq)
 		}
 		if pad := cols - ansi.StringWidth(text.String()); pad > 0 {
-			out.WriteString(style{}.sgr() + strings.Repeat(" ", pad))
+			// Whether tmux sent the blanks or left them out, the same
+			// sequence, so a frame always gives the same SVG.
+			if code := (style{}).sgr(); code != last {
+				out.WriteString(code)
+			}
+			out.WriteString(strings.Repeat(" ", pad))
 		}
 		out.WriteString("\x1b[0m\n")
 		plain.WriteString(strings.TrimRight(text.String(), " ") + "\n")
