@@ -36,13 +36,13 @@ bench: plane
 
 # The pictures of README.md and docs/guide.md (docs/img: NAME.svg, NAME.png,
 # and NAME.txt, the frame's text, which the docs test checks against the
-# keymap), captured from bin/dsx on the demo cluster and rendered by freeze.
-# freeze is built from its own module (testenv/screenshots/freeze) into
-# FREEZE, outside the repository; the build cache makes later runs quick.
-FREEZE ?= $(HOME)/.cache/dsx/freeze
+# keymap), captured from bin/dsx on the demo cluster (needs tmux). freeze and
+# svg2png, which draw them, are built from their own module
+# (testenv/screenshots/freeze) into SCREENSHOT_TOOLS, outside the repository.
+SCREENSHOT_TOOLS ?= $(HOME)/.cache/dsx/screenshot-tools
 screenshots: build plane
-	cd testenv/screenshots/freeze && $(GO) build -o $(FREEZE) github.com/charmbracelet/freeze
-	$(GO) run ./testenv/screenshots -dsx bin/dsx -freeze $(FREEZE) -out docs/img
+	cd testenv/screenshots/freeze && $(GO) build -o $(SCREENSHOT_TOOLS)/ github.com/charmbracelet/freeze ./svg2png
+	$(GO) run ./testenv/screenshots -dsx bin/dsx -tools $(SCREENSHOT_TOOLS) -out docs/img
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

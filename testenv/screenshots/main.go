@@ -3,10 +3,10 @@
 // without the spot node's churn, waits until the seed has settled, drives
 // dsx in a detached tmux session of a fixed size through the main views,
 // and captures each frame with its colours. freeze
-// (github.com/charmbracelet/freeze, built from ./freeze, a module of its
-// own) renders every frame to SVG and PNG; the plain text of each frame is
-// kept beside them (NAME.txt), which is what the docs test checks against
-// the keymap.
+// (github.com/charmbracelet/freeze) renders every frame to SVG and
+// svg2png draws the SVG as a PNG (both built from ./freeze, a module of
+// its own); the plain text of each frame is kept beside them (NAME.txt),
+// which is what the docs test checks against the keymap.
 //
 // Runs are repeatable: the same size, palette and window every time, a
 // clean config (no user keymap or theme), and dsx's clock pinned (DSX_NOW)
@@ -49,28 +49,28 @@ const age = 3*24*time.Hour + 30*time.Minute
 
 func main() {
 	dsx := flag.String("dsx", "bin/dsx", "the dsx binary to capture")
-	freeze := flag.String("freeze", "", "the freeze binary (make screenshots builds it)")
+	tools := flag.String("tools", "", "the directory of freeze and svg2png (make screenshots builds them from testenv/screenshots/freeze)")
 	out := flag.String("out", "docs/img", "where the pictures go")
 	cols := flag.Int("cols", 120, "terminal width")
 	rows := flag.Int("rows", 32, "terminal height")
 	kubeconfig := flag.String("kubeconfig", "", "capture an already seeded demo (go run ./testenv/demo -keep -churn 0) instead of starting one")
 	flag.Parse()
-	if *freeze == "" {
-		fmt.Fprintln(os.Stderr, "screenshots: -freeze is required (run `make screenshots`)")
+	if *tools == "" {
+		fmt.Fprintln(os.Stderr, "screenshots: -tools is required (run `make screenshots`)")
 		os.Exit(2)
 	}
 	start := time.Now()
-	if err := run(*dsx, *freeze, *out, *kubeconfig, *cols, *rows); err != nil {
+	if err := run(*dsx, *tools, *out, *kubeconfig, *cols, *rows); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshots:", err)
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "screenshots: done in %s\n", time.Since(start).Round(100*time.Millisecond))
 }
 
-func run(dsx, freeze, out, kubeconfig string, cols, rows int) error {
+func run(dsx, tools, out, kubeconfig string, cols, rows int) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()
-	for _, p := range []*string{&dsx, &freeze, &out} {
+	for _, p := range []*string{&dsx, &tools, &out} {
 		abs, err := filepath.Abs(*p)
 		if err != nil {
 			return err
@@ -119,7 +119,7 @@ func run(dsx, freeze, out, kubeconfig string, cols, rows int) error {
 		return err
 	}
 	for _, s := range shots {
-		if err := render(freeze, tmp, out, s, cols, rows); err != nil {
+		if err := render(tools, tmp, out, s, cols, rows); err != nil {
 			return err
 		}
 	}
@@ -327,6 +327,23 @@ func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
 	return shots, t.press(km.Quit)
 }
 
+// spaceLetters gives the SVG's text the letter spacing that makes
+// JetBrains Mono's columns (0.6 of the font size) as wide as freeze's
+// (1/1.68 of it), so text and background colours stay in step to the
+// last column.
+func spaceLetters(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	spacing := fmt.Sprintf(`<g letter-spacing="%.4fpx" font-family=`, fontSize/1.68-0.6*fontSize)
+	fixed := strings.Replace(string(b), "<g font-family=", spacing, 1)
+	if fixed == string(b) {
+		return fmt.Errorf("%s: no text group to space", path)
+	}
+	return os.WriteFile(path, []byte(fixed), 0o644)
+}
+
 // The picture's frame: font, its size and the padding in pixels. Naming
 // more than JetBrains Mono keeps freeze from embedding the font in every
 // SVG (370 KB each); the PNG is drawn with JetBrains Mono, which freeze
@@ -338,7 +355,7 @@ const (
 )
 
 // render writes NAME.txt, NAME.svg and NAME.png into out.
-func render(freeze, tmp, out string, s shot, cols, rows int) error {
+func render(tools, tmp, out string, s shot, cols, rows int) error {
 	f := convert(s.screen, cols, rows)
 	if err := os.WriteFile(filepath.Join(out, s.name+".txt"), []byte(f.plain), 0o644); err != nil {
 		return err
@@ -347,26 +364,29 @@ func render(freeze, tmp, out string, s shot, cols, rows int) error {
 	if err := os.WriteFile(in, []byte(f.freeze), 0o600); err != nil {
 		return err
 	}
-	for _, ext := range []string{"svg", "png"} {
-		// A width of freeze's own reckoning (it takes a cell as
-		// size/1.68 wide) keeps the PNG at scale 1 instead of its default
-		// 4: about 1,500 pixels across, sharp on a high-density screen
-		// and a few hundred KB.
-		width := float64(cols+1)*fontSize/1.68 + 2*padX
-		args := []string{in, "--language", "ansi", "--output", filepath.Join(out, s.name+"."+ext),
-			"--window", "--border.radius", "8", "--padding", fmt.Sprintf("%d,%d", padY, padX), "--margin", "0",
-			"--background", fmt.Sprintf("#%02x%02x%02x", paletteBg.r, paletteBg.g, paletteBg.b),
-			"--font.size", strconv.Itoa(fontSize), "--font.family", fontFamily, "--line-height", "1.2", "--width", strconv.Itoa(int(width + 0.5))}
-		cmd := exec.Command(freeze, args...)
-		cmd.Dir = tmp
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("freeze %s.%s: %v\n%s", s.name, ext, err, b)
-		}
-		if ext == "png" {
-			if err := shrinkPNG(filepath.Join(out, s.name+".png"), frameHash(f.plain)); err != nil {
-				return fmt.Errorf("%s.png: %w", s.name, err)
-			}
-		}
+	// A width of freeze's own reckoning (it takes a cell as size/1.68
+	// wide) keeps the picture at scale 1 instead of freeze's 4 for PNGs:
+	// about 1,500 pixels across, sharp on a high-density screen.
+	width := float64(cols+1)*fontSize/1.68 + 2*padX
+	svg := filepath.Join(out, s.name+".svg")
+	cmd := exec.Command(filepath.Join(tools, "freeze"), in, "--language", "ansi", "--output", svg,
+		"--window", "--border.radius", "8", "--padding", fmt.Sprintf("%d,%d", padY, padX), "--margin", "0",
+		"--background", fmt.Sprintf("#%02x%02x%02x", paletteBg.r, paletteBg.g, paletteBg.b),
+		"--font.size", strconv.Itoa(fontSize), "--font.family", fontFamily, "--line-height", "1.2",
+		"--width", strconv.Itoa(int(width+0.5)))
+	cmd.Dir = tmp
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("freeze %s.svg: %v\n%s", s.name, err, b)
+	}
+	if err := spaceLetters(svg); err != nil {
+		return err
+	}
+	png := filepath.Join(out, s.name+".png")
+	if b, err := exec.Command(filepath.Join(tools, "svg2png"), svg, png).CombinedOutput(); err != nil {
+		return fmt.Errorf("svg2png %s.svg: %v\n%s", s.name, err, b)
+	}
+	if err := shrinkPNG(png, frameHash(f.plain)); err != nil {
+		return fmt.Errorf("%s.png: %w", s.name, err)
 	}
 	fmt.Fprintf(os.Stderr, "screenshots: %s\n", filepath.Join(out, s.name+".{svg,png,txt}"))
 	return nil

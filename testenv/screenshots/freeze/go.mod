@@ -1,13 +1,18 @@
-// freeze (github.com/charmbracelet/freeze) renders `make screenshots`'
-// captures to SVG and PNG. A module of its own so that freeze and its
-// dependencies never enter dsx's go.mod. wazero is raised from freeze's
-// v1.8.0: that one's compiled code faults under Go 1.26 when freeze draws
-// a PNG.
+// The tools that draw `make screenshots`' captures: freeze
+// (github.com/charmbracelet/freeze) renders each to SVG, svg2png draws the
+// SVG as a PNG. A module of its own so that freeze and its dependencies
+// never enter dsx's go.mod. wazero is raised from freeze's v1.8.0: that
+// one's compiled code faults under Go 1.26 when resvg draws a PNG.
 module github.com/dsx-tui/dsx/testenv/screenshots/freeze
 
 go 1.26.0
 
 tool github.com/charmbracelet/freeze
+
+require (
+	github.com/charmbracelet/freeze v0.2.2
+	github.com/kanrichan/resvg-go v0.0.2-0.20231001163256-63db194ca9f5
+)
 
 require (
 	github.com/adrg/xdg v0.5.3 // indirect
@@ -21,7 +26,6 @@ require (
 	github.com/charmbracelet/bubbles v0.20.0 // indirect
 	github.com/charmbracelet/bubbletea v1.1.2 // indirect
 	github.com/charmbracelet/colorprofile v0.2.3-0.20250311203215-f60798e515dc // indirect
-	github.com/charmbracelet/freeze v0.2.2 // indirect
 	github.com/charmbracelet/huh v0.6.0 // indirect
 	github.com/charmbracelet/lipgloss v1.1.0 // indirect
 	github.com/charmbracelet/log v0.4.1 // indirect
@@ -38,7 +42,6 @@ require (
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/erikgeiser/coninput v0.0.0-20211004153227-1c3628e74d0f // indirect
 	github.com/go-logfmt/logfmt v0.6.0 // indirect
-	github.com/kanrichan/resvg-go v0.0.2-0.20231001163256-63db194ca9f5 // indirect
 	github.com/lucasb-eyer/go-colorful v1.2.0 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/mattn/go-localereader v0.0.1 // indirect
