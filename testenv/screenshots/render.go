@@ -177,10 +177,22 @@ func pictured(plain string) string {
 	return plain
 }
 
-// frame is a captured screen: its plain text and the sequence freeze
-// renders.
+// frame is a captured screen: its plain text, the sequence freeze
+// renders, and the rows drawn in reverse video from their first cell
+// (dsx's selection).
 type frame struct {
 	plain, freeze string
+	selected      []string
+}
+
+// isSelected reports whether the selected row shows s.
+func (f frame) isSelected(s string) bool {
+	for _, r := range f.selected {
+		if strings.Contains(r, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // convert turns `tmux capture-pane -e -p` output (text with SGR sequences,
@@ -194,9 +206,11 @@ func convert(captured string, cols, rows int) frame {
 	lines = lines[:rows]
 	var plain, out strings.Builder
 	var cur style
+	var selected []string
 	for _, line := range lines {
 		var text strings.Builder
 		last := ""
+		reversed := false
 		for len(line) > 0 {
 			seq, width, n, _ := ansi.DecodeSequence(line, ansi.NormalState, nil)
 			if n == 0 {
@@ -209,6 +223,9 @@ func convert(captured string, cols, rows int) frame {
 			}
 			if width == 0 {
 				continue
+			}
+			if text.Len() == 0 {
+				reversed = cur.reverse
 			}
 			if code := cur.sgr(); code != last {
 				out.WriteString(code)
@@ -227,8 +244,11 @@ func convert(captured string, cols, rows int) frame {
 		}
 		out.WriteString("\x1b[0m\n")
 		plain.WriteString(strings.TrimRight(text.String(), " ") + "\n")
+		if reversed {
+			selected = append(selected, text.String())
+		}
 	}
-	return frame{plain: plain.String(), freeze: out.String()}
+	return frame{plain: plain.String(), freeze: out.String(), selected: selected}
 }
 
 func sgrParams(seq string) []int {

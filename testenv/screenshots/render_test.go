@@ -20,6 +20,9 @@ func TestConvert(t *testing.T) {
 	if want := "NAME\nlog-shipper ↻ rolling\n q quit\n\n"; f.plain != want {
 		t.Errorf("plain text %q, want %q", f.plain, want)
 	}
+	if !f.isSelected("log-shipper") || f.isSelected("NAME") || len(f.selected) != 1 {
+		t.Errorf("selected rows %q, want the reversed one", f.selected)
+	}
 	lines := strings.Split(f.freeze, "\n")
 	for _, c := range []struct {
 		line int
