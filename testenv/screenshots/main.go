@@ -249,6 +249,7 @@ func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
 		})
 	}
 
+	row := func(state string) *regexp.Regexp { return regexp.MustCompile(`(?m)^\S+.*\s` + state + `\s`) }
 	header := func(s string) func(frame) bool {
 		re := regexp.MustCompile(`^ dsx .*` + regexp.QuoteMeta(s))
 		return func(f frame) bool { return re.MatchString(f.plain) }
@@ -258,8 +259,15 @@ func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
 			return listShown(f.plain) && f.isSelected(" log-shipper ")
 		}},
 		// The node view of the stuck rollout, problems only.
-		{press: []key.Binding{km.Enter}, what: "log-shipper's node view", until: header("logging/log-shipper · ")},
-		{press: []key.Binding{km.Problems}, what: "problems only", take: "nodes", until: header("logging/log-shipper · problems only")},
+		// Its rows, not the first instant before the focused view
+		// arrives ("not found").
+		{press: []key.Binding{km.Enter}, what: "log-shipper's node view", until: func(f frame) bool {
+			return header("logging/log-shipper · ")(f) && row("… progressing").MatchString(f.plain)
+		}},
+		{press: []key.Binding{km.Problems}, what: "problems only", take: "nodes", until: func(f frame) bool {
+			return header("logging/log-shipper · problems only")(f) && row("… progressing").MatchString(f.plain) &&
+				row("↻ outdated").MatchString(f.plain) && !row("(- ineligible|✓ current)").MatchString(f.plain)
+		}},
 		// Describe of the DaemonSet, from the list.
 		{back: true, press: []key.Binding{km.Describe}, what: "describe of log-shipper", take: "describe", until: func(f frame) bool {
 			return header("describe DaemonSet logging/log-shipper")(f) && regexp.MustCompile(`(?m)^\s*Name:\s+log-shipper`).MatchString(f.plain)

@@ -57,7 +57,7 @@ func TestScreenshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(nodes), "logging/log-shipper · problems only") {
+	if !strings.Contains(string(nodes), "logging/log-shipper · problems only") || !regexp.MustCompile(`(?m)^\S+\s.*… progressing\s+log-shipper-`).Match(nodes) {
 		t.Errorf("the node view is not log-shipper's problems:\n%s", nodes)
 	}
 }
