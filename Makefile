@@ -2,7 +2,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build demo plane test unit lint bench clean
+.PHONY: all build demo plane test unit lint bench screenshots clean
 
 all: build
 
@@ -39,6 +39,16 @@ BENCH_DAEMONSETS ?= 10
 bench: plane
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./bench
 	$(GO) run ./bench/cmd/dsxbench -nodes $(NODES) -daemonsets $(BENCH_DAEMONSETS)
+
+# The pictures of README.md and docs/guide.md (docs/img: NAME.svg, NAME.png,
+# and NAME.txt, the frame's text, which the docs test checks against the
+# keymap), captured from bin/dsx on the demo cluster (needs tmux). freeze and
+# svg2png, which draw them, are built from their own module
+# (testenv/screenshots/freeze) into SCREENSHOT_TOOLS, outside the repository.
+SCREENSHOT_TOOLS ?= $(HOME)/.cache/dsx/screenshot-tools
+screenshots: build plane
+	cd testenv/screenshots/freeze && $(GO) build -o $(SCREENSHOT_TOOLS)/ github.com/charmbracelet/freeze ./svg2png
+	$(GO) run ./testenv/screenshots -dsx bin/dsx -tools $(SCREENSHOT_TOOLS) -out docs/img
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -154,6 +154,11 @@ func run(args []string) error {
 		return err
 	}
 	target.Refresh = conf.refresh
+	now, err := pinnedClock(os.Getenv("DSX_NOW"))
+	if err != nil {
+		return err
+	}
+	target.Now = now
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
 	defer cancel()
 	w, err := kube.Connect(ctx, target, requestTimeout(cf))
@@ -174,7 +179,7 @@ func run(args []string) error {
 	}()
 	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: conf.keys, Initial: w.Initial(),
 		Inspector: session, Switcher: session, Actor: session, RequestTimeout: requestTimeout(cf),
-		ASCII: asciiOn, Theme: conf.Theme})
+		ASCII: asciiOn, Theme: conf.Theme, Now: now})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	// Only a terminal is watched: Bubble Tea reads /dev/tty itself when
 	// the standard input is not one.
@@ -202,6 +207,20 @@ func run(args []string) error {
 		return nil
 	}
 	return err
+}
+
+// pinnedClock is for `make screenshots` only: DSX_NOW (RFC 3339) stops
+// dsx's clock at that instant, so ages and "last event" read the same on
+// every capture run. Unset, dsx uses the real clock (nil).
+func pinnedClock(v string) (func() time.Time, error) {
+	if v == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, fmt.Errorf("DSX_NOW=%s: want an RFC 3339 time (it is for screenshots only)", v)
+	}
+	return func() time.Time { return t }, nil
 }
 
 // requestTimeout is --request-timeout, or 10 seconds when unset: a slow

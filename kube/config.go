@@ -26,7 +26,11 @@ type Target struct {
 	// Refresh is the least time between two snapshots (0: 100 ms): the
 	// cap on redraws a busy cluster causes.
 	Refresh time.Duration
-	rights  *rightsCache
+	// Now is the watcher's clock; nil means time.Now. Only the screenshot
+	// run sets it (DSX_NOW), so the status bar's "last event" agrees with
+	// the UI's pinned clock.
+	Now    func() time.Time
+	rights *rightsCache
 }
 
 // Resolve reads the kubeconfig the way kubectl does (flags, KUBECONFIG,

@@ -54,7 +54,7 @@ func Connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, e
 	go func() { defer wg.Done(); rights = t.rights.get(actx, t.Namespace) }()
 	wg.Wait()
 	cancel()
-	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh})
+	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh, Now: t.Now})
 	w.Start(ctx)
 	return w, nil
 }
