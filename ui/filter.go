@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/sahilm/fuzzy"
@@ -13,7 +15,11 @@ func (s filterSource) String(i int) string { return s[i] }
 func (s filterSource) Len() int            { return len(s) }
 
 // match filters rows by pattern: it returns the indexes of matching rows,
-// best first, and for each the matched character positions in its target.
+// best first, and for each the matched byte positions in its target.
+// Best is a target equal to the pattern (ignoring case), then targets it
+// begins (shorter, then natural order, so general-1 comes before
+// general-10), then fuzzy matches by score: what the user typed whole
+// always wins over letters scattered through a longer name.
 // An empty pattern keeps every row in order.
 func match(pattern string, targets []string) ([]int, map[int][]int) {
 	if pattern == "" {
@@ -23,62 +29,90 @@ func match(pattern string, targets []string) ([]int, map[int][]int) {
 		}
 		return idx, nil
 	}
-	ms := fuzzy.FindFrom(pattern, filterSource(targets))
-	idx := make([]int, len(ms))
-	hl := make(map[int][]int, len(ms))
-	for i, m := range ms {
-		idx[i] = m.Index
+	lp := strings.ToLower(pattern)
+	var exact, prefix []int
+	hl := map[int][]int{}
+	for i, t := range targets {
+		lt := strings.ToLower(t)
+		if !strings.HasPrefix(lt, lp) {
+			continue
+		}
+		if len(lt) == len(lp) {
+			exact = append(exact, i)
+		} else {
+			prefix = append(prefix, i)
+		}
+		pos := make([]int, len(lp))
+		for j := range pos {
+			pos[j] = j
+		}
+		hl[i] = pos
+	}
+	slices.SortStableFunc(prefix, func(a, b int) int {
+		if c := cmp.Compare(len(targets[a]), len(targets[b])); c != 0 {
+			return c
+		}
+		return naturalCompare(targets[a], targets[b])
+	})
+	idx := append(exact, prefix...)
+	for _, m := range fuzzy.FindFrom(pattern, filterSource(targets)) {
+		if _, ok := hl[m.Index]; ok {
+			continue
+		}
+		idx = append(idx, m.Index)
 		hl[m.Index] = m.MatchedIndexes
 	}
 	return idx, hl
 }
 
-// targetOf joins the filtered cells with spaces and returns, per cell, the
-// byte offset where it starts in the target, so matches map back to cells.
-func targetOf(cells []string, cols []int) (string, []int) {
-	var b strings.Builder
-	starts := make([]int, len(cols))
-	for j, c := range cols {
-		if j > 0 {
-			b.WriteByte(' ')
-		}
-		starts[j] = b.Len()
-		b.WriteString(cells[c])
-	}
-	return b.String(), starts
+// filterField is a column the filter matches only when the pattern
+// starts with its prefix (as "r:" for the reason): by default only the
+// name is matched, so a digit typed for a node never matches every
+// reason that names a revision.
+type filterField struct {
+	prefix, title string
+	col           int
 }
 
-// cellHighlights maps matched target positions to per-column positions.
-func cellHighlights(matched []int, cells []string, cols []int, starts []int) map[int][]int {
-	if len(matched) == 0 {
-		return nil
-	}
-	out := map[int][]int{}
-	for _, m := range matched {
-		for j, c := range cols {
-			if m >= starts[j] && m < starts[j]+len(cells[c]) {
-				out[c] = append(out[c], m-starts[j])
-			}
-		}
+// filterSpec says what a view's filter matches: the name column by
+// default, the fields on their prefixes.
+type filterSpec struct {
+	name   int
+	fields []filterField
+}
+
+// scope is what the filter line says it matches.
+func (s filterSpec) scope() string {
+	out := "name"
+	for _, f := range s.fields {
+		out += " · " + f.prefix + " " + f.title
 	}
 	return out
 }
 
-// filterIndex holds the text a filter matches rows on. Built once per
+// parse returns the column pattern matches and the pattern without its
+// prefix.
+func (s filterSpec) parse(pattern string) (int, string) {
+	for _, f := range s.fields {
+		if rest, ok := strings.CutPrefix(pattern, f.prefix); ok {
+			return f.col, strings.TrimLeft(rest, " ")
+		}
+	}
+	return s.name, pattern
+}
+
+// filterIndex holds the cells a filter matches rows on. Built once per
 // set of rows, it serves every keystroke typed against them: only the
 // matching is redone.
 type filterIndex struct {
-	cols    []int
-	targets []string
-	starts  [][]int
-	cells   [][]string
+	spec  filterSpec
+	cells [][]string
 }
 
-func newFilterIndex(n int, cellsOf func(int) []string, cols []int) *filterIndex {
-	x := &filterIndex{cols: cols, targets: make([]string, n), starts: make([][]int, n), cells: make([][]string, n)}
+func newFilterIndex(n int, cellsOf func(int) []string, spec filterSpec) *filterIndex {
+	x := &filterIndex{spec: spec, cells: make([][]string, n)}
 	for i := range n {
 		x.cells[i] = cellsOf(i)
-		x.targets[i], x.starts[i] = targetOf(x.cells[i], cols)
 	}
 	return x
 }
@@ -86,19 +120,26 @@ func newFilterIndex(n int, cellsOf func(int) []string, cols []int) *filterIndex 
 // filter returns the rows matching pattern, best first, and per kept row
 // the highlighted positions per column.
 func (x *filterIndex) filter(pattern string) ([]int, map[int]map[int][]int) {
-	idx, matched := match(pattern, x.targets)
+	col, p := x.spec.parse(pattern)
+	targets := make([]string, len(x.cells))
+	for i, c := range x.cells {
+		targets[i] = c[col]
+	}
+	idx, matched := match(p, targets)
 	hl := make(map[int]map[int][]int, len(idx))
 	for _, i := range idx {
-		hl[i] = cellHighlights(matched[i], x.cells[i], x.cols, x.starts[i])
+		if m := matched[i]; len(m) > 0 {
+			hl[i] = map[int][]int{col: m}
+		}
 	}
 	return idx, hl
 }
 
-// filterRows applies pattern to n rows whose cells cellsOf gives, matching
-// on the columns cols. It returns the kept row indexes (best match first)
-// and, per kept row, the highlighted positions per column. Without a
-// pattern no cell is built: every row is kept in order.
-func filterRows(pattern string, n int, cellsOf func(int) []string, cols []int) ([]int, map[int]map[int][]int) {
+// filterRows applies pattern to n rows whose cells cellsOf gives, as
+// spec says. It returns the kept row indexes (best match first) and, per
+// kept row, the highlighted positions per column. Without a pattern no
+// cell is built: every row is kept in order.
+func filterRows(pattern string, n int, cellsOf func(int) []string, spec filterSpec) ([]int, map[int]map[int][]int) {
 	if pattern == "" {
 		idx := make([]int, n)
 		for i := range idx {
@@ -106,5 +147,5 @@ func filterRows(pattern string, n int, cellsOf func(int) []string, cols []int) (
 		}
 		return idx, nil
 	}
-	return newFilterIndex(n, cellsOf, cols).filter(pattern)
+	return newFilterIndex(n, cellsOf, spec).filter(pattern)
 }

@@ -95,14 +95,18 @@ func (in input) text() string {
 // keyName is how prose names a binding's key: as help does.
 func keyName(b key.Binding) string { return b.Help().Key }
 
-// filterLine is the line above the status bar for a view's filter:
-// what is typed, or the pattern in effect.
-func filterLine(st styles, k keys.Map, f input, w int) string {
+// filterLine is the line above the status bar for a view's filter or
+// search (what names it): what is typed, or the pattern in effect, and
+// what it matches when scope says.
+func filterLine(st styles, k keys.Map, f input, w int, what, scope string) string {
+	if scope != "" {
+		scope = "matches " + scope + " · "
+	}
 	switch {
 	case f.editing:
-		return fit(" /"+f.text()+"  ("+keyName(k.Enter)+": keep · "+keyName(k.Back)+": clear)", w, false)
+		return fit(" /"+f.text()+"  ("+scope+keyName(k.Enter)+": keep · "+keyName(k.Back)+": clear)", w, false)
 	case f.value() != "":
-		return st.dim.Render(fit(" filter: "+f.value()+"  ("+keyName(k.Filter)+" to change · "+keyName(k.Back)+" to clear)", w, false))
+		return st.dim.Render(fit(" "+what+": "+f.value()+"  ("+scope+keyName(k.Filter)+" to change · "+keyName(k.Back)+" to clear)", w, false))
 	}
 	return ""
 }

@@ -40,6 +40,9 @@ type listView struct {
 	cur    cursor
 	sort   listSort
 	filter input
+	// best is the best match of the filter ("" without one): typing
+	// selects it.
+	best   string
 	height int
 	// problemsOnly names the DaemonSet whose node view was last closed
 	// showing problems only: opening it again shows them only again.
@@ -52,8 +55,10 @@ func newList(c *common, snap kube.Snapshot) listView {
 	return l
 }
 
-// listFilterCols are the columns the filter matches: NAME, NAMESPACE.
-func listFilterCols() []int { return []int{1, 0} }
+// listFilter matches NAME, and NAMESPACE after "ns:".
+func listFilter() filterSpec {
+	return filterSpec{name: 1, fields: []filterField{{prefix: "ns:", title: "namespace", col: 0}}}
+}
 
 func (l *listView) setSnapshot(s kube.Snapshot) {
 	l.snap = s
@@ -64,9 +69,13 @@ func (l *listView) setSnapshot(s kube.Snapshot) {
 // refresh reapplies filter and sort; the cursor stays on its DaemonSet.
 func (l *listView) refresh() {
 	now := l.c.now()
-	idx, hl := filterRows(l.filter.value(), len(l.all), func(i int) []string { return listCells(l.all[i], now) }, listFilterCols())
+	idx, hl := filterRows(l.filter.value(), len(l.all), func(i int) []string { return listCells(l.all[i], now) }, listFilter())
 	l.rows = l.rows[:0]
 	l.hl = map[string]map[int][]int{}
+	l.best = ""
+	if l.filter.value() != "" && len(idx) > 0 {
+		l.best = l.all[idx[0]].Key()
+	}
 	for _, i := range idx {
 		l.rows = append(l.rows, l.all[i])
 		if h := hl[i]; h != nil {
@@ -130,7 +139,9 @@ func (l listView) SetSize(width, height int) View {
 
 func (l listView) typing() bool { return l.filter.editing }
 
-func (l listView) inputLine(w int) string { return filterLine(l.c.st, l.c.keys, l.filter, w) }
+func (l listView) inputLine(w int) string {
+	return filterLine(l.c.st, l.c.keys, l.filter, w, "filter", listFilter().scope())
+}
 
 func (l listView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -154,6 +165,7 @@ func (l listView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	if handled, changed := l.filter.filterKey(msg, k); handled {
 		if changed {
 			l.refresh()
+			l.cur.selectKey(l.best, l.keys())
 		}
 		return l, nil
 	}

@@ -41,6 +41,9 @@ type nodeView struct {
 	sort         nodeSort
 	problemsOnly bool
 	filter       input
+	// best is the best match of the filter ("" without one): typing
+	// selects it.
+	best string
 	// fidx is the filter's text for base, kept while the snapshot and the
 	// problems-only switch stay the same: typing only re-matches.
 	fidx      *filterIndex
@@ -60,8 +63,10 @@ func newNodes(c *common, snap kube.Snapshot, ns, name string) nodeView {
 	return v
 }
 
-// nodeFilterCols: NODE, STATE, REASON.
-func nodeFilterCols() []int { return []int{0, 1, 7} }
+// nodeFilter matches NODE, and STATE or REASON after their prefixes.
+func nodeFilter() filterSpec {
+	return filterSpec{name: 0, fields: []filterField{{prefix: "r:", title: "reason", col: 7}, {prefix: "s:", title: "state", col: 1}}}
+}
 
 func (v *nodeView) setSnapshot(s kube.Snapshot) {
 	v.cluster, v.server = s.Context, s.Server
@@ -99,12 +104,16 @@ func (v *nodeView) refresh() {
 	var hl map[int]map[int][]int
 	pattern := v.filter.value()
 	if pattern == "" {
-		idx, hl = filterRows("", len(base), nil, nil)
+		idx, hl = filterRows("", len(base), nil, filterSpec{})
 	} else {
 		if v.fidx == nil {
-			v.fidx = newFilterIndex(len(base), func(i int) []string { return nodeFilterCells(base[i]) }, nodeFilterCols())
+			v.fidx = newFilterIndex(len(base), func(i int) []string { return nodeFilterCells(base[i]) }, nodeFilter())
 		}
 		idx, hl = v.fidx.filter(pattern)
+	}
+	v.best = ""
+	if pattern != "" && len(idx) > 0 {
+		v.best = base[idx[0]].Node
 	}
 	for _, i := range idx {
 		v.rows = append(v.rows, base[i])
@@ -159,7 +168,9 @@ func (v nodeView) SetSize(width, height int) View {
 
 func (v nodeView) typing() bool { return v.filter.editing }
 
-func (v nodeView) inputLine(w int) string { return filterLine(v.c.st, v.c.keys, v.filter, w) }
+func (v nodeView) inputLine(w int) string {
+	return filterLine(v.c.st, v.c.keys, v.filter, w, "filter", nodeFilter().scope())
+}
 
 func (v nodeView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -176,6 +187,7 @@ func (v nodeView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	if handled, changed := v.filter.filterKey(msg, k); handled {
 		if changed {
 			v.refresh()
+			v.cur.selectKey(v.best, v.keys())
 		}
 		return v, nil
 	}
@@ -310,10 +322,12 @@ func nodeLabel(r kube.NodeRow) string {
 }
 
 // nodeFilterCells are nodeCells with only the filtered columns filled:
-// the filter builds them for every row.
+// the filter builds them for every row. The node is its bare name, so
+// that general-5 (NotReady) is an exact match of general-5; the label
+// starts with it, so the highlighted positions hold.
 func nodeFilterCells(r kube.NodeRow) []string {
 	c := make([]string, 8)
-	c[0], c[1], c[7] = nodeLabel(r), stateText(r.State), r.Reason
+	c[0], c[1], c[7] = r.Node, stateText(r.State), r.Reason
 	return c
 }
 

@@ -115,7 +115,9 @@ func (p pager) SetSize(width, height int) View {
 
 func (p pager) typing() bool { return p.search.editing }
 
-func (p pager) inputLine(w int) string { return filterLine(p.c.st, p.c.keys, p.search, w) }
+func (p pager) inputLine(w int) string {
+	return filterLine(p.c.st, p.c.keys, p.search, w, "search", "")
+}
 
 func (p pager) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -158,7 +160,10 @@ func (p pager) Title() string { return p.what + " " + p.ref.String() }
 
 func (p pager) Keys() []key.Binding {
 	k := p.c.keys
-	return []key.Binding{k.Back, k.Filter, k.SearchNext, k.SearchPrev, k.PageDown, k.PageUp}
+	// The same key searches here: the hint says so.
+	search := k.Filter
+	search.SetHelp(keyName(k.Filter), "search")
+	return []key.Binding{k.Back, search, k.SearchNext, k.SearchPrev, k.PageDown, k.PageUp}
 }
 
 func (p pager) View(width, height int) string {
@@ -181,10 +186,20 @@ func (p pager) View(width, height int) string {
 	}
 	out := []string{st.header.Render(fit(title+info, width, false))}
 	pat := strings.ToLower(p.search.value())
-	for _, l := range p.text.lines[start:end] {
+	cur := -1
+	if len(p.matches) > 0 {
+		cur = p.matches[p.match]
+	}
+	for i, l := range p.text.lines[start:end] {
 		line := fit(l, width, false)
 		if pat != "" {
-			line = highlightSubstr(line, pat)
+			on := hlOn
+			if start+i == cur {
+				// The current match stands apart from the others: n and N
+				// move it.
+				on = hlCurOn
+			}
+			line = highlightSubstr(line, pat, on)
 		} else if p.diff {
 			line = diffLine(st, line)
 		}
@@ -193,8 +208,9 @@ func (p pager) View(width, height int) string {
 	return strings.Join(out, "\n")
 }
 
-// highlightSubstr marks every case-insensitive occurrence of pat in s.
-func highlightSubstr(s, pat string) string {
+// highlightSubstr marks every case-insensitive occurrence of pat in s,
+// starting each with on.
+func highlightSubstr(s, pat, on string) string {
 	low := strings.ToLower(s)
 	if len(low) != len(s) || pat == "" {
 		return s
@@ -207,7 +223,7 @@ func highlightSubstr(s, pat string) string {
 			return b.String()
 		}
 		b.WriteString(s[:i])
-		b.WriteString(hlOn + s[i:i+len(pat)] + hlOff)
+		b.WriteString(on + s[i:i+len(pat)] + hlCurOff)
 		s, low = s[i+len(pat):], low[i+len(pat):]
 	}
 }

@@ -47,6 +47,10 @@ func (p *picker) refresh() {
 	}
 	p.shown, _ = match(p.filter.value(), targets)
 	p.cur.setLen(len(p.shown))
+	if p.filter.value() != "" {
+		// The best match is selected after every keystroke.
+		p.cur.setPos(0)
+	}
 }
 
 func (p picker) selected() (pickItem, bool) {
@@ -64,7 +68,9 @@ func (p picker) SetSize(width, height int) View {
 
 func (p picker) typing() bool { return p.filter.editing }
 
-func (p picker) inputLine(w int) string { return filterLine(p.c.st, p.c.keys, p.filter, w) }
+func (p picker) inputLine(w int) string {
+	return filterLine(p.c.st, p.c.keys, p.filter, w, "filter", "name")
+}
 
 func (p picker) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {

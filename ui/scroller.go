@@ -1,5 +1,7 @@
 package ui
 
+import "slices"
+
 // scroller is a selection over n rows of which height show at a time:
 // pos is the selected row, offset the first one shown. Both change only
 // in Update and SetSize (move, setLen, setHeight), so a frame draws
@@ -80,4 +82,13 @@ func (c *cursor) moveBy(d int, keys []string) {
 	}
 	c.move(d)
 	c.selKey = keys[c.pos]
+}
+
+// selectKey selects the row whose key is k, if there is one: as the
+// filter's best match after a keystroke.
+func (c *cursor) selectKey(k string, keys []string) {
+	if i := slices.Index(keys, k); k != "" && i >= 0 {
+		c.setPos(i)
+		c.selKey = k
+	}
 }

@@ -121,6 +121,9 @@ func fit(s string, w int, right bool) string {
 const (
 	hlOn  = "\x1b[1;4m"
 	hlOff = "\x1b[22;24m"
+	// hlCurOn marks the current search match: reverse video as well.
+	hlCurOn  = "\x1b[1;4;7m"
+	hlCurOff = "\x1b[22;24;27m"
 )
 
 // renderRow joins the kept cells of one row; hl gives, per column, the
