@@ -38,7 +38,7 @@ func TestNoDuplicateKeys(t *testing.T) {
 // Every binding has a config name, and remapping checks what it is given.
 func TestRemap(t *testing.T) {
 	m := Default()
-	if len(m.Names()) != 35 {
+	if len(m.Names()) != 36 {
 		t.Fatalf("%d names: a binding was added without a config name", len(m.Names()))
 	}
 	if err := m.Remap(map[string][]string{"delete": {"ctrl+x"}, "edit": {"E", "f4"}}); err != nil {

@@ -8,7 +8,7 @@ import "charm.land/bubbles/v2/key"
 type Map struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Enter, Back, Filter, Help, Quit         key.Binding
-	Describe, YAML, Logs                    key.Binding
+	Describe, YAML, Logs, Info              key.Binding
 	Edit, Delete, Create, Restart, Undo     key.Binding
 	History, Command                        key.Binding
 	Problems, Sort                          key.Binding
@@ -29,7 +29,7 @@ type Group struct {
 func (m Map) Groups() []Group {
 	return []Group{
 		{"Move", []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Top, m.Bottom}},
-		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Logs, m.Contexts, m.Help, m.Command, m.Quit}},
+		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Info, m.Logs, m.Contexts, m.Help, m.Command, m.Quit}},
 		{"In describe, YAML and logs", []key.Binding{m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
 		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.History, m.Undo}},
 		{"In dialogs and history", []key.Binding{m.Confirm, m.Cancel, m.Choice, m.ChoicePrev, m.Mark, m.Diff}},
@@ -53,6 +53,7 @@ func Default() Map {
 		Describe:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe")),
 		YAML:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yaml")),
 		Logs:       key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
+		Info:       key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "info (whole reason, events)")),
 		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit in $EDITOR")),
 		Delete:     key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete (a pod on node rows)")),
 		Create:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "create in $EDITOR")),

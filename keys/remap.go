@@ -13,7 +13,7 @@ func (m *Map) Names() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"up": &m.Up, "down": &m.Down, "pageUp": &m.PageUp, "pageDown": &m.PageDown, "top": &m.Top, "bottom": &m.Bottom,
 		"enter": &m.Enter, "back": &m.Back, "filter": &m.Filter, "help": &m.Help, "quit": &m.Quit,
-		"describe": &m.Describe, "yaml": &m.YAML, "logs": &m.Logs,
+		"describe": &m.Describe, "yaml": &m.YAML, "logs": &m.Logs, "info": &m.Info,
 		"edit": &m.Edit, "delete": &m.Delete, "create": &m.Create, "restart": &m.Restart, "undo": &m.Undo,
 		"history": &m.History, "command": &m.Command, "problems": &m.Problems, "sort": &m.Sort,
 		"searchNext": &m.SearchNext, "searchPrev": &m.SearchPrev, "follow": &m.Follow, "previous": &m.Previous,

@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -67,7 +71,40 @@ func (in Inspector) Describe(ref ObjectRef) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no describer for %s", ref.Kind)
 	}
-	return d.Describe(ref.Namespace, ref.Name, describe.DescriberSettings{ShowEvents: true, ChunkSize: 500})
+	text, err := d.Describe(ref.Namespace, ref.Name, describe.DescriberSettings{ShowEvents: true, ChunkSize: 500})
+	if err != nil || ref.Kind != KindPod {
+		return text, err
+	}
+	// kubectl's pod describer lists conditions by type and status only;
+	// why a pod is not ready or not scheduled is in their messages.
+	pod, err := in.Client.CoreV1().Pods(ref.Namespace).Get(context.Background(), ref.Name, metav1.GetOptions{})
+	if err != nil {
+		return text, nil
+	}
+	return text + conditionMessages(pod.Status.Conditions), nil
+}
+
+// conditionMessages is the reasons and messages of conditions, one a
+// line, under a heading; "" when none has either.
+func conditionMessages(cs []corev1.PodCondition) string {
+	var b strings.Builder
+	for _, c := range cs {
+		if c.Reason == "" && c.Message == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s=%s", c.Type, c.Status)
+		if c.Reason != "" {
+			fmt.Fprintf(&b, " (%s)", c.Reason)
+		}
+		if c.Message != "" {
+			fmt.Fprintf(&b, ": %s", c.Message)
+		}
+		b.WriteByte('\n')
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return "Condition messages:\n" + b.String()
 }
 
 // YAML is the object as kubectl get -o yaml shows it, without managedFields.
@@ -108,4 +145,82 @@ func (in Inspector) YAML(ctx context.Context, ref ObjectRef) (string, error) {
 func (in Inspector) Logs(ctx context.Context, namespace, pod, container string, previous, follow bool, tail int64) (io.ReadCloser, error) {
 	opts := &corev1.PodLogOptions{Container: container, Previous: previous, Follow: follow && !previous, TailLines: &tail}
 	return in.Client.CoreV1().Pods(namespace).GetLogs(pod, opts).Stream(ctx)
+}
+
+// PodInfo is what explains a pod's state in full: its phase, every
+// condition with its reason and message, each container's waiting or
+// last terminated state, and its last events, newest last. The node
+// view's reason column cuts these short; this is the whole text.
+// Cluster text is untrusted: the pager shows it as text.
+func (in Inspector) PodInfo(ctx context.Context, namespace, name string) (string, error) {
+	pod, err := in.Client.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Pod %s/%s on node %s: %s\n", namespace, name, pod.Spec.NodeName, pod.Status.Phase)
+	if pod.Status.Reason != "" || pod.Status.Message != "" {
+		fmt.Fprintf(&b, "  %s %s\n", pod.Status.Reason, pod.Status.Message)
+	}
+	if m := conditionMessages(pod.Status.Conditions); m != "" {
+		b.WriteString("\n" + m)
+	}
+	statuses := append(append([]corev1.ContainerStatus(nil), pod.Status.InitContainerStatuses...), pod.Status.ContainerStatuses...)
+	if len(statuses) > 0 {
+		b.WriteString("\nContainers:\n")
+	}
+	for _, s := range statuses {
+		fmt.Fprintf(&b, "  %s: ready=%t restarts=%d", s.Name, s.Ready, s.RestartCount)
+		switch st := s.State; {
+		case st.Waiting != nil:
+			fmt.Fprintf(&b, " waiting: %s %s", st.Waiting.Reason, st.Waiting.Message)
+		case st.Terminated != nil:
+			fmt.Fprintf(&b, " terminated: %s (exit %d) %s", st.Terminated.Reason, st.Terminated.ExitCode, st.Terminated.Message)
+		case st.Running != nil:
+			b.WriteString(" running")
+		}
+		if t := s.LastTerminationState.Terminated; t != nil {
+			fmt.Fprintf(&b, "; last terminated: %s (exit %d) %s", t.Reason, t.ExitCode, t.Message)
+		}
+		b.WriteByte('\n')
+	}
+	evs, err := in.Client.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{
+		FieldSelector: fields.AndSelectors(fields.OneTermEqualSelector("involvedObject.name", name), fields.OneTermEqualSelector("involvedObject.uid", string(pod.UID))).String(),
+	})
+	b.WriteString("\nLast events:\n")
+	switch {
+	case err != nil:
+		fmt.Fprintf(&b, "  (cannot list events: %v)\n", err)
+	case len(evs.Items) == 0:
+		b.WriteString("  (none)\n")
+	default:
+		items := evs.Items
+		sort.SliceStable(items, func(i, j int) bool { return eventTime(items[i]).Before(eventTime(items[j])) })
+		if len(items) > podInfoEvents {
+			items = items[len(items)-podInfoEvents:]
+		}
+		for _, e := range items {
+			n := ""
+			if e.Count > 1 {
+				n = fmt.Sprintf(" (x%d)", e.Count)
+			}
+			fmt.Fprintf(&b, "  %s %s %s%s: %s\n", eventTime(e).UTC().Format(time.RFC3339), e.Type, e.Reason, n, e.Message)
+		}
+	}
+	return b.String(), nil
+}
+
+// podInfoEvents is how many of a pod's events PodInfo shows.
+const podInfoEvents = 10
+
+// eventTime is when an event last happened, from whichever field its
+// source filled.
+func eventTime(e corev1.Event) time.Time {
+	switch {
+	case !e.LastTimestamp.IsZero():
+		return e.LastTimestamp.Time
+	case !e.EventTime.IsZero():
+		return e.EventTime.Time
+	}
+	return e.CreationTimestamp.Time
 }

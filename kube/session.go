@@ -205,3 +205,8 @@ func (s *Session) YAML(ctx context.Context, ref ObjectRef) (string, error) {
 func (s *Session) Logs(ctx context.Context, namespace, pod, container string, previous, follow bool, tail int64) (io.ReadCloser, error) {
 	return s.inspector().Logs(ctx, namespace, pod, container, previous, follow, tail)
 }
+
+// PodInfo is Inspector.PodInfo on the current context.
+func (s *Session) PodInfo(ctx context.Context, namespace, pod string) (string, error) {
+	return s.inspector().PodInfo(ctx, namespace, pod)
+}

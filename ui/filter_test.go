@@ -178,3 +178,35 @@ func TestPagerSearchMarksCurrent(t *testing.T) {
 		t.Errorf("the pager does not call it search:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+// i on a node row shows its reason whole, wrapped at the width, and the
+// pod's conditions and events from the inspector.
+func TestInfoShowsWholeReason(t *testing.T) {
+	long := "not ready: containers with unready status: readiness probe failed (since 3m) on port 8080 after 12 attempts; the kubelet says connection refused by 10.0.0.7"
+	snap := sampleSnapshot()
+	snap.Focus = "logging/log-shipper-with-a-very-long-name-for-truncation"
+	nv := sampleNodeView()
+	nv.Name = "log-shipper-with-a-very-long-name-for-truncation"
+	nv.Rows[0].Reason, nv.Rows[0].State = long, kube.StateProgressing
+	snap.Detail = nv
+	m := drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: snap, Inspector: fakeInspector{}}), tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = pressKeys(t, m, "j", "j", "j", "enter", "/", "g", "e", "n", "e", "r", "a", "l", "-", "0", "enter")
+	if sel, _ := selectedNode(t, m); sel.Node != "general-0" {
+		t.Fatalf("selected %s", sel.Node)
+	}
+	m = pressKeys(t, m, "i")
+	lines, _ := shown(m)
+	all := strings.Join(lines, "\n")
+	// Wrapping may break at a space or a hyphen: compare without them.
+	flat := strings.Join(strings.Fields(all), "")
+	for _, want := range []string{long, "Ready=False (ContainersNotReady): containers with unready status: [log-shipper] readiness probe failed (since 3m): Get http://10.0.0.7:8080/healthz: connect: connection refused", "Warning Unhealthy (x12)"} {
+		if !strings.Contains(flat, strings.Join(strings.Fields(want), "")) {
+			t.Errorf("info lacks %q:\n%s", want, all)
+		}
+	}
+	for _, l := range lines {
+		if strings.HasSuffix(l, "…") {
+			t.Errorf("info cut a line: %q", l)
+		}
+	}
+}

@@ -31,6 +31,8 @@ type Inspector interface {
 	Describe(ref kube.ObjectRef) (string, error)
 	YAML(ctx context.Context, ref kube.ObjectRef) (string, error)
 	Logs(ctx context.Context, namespace, pod, container string, previous, follow bool, tail int64) (io.ReadCloser, error)
+	// PodInfo is a pod's conditions, container states and last events.
+	PodInfo(ctx context.Context, namespace, pod string) (string, error)
 }
 
 // SnapshotMsg carries a new snapshot into the model.

@@ -208,6 +208,8 @@ func (v nodeView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 		return openPager(v, v.c, v.ref, "yaml")
 	case key.Matches(msg, k.Logs):
 		return v.openLogs()
+	case key.Matches(msg, k.Info):
+		return v.openInfo()
 	case key.Matches(msg, k.History):
 		return openHistory(v, v.c, v.ds, v.name != "", v.cluster, v.server)
 	}
@@ -226,6 +228,36 @@ func (v nodeView) ref() (kube.ObjectRef, bool) {
 		}
 	}
 	return kube.ObjectRef{}, false
+}
+
+// openInfo shows the selected row's reason whole, wrapped, and for a
+// row with a pod its conditions, container states and last events,
+// fetched fresh by kube/.
+func (v nodeView) openInfo() (View, tea.Cmd) {
+	r, ok := v.selectedRow()
+	if !ok {
+		return flash(v, "nothing selected"), nil
+	}
+	head := "Node " + nodeLabel(r) + ": " + stateText(r.State) + "\nReason: " + r.Reason + "\n"
+	if r.Reason == "" {
+		head = "Node " + nodeLabel(r) + ": " + stateText(r.State) + "\n"
+	}
+	ref := kube.ObjectRef{Kind: kube.KindNode, Name: r.Node}
+	if r.Pod != "" {
+		ref = kube.ObjectRef{Kind: kube.KindPod, Namespace: v.ns, Name: r.Pod}
+	}
+	p := newPager(v.c, ref, "info")
+	p.wrap, p.width = true, v.width
+	if r.Pod == "" || v.c.insp == nil {
+		p.setText(head)
+		return push(v, p), nil
+	}
+	p.loading = true
+	insp, ctx := v.c.insp, v.c.ctx
+	return push(v, p), func() tea.Msg {
+		text, err := insp.PodInfo(ctx, ref.Namespace, ref.Name)
+		return textMsg{ref: ref, what: "info", text: head + "\n" + text, err: err}
+	}
 }
 
 // openLogs shows the selected row's pod logs; with several containers
@@ -263,7 +295,7 @@ func (v nodeView) target(a kube.Action) (actionTarget, string) {
 
 func (v nodeView) Keys() []key.Binding {
 	k := v.c.keys
-	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Logs, k.Filter, k.Sort}
+	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Filter, k.Sort}
 }
 
 func nodeColumns() []column {

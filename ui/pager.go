@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dsx-tui/dsx/kube"
 )
@@ -24,6 +25,11 @@ type pager struct {
 	match   int   // index into matches of the current one
 	// diff colours added and removed lines.
 	diff bool
+	// wrap breaks long lines at the width instead of cutting them (info:
+	// its reasons and messages are read whole); raw is the text before.
+	wrap  bool
+	raw   string
+	width int
 }
 
 // textMsg carries describe or YAML text from kube/.
@@ -62,6 +68,10 @@ func openPager(v View, c *common, ref func() (kube.ObjectRef, bool), what string
 
 func (p *pager) setText(text string) {
 	text = strings.ReplaceAll(text, "\t", "    ")
+	p.raw = text
+	if p.wrap && p.width > 0 {
+		text = ansi.Wrap(text, p.width, " ")
+	}
 	p.text.setLines(strings.Split(strings.TrimRight(text, "\n"), "\n"))
 	p.loading = false
 	p.findMatches()
@@ -110,6 +120,12 @@ func (p *pager) firstMatchFromTop() {
 func (p pager) SetSize(width, height int) View {
 	// One line is the pager's own title.
 	p.text.setHeight(height - 1)
+	if p.wrap && width != p.width {
+		p.width = width
+		if !p.loading && p.err == nil {
+			p.setText(p.raw)
+		}
+	}
 	return p
 }
 

@@ -231,3 +231,7 @@ func TestNaturalCompare(t *testing.T) {
 func (fakeInspector) Logs(context.Context, string, string, string, bool, bool, int64) (io.ReadCloser, error) {
 	return nil, errors.New("no logs in this test")
 }
+
+func (fakeInspector) PodInfo(_ context.Context, ns, pod string) (string, error) {
+	return "Pod " + ns + "/" + pod + "\n\nConditions:\n  Ready=False (ContainersNotReady): containers with unready status: [log-shipper] readiness probe failed (since 3m): Get http://10.0.0.7:8080/healthz: connect: connection refused\n\nLast events:\n  2026-11-28T11:59:00Z Warning Unhealthy (x12): Readiness probe failed: connection refused\n", nil
+}
