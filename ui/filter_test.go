@@ -210,3 +210,64 @@ func TestInfoShowsWholeReason(t *testing.T) {
 		}
 	}
 }
+
+// The columns and their widths hold still while the page scrolls, and
+// what tells rows apart is never cut: the node name, the pod's suffix,
+// the namespace with -A.
+func TestColumnsHoldStill(t *testing.T) {
+	var rows []kube.NodeRow
+	for i := range 60 {
+		r := kube.NodeRow{Node: fmt.Sprintf("general-%d", i), NodeReady: true, State: kube.StateCurrent, Pod: fmt.Sprintf("node-exporter-%05d", i), Revision: 2, CurrentRevision: true, Ready: true, Created: fixedNow.Add(-time.Hour)}
+		if i >= 50 {
+			// Only the last page has long cells.
+			r.Node = fmt.Sprintf("spot-pool-eu-west-%d", i)
+			r.NodeReady, r.State, r.Restarts, r.Ready = false, kube.StateProgressing, 12345, false
+			r.Pod = fmt.Sprintf("node-exporter-with-a-long-name-%05d", i)
+			r.Reason = "not ready: containers with unready status: readiness probe failed (since 3m)"
+		}
+		rows = append(rows, r)
+	}
+	snap := sampleSnapshot()
+	snap.Focus = "monitoring/node-exporter"
+	snap.Detail = &kube.NodeView{Namespace: "monitoring", Name: "node-exporter", CurrentRevision: 2, Rows: rows, Access: kube.AllAccess()}
+	for _, size := range []struct{ w, h int }{{80, 24}, {100, 30}, {160, 45}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			m := drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: snap}), tea.WindowSizeMsg{Width: size.w, Height: size.h})
+			m = pressKeys(t, m, "j", "j", "j", "j", "j", "enter", "s", "g")
+			if v, ok := m.(Model).stack[len(m.(Model).stack)-1].(nodeView); !ok || v.sort != nodeSortNode {
+				t.Fatalf("not the node view sorted by name")
+			}
+			header := func() string {
+				lines, _ := shown(m)
+				at := firstWith(lines, "NODE")
+				if at < 0 {
+					t.Fatalf("no table header:\n%s", strings.Join(lines, "\n"))
+				}
+				return lines[at]
+			}
+			first := header()
+			for _, k := range []string{"pgdown", "pgdown", "G"} {
+				m = pressKeys(t, m, k)
+				if h := header(); h != first {
+					t.Errorf("after %s the header is\n%q, was\n%q", k, h, first)
+				}
+			}
+			lines, _ := shown(m)
+			all := strings.Join(lines, "\n")
+			if !strings.Contains(all, "spot-pool-eu-west-59") {
+				t.Errorf("the node name is cut:\n%s", all)
+			}
+			if strings.Contains(first, "POD") && !strings.Contains(all, "00059") {
+				t.Errorf("the pod's suffix is cut:\n%s", all)
+			}
+		})
+	}
+	// Same-named DaemonSets in two namespaces stay apart at 80x24 with -A.
+	s := sampleSnapshot()
+	s.DaemonSets = append(s.DaemonSets, kube.DaemonSetRow{Namespace: "monitoring-canary", Name: "node-exporter", Desired: 3, Created: fixedNow, Strategy: "OnDelete"})
+	m := drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: s}), tea.WindowSizeMsg{Width: 80, Height: 24})
+	lines, _ := shown(m)
+	if at := firstWith(lines, "NAMESPACE"); at < 0 || firstWith(lines, "monitoring-canary") < 0 && firstWith(lines, "monit…anary") < 0 {
+		t.Errorf("with -A at 80 columns the namespace is gone:\n%s", strings.Join(lines, "\n"))
+	}
+}

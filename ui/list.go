@@ -42,8 +42,10 @@ type listView struct {
 	filter input
 	// best is the best match of the filter ("" without one): typing
 	// selects it.
-	best   string
-	height int
+	best string
+	// natural is the widest cell per column over every DaemonSet.
+	natural []int
+	height  int
 	// problemsOnly names the DaemonSet whose node view was last closed
 	// showing problems only: opening it again shows them only again.
 	problemsOnly string
@@ -69,7 +71,9 @@ func (l *listView) setSnapshot(s kube.Snapshot) {
 // refresh reapplies filter and sort; the cursor stays on its DaemonSet.
 func (l *listView) refresh() {
 	now := l.c.now()
-	idx, hl := filterRows(l.filter.value(), len(l.all), func(i int) []string { return listCells(l.all[i], now) }, listFilter())
+	cellsOf := func(i int) []string { return listCells(l.all[i], now) }
+	l.natural = naturalWidths(len(listColumns(true)), len(l.all), cellsOf)
+	idx, hl := filterRows(l.filter.value(), len(l.all), cellsOf, listFilter())
 	l.rows = l.rows[:0]
 	l.hl = map[string]map[int][]int{}
 	l.best = ""
@@ -235,8 +239,8 @@ func (l listView) Keys() []key.Binding {
 
 func listColumns(allNamespaces bool) []column {
 	cols := []column{
-		{title: "NAMESPACE", priority: 5, flex: true, min: 11},
-		{title: "NAME", priority: 20, flex: true, min: 14},
+		{title: "NAMESPACE", priority: 20, flex: true, min: 11, mid: true},
+		{title: "NAME", priority: 20, flex: true, min: 14, mid: true},
 		{title: "DESIRED", short: "DES", priority: 19, right: true},
 		{title: "CURRENT", short: "CUR", priority: 8, right: true},
 		{title: "READY", short: "RDY", priority: 18, right: true},
@@ -249,9 +253,9 @@ func listColumns(allNamespaces bool) []column {
 		{title: "AGE", priority: 6, right: true},
 		{title: "IMAGES", priority: 3, flex: true, min: 12},
 	}
-	if !allNamespaces {
-		cols[0].priority = 1
-	}
+	// With -A the namespace tells same-named DaemonSets apart: it is
+	// kept as long as the name; in one namespace it says nothing.
+	cols[0].hidden = !allNamespaces
 	return cols
 }
 
@@ -321,13 +325,13 @@ func (l listView) render(width, height int) []string {
 		return emptyTable(st, cols, width, msg)
 	}
 	start, end := l.cur.window()
-	// Widths come from the visible rows only: rendering cost stays
-	// proportional to the screen, not to the cluster.
 	cells := make([][]string, 0, end-start)
 	for _, r := range l.rows[start:end] {
 		cells = append(cells, listCells(r, now))
 	}
-	keep, widths, titles := layout(cols, cells, width)
+	// Widths come from every row (refresh measured them), so the columns
+	// hold still while the page scrolls.
+	keep, widths, titles := layoutFor(cols, l.natural, width)
 	out := []string{st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false))}
 	for i, c := range cells {
 		r := l.rows[start+i]

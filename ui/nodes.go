@@ -11,6 +11,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dsx-tui/dsx/kube"
 )
@@ -50,8 +51,11 @@ type nodeView struct {
 	fidxFor   *kube.NodeView
 	fidxProbs bool
 	base      []kube.NodeRow
-	width     int
-	height    int
+	// natural and nameMax are measured over every row (measure).
+	natural []int
+	nameMax int
+	width   int
+	height  int
 }
 
 // newNodes is the node view of ns/name, filled from snap when the
@@ -98,6 +102,7 @@ func (v *nodeView) refresh() {
 			v.base = append(v.base, r)
 		}
 		v.fidx, v.fidxFor, v.fidxProbs = nil, v.view, v.problemsOnly
+		v.measure()
 	}
 	base := v.base
 	var idx []int
@@ -137,6 +142,27 @@ func (v *nodeView) refresh() {
 		})
 	}
 	v.cur.sync(v.keys())
+}
+
+// measure takes the widest cell per column, and the longest node name,
+// over every row of the view, so the columns hold still while the page
+// scrolls, the filter narrows or problems-only hides rows.
+func (v *nodeView) measure() {
+	now := v.c.now()
+	rows := v.view.Rows
+	v.natural = naturalWidths(len(nodeColumns()), len(rows), func(i int) []string { return nodeCells(rows[i], now) })
+	v.nameMax = 0
+	for _, r := range rows {
+		v.nameMax = max(v.nameMax, ansi.StringWidth(r.Node))
+	}
+}
+
+// columns are nodeColumns for this view: NODE never shrinks below the
+// longest node name, the part that tells rows apart.
+func (v nodeView) columns() []column {
+	cols := nodeColumns()
+	cols[0].min = max(cols[0].min, min(v.nameMax, 40))
+	return cols
 }
 
 // fitRows gives the cursor the rows left under the summary, whose
@@ -302,7 +328,7 @@ func nodeColumns() []column {
 	return []column{
 		{title: "NODE", priority: 20, flex: true, min: 12},
 		{title: "STATE", priority: 19},
-		{title: "POD", priority: 5, flex: true, min: 10},
+		{title: "POD", priority: 5, flex: true, min: 10, mid: true},
 		{title: "REVISION", short: "REV", priority: 15},
 		{title: "READY", short: "RDY", priority: 12},
 		{title: "RESTARTS", short: "RST", priority: 8, right: true},
@@ -481,7 +507,7 @@ func (v nodeView) View(width, height int) string {
 	for _, h := range v.header(width) {
 		out = append(out, st.title.Render(fit(h, width, false)))
 	}
-	cols := nodeColumns()
+	cols := v.columns()
 	height -= len(out)
 	if len(v.rows) == 0 {
 		msg := " No nodes"
@@ -498,7 +524,7 @@ func (v nodeView) View(width, height int) string {
 	for _, r := range v.rows[start:end] {
 		cells = append(cells, nodeCells(r, now))
 	}
-	keep, widths, titles := layout(cols, cells, width)
+	keep, widths, titles := layoutFor(cols, v.natural, width)
 	out = append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)))
 	for i, c := range cells {
 		r := v.rows[start+i]

@@ -17,17 +17,46 @@ type column struct {
 	flex     bool
 	min      int
 	right    bool
+	// mid truncates from the middle: the end of a pod's or DaemonSet's
+	// name is what tells rows apart.
+	mid bool
+	// hidden columns are never shown (NAMESPACE in one namespace).
+	hidden bool
 }
 
 // layout picks the columns that fit width and their widths. cells[r][c] is
 // the plain text of row r, column c.
 func layout(cols []column, cells [][]string, width int) (keep []int, widths []int, titles []string) {
+	return layoutFor(cols, naturalWidths(len(cols), len(cells), func(i int) []string { return cells[i] }), width)
+}
+
+// naturalWidths is, per column, the widest of n rows' cells. Views pass
+// every row they hold, not only the visible ones, so that the columns
+// and their widths do not change as the page scrolls.
+func naturalWidths(ncols, n int, cellsOf func(int) []string) []int {
+	natural := make([]int, ncols)
+	for r := range n {
+		for i, s := range cellsOf(r) {
+			if w := ansi.StringWidth(s); w > natural[i] {
+				natural[i] = w
+			}
+		}
+	}
+	return natural
+}
+
+// layoutFor is layout from the cells' natural widths.
+func layoutFor(cols []column, natural []int, width int) (keep []int, widths []int, titles []string) {
 	titles = make([]string, len(cols))
+	shown := 0
 	for i, c := range cols {
 		titles[i] = c.title
+		if !c.hidden {
+			shown++
+		}
 	}
-	keep, widths = fitColumns(cols, titles, cells, width)
-	if len(keep) == len(cols) {
+	keep, widths = fitColumns(cols, titles, natural, width)
+	if len(keep) == shown {
 		return keep, widths, titles
 	}
 	for i, c := range cols {
@@ -35,25 +64,20 @@ func layout(cols []column, cells [][]string, width int) (keep []int, widths []in
 			titles[i] = c.short
 		}
 	}
-	keep, widths = fitColumns(cols, titles, cells, width)
+	keep, widths = fitColumns(cols, titles, natural, width)
 	return keep, widths, titles
 }
 
-func fitColumns(cols []column, titles []string, cells [][]string, width int) (keep []int, widths []int) {
+func fitColumns(cols []column, titles []string, cellWidths []int, width int) (keep []int, widths []int) {
 	natural := make([]int, len(cols))
 	for i := range cols {
-		natural[i] = ansi.StringWidth(titles[i])
+		natural[i] = max(ansi.StringWidth(titles[i]), cellWidths[i])
 	}
-	for _, row := range cells {
-		for i, s := range row {
-			if w := ansi.StringWidth(s); w > natural[i] {
-				natural[i] = w
-			}
+	keep = make([]int, 0, len(cols))
+	for i, c := range cols {
+		if !c.hidden {
+			keep = append(keep, i)
 		}
-	}
-	keep = make([]int, len(cols))
-	for i := range cols {
-		keep[i] = i
 	}
 	for {
 		widths = make([]int, len(keep))
@@ -103,6 +127,17 @@ func fitColumns(cols []column, titles []string, cells [][]string, width int) (ke
 	}
 }
 
+// fitMid pads s to w cells, or cuts its middle out, and says which
+// bytes of s it kept: [0, head) and [tail, len(s)).
+func fitMid(s string, w int) (out string, head, tail int) {
+	if ansi.StringWidth(s) <= w || w < 3 {
+		return fit(s, w, false), len(s), len(s)
+	}
+	h := ansi.Truncate(s, w-1-(w-1)/2, "")
+	t := ansi.TruncateLeft(s, ansi.StringWidth(s)-(w-1)/2, "")
+	return h + "…" + t, len(h), len(s) - len(t)
+}
+
 // fit pads or truncates s to exactly w cells.
 func fit(s string, w int, right bool) string {
 	sw := ansi.StringWidth(s)
@@ -135,6 +170,10 @@ func renderRow(cols []column, keep, widths []int, row []string, hl map[int][]int
 			b.WriteString("  ")
 		}
 		cell := fit(row[i], widths[j], cols[i].right)
+		head, tail := len(row[i]), len(row[i])
+		if cols[i].mid {
+			cell, head, tail = fitMid(row[i], widths[j])
+		}
 		pos := hl[i]
 		if len(pos) == 0 {
 			b.WriteString(cell)
@@ -146,7 +185,13 @@ func renderRow(cols []column, keep, widths []int, row []string, hl map[int][]int
 		}
 		set := map[int]bool{}
 		for _, p := range pos {
-			set[p+shift] = true
+			switch {
+			case p < head:
+				set[p+shift] = true
+			case p >= tail:
+				// After the cut: the kept end follows head and "…".
+				set[p-tail+head+len("…")] = true
+			}
 		}
 		for k, r := range cell {
 			if set[k] {
