@@ -30,6 +30,9 @@ type Config struct {
 	// Refresh is the least time between two screen updates caused by the
 	// cluster (a cap for busy clusters and thin links), e.g. "250ms".
 	Refresh string `json:"refresh,omitempty"`
+	// StallAfter is how long a rollout may make no progress before it is
+	// called stalled, e.g. "5m" (default 2m).
+	StallAfter string `json:"stallAfter,omitempty"`
 	// Keys remaps actions to keys: {delete: ["ctrl+x"]}.
 	Keys map[string][]string `json:"keys,omitempty"`
 	// Theme sets colours: warn, bad, good, title.
@@ -39,10 +42,11 @@ type Config struct {
 // settings are a validated Config.
 type settings struct {
 	Config
-	refresh time.Duration
-	keys    keys.Map
-	path    string
-	found   bool
+	refresh    time.Duration
+	stallAfter time.Duration
+	keys       keys.Map
+	path       string
+	found      bool
 }
 
 // configPath follows the XDG base directory spec.
@@ -63,7 +67,7 @@ var colourPattern = regexp.MustCompile(`^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[0-9]|
 // loadConfig reads and validates the config file; a missing file is no
 // error. Every problem names the file and the field.
 func loadConfig(getenv func(string) string) (settings, error) {
-	s := settings{path: configPath(getenv), keys: keys.Default(), refresh: 100 * time.Millisecond}
+	s := settings{path: configPath(getenv), keys: keys.Default(), refresh: 100 * time.Millisecond, stallAfter: defaultStallAfter}
 	b, err := os.ReadFile(s.path)
 	if errors.Is(err, os.ErrNotExist) {
 		s.ASCII = "auto"
@@ -98,6 +102,13 @@ func loadConfig(getenv func(string) string) (settings, error) {
 		}
 		s.refresh = d
 	}
+	if s.StallAfter != "" {
+		d, err := parseStallAfter(s.StallAfter)
+		if err != nil {
+			return s, bad("stallAfter: %v", err)
+		}
+		s.stallAfter = d
+	}
 	for name, c := range map[string]string{"warn": s.Theme.Warn, "bad": s.Theme.Bad, "good": s.Theme.Good, "title": s.Theme.Title} {
 		if c != "" && !colourPattern.MatchString(c) {
 			return s, bad("theme.%s: %q is not a colour (0-255 or #rrggbb)", name, c)
@@ -118,6 +129,7 @@ func printConfig(w io.Writer, s settings) error {
 	fmt.Fprintf(w, "# config file: %s (%s)\n", s.path, state)
 	eff := s.Config
 	eff.Refresh = s.refresh.String()
+	eff.StallAfter = s.stallAfter.String()
 	th := ui.DefaultTheme()
 	if eff.Theme.Warn == "" {
 		eff.Theme.Warn = th.Warn
@@ -138,4 +150,18 @@ func printConfig(w io.Writer, s settings) error {
 	}
 	_, err = w.Write(out)
 	return err
+}
+
+// defaultStallAfter is how long a rollout may not move before dsx calls
+// it stalled, unless the config file or --stall-after says otherwise.
+const defaultStallAfter = 2 * time.Minute
+
+// parseStallAfter reads a stall time: long enough that a rollout's
+// normal pauses (image pulls, readiness delays) are not stalls.
+func parseStallAfter(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 10*time.Second || d > 24*time.Hour {
+		return 0, fmt.Errorf("%q must be a duration from 10s to 24h, e.g. 5m", v)
+	}
+	return d, nil
 }

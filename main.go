@@ -72,6 +72,7 @@ type rootFlags struct {
 	cf                     *genericclioptions.ConfigFlags
 	all, readOnly, version *bool
 	ascii                  *string
+	stallAfter             *string
 }
 
 // newFlagSet is a command's flag set with kubectl's flags in it.
@@ -91,6 +92,7 @@ func newRootFlags() rootFlags {
 	f.ascii = fs.String("ascii", "auto", "only ASCII on screen: true, false, or auto (when the locale is not UTF-8)")
 	fs.Lookup("ascii").NoOptDefVal = "true"
 	f.version = fs.Bool("version", false, "print the version and exit")
+	f.stallAfter = fs.String("stall-after", "", "call a rollout stalled after this long without progress (default 2m, or stallAfter in the config file)")
 	return f
 }
 
@@ -154,6 +156,9 @@ func run(args []string) error {
 		return err
 	}
 	target.Refresh = conf.refresh
+	if target.StallAfter, err = stallAfterOf(*rf.stallAfter, conf); err != nil {
+		return err
+	}
 	now, err := pinnedClock(os.Getenv("DSX_NOW"))
 	if err != nil {
 		return err
@@ -179,7 +184,7 @@ func run(args []string) error {
 	}()
 	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: conf.keys, Initial: w.Initial(),
 		Inspector: session, Switcher: session, Actor: session, RequestTimeout: requestTimeout(cf),
-		ASCII: asciiOn, Theme: conf.Theme, Now: now})
+		ASCII: asciiOn, Theme: conf.Theme, Now: now, StallAfter: target.StallAfter})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	// Only a terminal is watched: Bubble Tea reads /dev/tty itself when
 	// the standard input is not one.
@@ -235,4 +240,16 @@ func requestTimeout(cf *genericclioptions.ConfigFlags) time.Duration {
 		}
 	}
 	return 10 * time.Second
+}
+
+// stallAfterOf is --stall-after when given, else the config file's.
+func stallAfterOf(flag string, conf settings) (time.Duration, error) {
+	if flag == "" {
+		return conf.stallAfter, nil
+	}
+	d, err := parseStallAfter(flag)
+	if err != nil {
+		return 0, fmt.Errorf("--stall-after: %v", err)
+	}
+	return d, nil
 }

@@ -76,6 +76,7 @@ type statusFlags struct {
 	all, wait *bool
 	output    *string
 	timeout   *time.Duration
+	stall     *string
 }
 
 func newStatusFlags() statusFlags {
@@ -85,6 +86,7 @@ func newStatusFlags() statusFlags {
 	f.output = fs.StringP("output", "o", "table", "output format: table or json")
 	f.wait = fs.Bool("wait", false, "wait until every eligible node runs a ready pod of the current revision")
 	f.timeout = fs.Duration("timeout", 5*time.Minute, "give up waiting after this long")
+	f.stall = fs.String("stall-after", "", "with --wait, call the rollout stalled after this long without progress (default 2m)")
 	return f
 }
 
@@ -116,6 +118,10 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	name := fs.Arg(0)
 	target, err := kube.Resolve(cf, *all && name == "")
 	if err != nil {
+		fmt.Fprintln(stderr, "dsx:", err)
+		return exitError
+	}
+	if target.StallAfter, err = stallAfterOf(*sf.stall, settings{stallAfter: defaultStallAfter}); err != nil {
 		fmt.Fprintln(stderr, "dsx:", err)
 		return exitError
 	}
@@ -157,7 +163,11 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		if !*wait || healthy {
 			return printOne(snap, *output, stdout, stderr)
 		}
-		if p := progressLine(snap.Detail); p != last {
+		p := progressLine(snap.Detail)
+		if r := rowOf(snap, snap.Focus); r.Mark == kube.MarkStalled {
+			p += fmt.Sprintf("; stalled: no progress for %s", target.StallAfter)
+		}
+		if p != last {
 			fmt.Fprintln(stderr, p)
 			last = p
 		}
@@ -225,8 +235,11 @@ func printOne(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
 	if !v.Observed {
 		rev = "revision pending"
 	}
-	fmt.Fprintf(stdout, "%s/%s  %s  desired %d  current %d  updated %d  ready %d  available %d  misscheduled %d\n",
-		v.Namespace, v.Name, rev, r.Desired, r.Current, r.UpToDate, r.Ready, r.Available, r.Misscheduled)
+	fmt.Fprintf(stdout, "%s/%s  %s  %s  desired %d  current %d  updated %d  ready %d  available %d  misscheduled %d\n",
+		v.Namespace, v.Name, rev, statusMark(r), r.Desired, r.Current, r.UpToDate, r.Ready, r.Available, r.Misscheduled)
+	if v.Budget != "" {
+		fmt.Fprintln(stdout, v.Budget)
+	}
 	if !v.Observed {
 		fmt.Fprintf(stdout, "%s\n", unobserved(v))
 	}
@@ -261,6 +274,15 @@ func printOne(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// statusMark is a row's rollout mark as dsx status prints it; OnDelete
+// drift says how many pods wait to be deleted.
+func statusMark(r kube.DaemonSetRow) string {
+	if r.Mark == kube.MarkDrift {
+		return fmt.Sprintf("drift %d (OnDelete)", r.Current-r.UpToDate)
+	}
+	return r.Mark
+}
+
 func printList(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
 	code := exitHealthy
 	for _, r := range snap.DaemonSets {
@@ -279,7 +301,7 @@ func printList(snap kube.Snapshot, output string, stdout, stderr io.Writer) int 
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAMESPACE\tNAME\tDESIRED\tCURRENT\tREADY\tUP-TO-DATE\tAVAILABLE\tMISSCHEDULED\tSTRATEGY\tSTATUS")
 	for _, r := range snap.DaemonSets {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Namespace, r.Name, r.Desired, r.Current, r.Ready, r.UpToDate, r.Available, r.Misscheduled, r.Strategy, r.Mark)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Namespace, r.Name, r.Desired, r.Current, r.Ready, r.UpToDate, r.Available, r.Misscheduled, r.Strategy, statusMark(r))
 	}
 	tw.Flush()
 	return code

@@ -26,6 +26,9 @@ type Target struct {
 	// Refresh is the least time between two snapshots (0: 100 ms): the
 	// cap on redraws a busy cluster causes.
 	Refresh time.Duration
+	// StallAfter is how long a rollout may not move before it is called
+	// stalled (0: 2 minutes).
+	StallAfter time.Duration
 	// Now is the watcher's clock; nil means time.Now. Only the screenshot
 	// run sets it (DSX_NOW), so the status bar's "last event" agrees with
 	// the UI's pinned clock.

@@ -127,7 +127,10 @@ type NodeView struct {
 	Generation int64
 	// Blocked says what the rollout waits on: new pods that are not
 	// ready for a reason of their own (see rolloutBlock); "" when nothing.
-	Blocked   string
+	Blocked string
+	// Budget is the rolling update's allowance and who uses it (see
+	// rolloutBudget); "" when no RollingUpdate is under way.
+	Budget    string
 	Revisions []Revision
 	Rows      []NodeRow
 	Summary   NodeSummary
@@ -358,7 +361,7 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*cor
 			j.fillPod(&row, ps)
 			v.Rows = append(v.Rows, row)
 		}
-		sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Node < v.Rows[j].Node })
+		sort.SliceStable(v.Rows, func(i, j int) bool { return NaturalCompare(v.Rows[i].Node, v.Rows[j].Node) < 0 })
 		v.Summary = summarize(v.Rows)
 		return v
 	}
@@ -430,9 +433,76 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*cor
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Node < v.Rows[j].Node })
+	sort.SliceStable(v.Rows, func(i, j int) bool { return NaturalCompare(v.Rows[i].Node, v.Rows[j].Node) < 0 })
 	v.Summary = summarize(v.Rows)
+	v.Budget = rolloutBudget(ds, v.Rows, v.Summary)
 	return v
+}
+
+// rolloutBudget says, while a RollingUpdate is under way, how much
+// unavailability and surge the strategy allows and which nodes use it:
+// the answer to "why does it not move". "" for OnDelete and when every
+// eligible node is current.
+func rolloutBudget(ds *appsv1.DaemonSet, rows []NodeRow, s NodeSummary) string {
+	u := ds.Spec.UpdateStrategy
+	if u.Type != appsv1.RollingUpdateDaemonSetStrategyType || s.ByState[StateCurrent] >= s.Eligible {
+		return ""
+	}
+	one, zero := intstr.FromInt32(1), intstr.FromInt32(0)
+	mu, ms := &one, &zero
+	if u.RollingUpdate != nil {
+		if u.RollingUpdate.MaxUnavailable != nil {
+			mu = u.RollingUpdate.MaxUnavailable
+		}
+		if u.RollingUpdate.MaxSurge != nil {
+			ms = u.RollingUpdate.MaxSurge
+		}
+	}
+	// The controller's rounding (daemon/util.UnavailableCount, SurgeCount).
+	maxU, err1 := intstr.GetScaledValueFromIntOrPercent(mu, s.Eligible, true)
+	maxS, err2 := intstr.GetScaledValueFromIntOrPercent(ms, s.Eligible, true)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	if maxU == 0 && maxS == 0 {
+		maxU = 1
+	}
+	var unavailable, surge []string
+	for _, r := range rows {
+		switch r.State {
+		case StateIneligible, StateMisscheduled, StateOrphaned, StateUnknown:
+			continue
+		}
+		// A pod being deleted no longer counts as available to the
+		// controller, whatever its readiness.
+		if !r.Available || r.State == StateTerminating || r.State == StateMissing {
+			unavailable = append(unavailable, r.Node+" "+string(r.State))
+		}
+		if r.ExtraPods > 0 {
+			surge = append(surge, r.Node)
+		}
+	}
+	list := func(xs []string) string {
+		if len(xs) > 3 {
+			return strings.Join(xs[:3], ", ") + fmt.Sprintf(", %d more", len(xs)-3)
+		}
+		return strings.Join(xs, ", ")
+	}
+	out := fmt.Sprintf("maxUnavailable %d · %d unavailable", maxU, len(unavailable))
+	if len(unavailable) > 0 {
+		out += " (" + list(unavailable) + ")"
+	}
+	if maxS > 0 {
+		switch len(surge) {
+		case 0:
+			out += fmt.Sprintf(" · maxSurge %d · no surge pod", maxS)
+		case 1:
+			out += fmt.Sprintf(" · maxSurge %d · surge pod on %s", maxS, surge[0])
+		default:
+			out += fmt.Sprintf(" · maxSurge %d · %d surge pods (%s)", maxS, len(surge), list(surge))
+		}
+	}
+	return out
 }
 
 func joinReason(a, b string) string {

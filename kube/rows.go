@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -43,6 +44,9 @@ const (
 	MarkStalled      = "stalled"
 	MarkMisscheduled = "misscheduled"
 	MarkDeleting     = "deleting"
+	// MarkDrift is an OnDelete DaemonSet with pods of an older revision:
+	// they change only when someone deletes them.
+	MarkDrift = "drift"
 )
 
 // Complete is kubectl rollout status's rule: the controller has seen the
@@ -59,6 +63,8 @@ func RolloutMark(r DaemonSetRow, stuck bool) string {
 		return MarkDeleting
 	case r.Misscheduled > 0:
 		return MarkMisscheduled
+	case r.Strategy == string(appsv1.OnDeleteDaemonSetStrategyType) && r.UpToDate < r.Current:
+		return MarkDrift
 	case r.Complete():
 		return MarkComplete
 	case stuck:
@@ -107,4 +113,36 @@ func daemonSetRow(ds *appsv1.DaemonSet) DaemonSetRow {
 		r.Images = append(r.Images, c.Image)
 	}
 	return r
+}
+
+// NaturalCompare orders node-2 before node-10, as people count: the
+// node view and dsx status list nodes in this order.
+func NaturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }

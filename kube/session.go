@@ -54,7 +54,7 @@ func Connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, e
 	go func() { defer wg.Done(); rights = t.rights.get(actx, t.Namespace) }()
 	wg.Wait()
 	cancel()
-	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh, Now: t.Now})
+	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh, Now: t.Now, StallAfter: t.StallAfter})
 	w.Start(ctx)
 	return w, nil
 }
@@ -110,7 +110,7 @@ func (s *Session) Switch(ctx context.Context, contextName, namespace string, all
 	if err != nil {
 		return err
 	}
-	t.Refresh = s.Target().Refresh
+	t.Refresh, t.StallAfter = s.Target().Refresh, s.Target().StallAfter
 	w, err := Connect(ctx, t, timeout)
 	if err != nil {
 		return err

@@ -113,7 +113,16 @@ func TestDialogCancel(t *testing.T) {
 	scr.waitFor(t, 5*time.Second, "cancelled", func(s string) bool { return strings.Contains(s, "restart: cancelled, nothing sent") })
 	typeKeys(tm, "r")
 	scr.waitFor(t, 5*time.Second, "the restart dialog", func(s string) bool { return strings.Contains(s, "Restart the rollout") })
+	// A bare enter does not confirm: ctrl+d and enter are typed in
+	// passing; y is asked for.
 	typeKeys(tm, "enter")
+	scr.waitFor(t, 5*time.Second, "the ask for y", func(s string) bool {
+		return strings.Contains(s, "press y to restart") && strings.Contains(s, "Restart the rollout")
+	})
+	if c := a.called(); len(c) != 0 {
+		t.Fatalf("enter confirmed: %v", c)
+	}
+	typeKeys(tm, "y")
 	scr.waitFor(t, 5*time.Second, "restarted", func(s string) bool { return strings.Contains(s, "✓ restarted the rollout of kube-system/cni-agent") })
 	if c := a.called(); len(c) != 1 || c[0] != "restart kube-system/cni-agent" {
 		t.Fatalf("calls: %v", c)

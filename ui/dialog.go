@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -20,6 +21,10 @@ type dialog struct {
 	diff    bool
 	choices []string
 	choice  int
+	// moved is set once the choice was changed: only then does enter
+	// confirm (ctrl+d is also vim's half page; a stray enter after it
+	// must not delete).
+	moved   bool
 	confirm string
 	offset  int
 	// nowOn is the cluster dsx shows now, set when it differs from the
@@ -35,14 +40,18 @@ func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.dialog = nil
 		m.flash = d.confirm + ": cancelled, nothing sent"
 		return m, nil
+	case key.Matches(msg, k.Confirm) && key.Matches(msg, k.Enter) && !d.moved:
+		m.flash = "press " + confirmKey(k, false) + " to " + d.confirm
 	case key.Matches(msg, k.Confirm):
 		m.dialog = nil
 		m.busy = d.confirm + " " + d.target.namespace + "/" + d.target.name + " " + d.target.where() + "…"
 		return m, m.run(d)
 	case key.Matches(msg, k.ChoicePrev) && len(d.choices) > 0:
 		d.choice = (d.choice + len(d.choices) - 1) % len(d.choices)
+		d.moved = true
 	case key.Matches(msg, k.Choice) && len(d.choices) > 0:
 		d.choice = (d.choice + 1) % len(d.choices)
+		d.moved = true
 	case key.Matches(msg, k.Down, k.PageDown):
 		d.offset = min(d.offset+1, max(len(d.body)-1, 0))
 	case key.Matches(msg, k.Up, k.PageUp):
@@ -85,7 +94,7 @@ func (d dialog) lines(st styles, k keys.Map, width, height int) []string {
 		}
 		content = append(content, wrap(b, inner)...)
 	}
-	content = append(content, "", st.hint.Render(truncate(k.Confirm.Help().Key+" "+d.confirm+" · "+k.Cancel.Help().Key+"/"+k.Back.Help().Key+" cancel", inner)))
+	content = append(content, "", st.hint.Render(truncate(confirmKey(k, d.moved)+" "+d.confirm+" · "+k.Cancel.Help().Key+"/"+k.Back.Help().Key+" cancel", inner)))
 	// Long diffs scroll inside the box; the title and keys stay.
 	room := max(height-2, 3)
 	if len(content) > room {
@@ -154,4 +163,16 @@ func overlay(body, box []string, width, height int) []string {
 		body[top+i] = strings.Repeat(" ", left) + b
 	}
 	return body
+}
+
+// confirmKey names the keys that confirm now: not enter until the choice
+// was moved.
+func confirmKey(k keys.Map, moved bool) string {
+	var ks []string
+	for _, c := range k.Confirm.Keys() {
+		if moved || !slices.Contains(k.Enter.Keys(), c) {
+			ks = append(ks, c)
+		}
+	}
+	return strings.Join(ks, "/")
 }

@@ -99,7 +99,7 @@ func (l *listView) sortRows() {
 		}
 		return float64(min(r.UpToDate, r.Available)) / float64(r.Desired)
 	}
-	markRank := map[string]int{kube.MarkStalled: 0, kube.MarkMisscheduled: 1, kube.MarkRolling: 2, kube.MarkDeleting: 3, kube.MarkComplete: 4}
+	markRank := map[string]int{kube.MarkStalled: 0, kube.MarkMisscheduled: 1, kube.MarkDrift: 2, kube.MarkRolling: 2, kube.MarkDeleting: 3, kube.MarkComplete: 4}
 	slices.SortStableFunc(l.rows, func(a, b kube.DaemonSetRow) int {
 		var c int
 		switch l.sort {
@@ -283,6 +283,11 @@ func rowMarkText(r kube.DaemonSetRow) string {
 	if r.Blocked != "" && (r.Mark == kube.MarkRolling || r.Mark == kube.MarkStalled) {
 		return "✗ blocked"
 	}
+	if r.Mark == kube.MarkDrift {
+		// It never moves on its own: the count says how many pods wait
+		// for someone to delete them, whatever columns are shown.
+		return fmt.Sprintf("⚠ drift %d (OnDelete)", r.Current-r.UpToDate)
+	}
 	return markText(r.Mark)
 }
 
@@ -343,7 +348,7 @@ func (l listView) render(width, height int) []string {
 			line = st.dim.Render(line)
 		case r.Mark == kube.MarkStalled || r.Mark == kube.MarkMisscheduled || r.Blocked != "":
 			line = st.bad.Render(line)
-		case r.Mark == kube.MarkRolling:
+		case r.Mark == kube.MarkRolling || r.Mark == kube.MarkDrift:
 			line = st.warn.Render(line)
 		}
 		out = append(out, line)

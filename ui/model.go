@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -63,6 +64,9 @@ type Options struct {
 	Theme Theme
 	// RequestTimeout bounds a context switch's first requests.
 	RequestTimeout time.Duration
+	// StallAfter is how long a rollout may not move before kube/ calls it
+	// stalled (0: 2 minutes); the node view says so.
+	StallAfter time.Duration
 }
 
 // Model is the root model: a stack of views (the DaemonSet list at the
@@ -109,7 +113,7 @@ func New(o Options) Model {
 		o.RequestTimeout = 10 * time.Second
 	}
 	c := &common{ctx: o.Context, keys: o.Keys, st: newStyles(o.Theme), now: o.Now, src: o.Source,
-		insp: o.Inspector, act: o.Actor, sw: o.Switcher, requestTimeout: o.RequestTimeout}
+		insp: o.Inspector, act: o.Actor, sw: o.Switcher, requestTimeout: o.RequestTimeout, stallAfter: cmp.Or(o.StallAfter, 2*time.Minute)}
 	m := Model{c: c, tick: o.TickEvery, snap: o.Initial, width: 80, height: 24, ascii: o.ASCII, cmdline: newInput()}
 	m.stack = []View{newList(c, m.snap).SetSize(m.width, m.bodyHeight())}
 	return m

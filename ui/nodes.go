@@ -494,8 +494,16 @@ func (v nodeView) header(width int) []string {
 	bw := min(30, max(width-len([]rune(label))-3, 0))
 	line2 := " " + bar(s.ByState[kube.StateCurrent], s.Eligible, bw) + label
 	lines = append(lines, line2)
-	if v.view.Blocked != "" {
+	switch {
+	case v.view.Blocked != "":
 		lines = append(lines, " rollout "+v.view.Blocked)
+	case v.ds.Mark == kube.MarkStalled:
+		lines = append(lines, " rollout stalled: no progress for "+shortDuration(v.c.stallAfter))
+	case v.ds.Mark == kube.MarkDrift:
+		lines = append(lines, " "+rowMarkText(v.ds)[len("⚠ "):]+": old pods change only when deleted")
+	}
+	if v.view.Budget != "" {
+		lines = append(lines, " "+v.view.Budget)
 	}
 	return lines
 }
@@ -552,33 +560,6 @@ func (v nodeView) Title() string {
 	return s + " · sort: " + v.sort.String()
 }
 
-// naturalCompare orders node-2 before node-10, as people count.
-func naturalCompare(a, b string) int {
-	for a != "" && b != "" {
-		da, db := digits(a), digits(b)
-		if da > 0 && db > 0 {
-			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
-			if c := cmp.Compare(len(na), len(nb)); c != 0 {
-				return c
-			}
-			if c := strings.Compare(na, nb); c != 0 {
-				return c
-			}
-			a, b = a[da:], b[db:]
-			continue
-		}
-		if a[0] != b[0] {
-			return cmp.Compare(a[0], b[0])
-		}
-		a, b = a[1:], b[1:]
-	}
-	return cmp.Compare(len(a), len(b))
-}
-
-func digits(s string) int {
-	n := 0
-	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
-		n++
-	}
-	return n
-}
+// naturalCompare orders node-2 before node-10, as people count (and as
+// dsx status does).
+func naturalCompare(a, b string) int { return kube.NaturalCompare(a, b) }

@@ -80,6 +80,7 @@ type common struct {
 	act            Actor
 	sw             Switcher
 	requestTimeout time.Duration
+	stallAfter     time.Duration
 }
 
 // focus tells the source which DaemonSet's node view to compute, off the
