@@ -325,7 +325,7 @@ func (l listView) render(width, height int) []string {
 		case l.filter.value() != "":
 			msg += " match “" + l.filter.value() + "”"
 		case snap.Namespace != "":
-			msg += " in namespace " + snap.Namespace
+			msg += " in namespace " + snap.Namespace + " (:ns picks another, -A shows every namespace)"
 		}
 		return emptyTable(st, cols, width, msg)
 	}
@@ -358,9 +358,17 @@ func (l listView) render(width, height int) []string {
 
 // Title is the list's part of the title bar.
 func (l listView) Title() string {
-	s := fmt.Sprintf("%d DaemonSets", len(l.all))
+	s := fmt.Sprintf("%d %s", len(l.all), daemonSets(len(l.all)))
 	if l.filter.value() != "" {
-		s = fmt.Sprintf("%d of %d DaemonSets", len(l.rows), len(l.all))
+		s = fmt.Sprintf("%d of %d %s", len(l.rows), len(l.all), daemonSets(len(l.all)))
 	}
 	return s + " · sort: " + l.sort.String()
+}
+
+// daemonSets is the noun for n of them.
+func daemonSets(n int) string {
+	if n == 1 {
+		return "DaemonSet"
+	}
+	return "DaemonSets"
 }

@@ -439,6 +439,14 @@ func (m Model) titleLine(w int) string {
 		what = m.stack[i].Title()
 	}
 	s := fmt.Sprintf(" dsx │ context: %s │ namespace: %s │ %s", orDash(m.snap.Context), ns, what)
+	if m.c.act != nil && m.c.act.ReadOnly() {
+		// First, so that no width cuts it off.
+		badge := " READ-ONLY │"
+		if w < 30 {
+			badge = " RO │"
+		}
+		s = badge + s
+	}
 	return m.c.st.title.Render(fit(s, w, false))
 }
 
