@@ -68,3 +68,37 @@ func TestConfig(t *testing.T) {
 		}
 	}
 }
+
+// stallAfter in the config file sets when a rollout is called stalled;
+// --stall-after wins; both are checked.
+func TestStallAfter(t *testing.T) {
+	s, err := loadConfig(withConfig(t, ""))
+	if err != nil || s.stallAfter != 2*time.Minute {
+		t.Fatalf("default: %v %v", s.stallAfter, err)
+	}
+	s, err = loadConfig(withConfig(t, "stallAfter: 5m\n"))
+	if err != nil || s.stallAfter != 5*time.Minute {
+		t.Fatalf("stallAfter: 5m: %v %v", s.stallAfter, err)
+	}
+	if d, err := stallAfterOf("", s); err != nil || d != 5*time.Minute {
+		t.Errorf("no flag: %v %v, want the file's 5m", d, err)
+	}
+	if d, err := stallAfterOf("90s", s); err != nil || d != 90*time.Second {
+		t.Errorf("--stall-after 90s: %v %v", d, err)
+	}
+	if _, err := stallAfterOf("1s", s); err == nil || !strings.Contains(err.Error(), "--stall-after") {
+		t.Errorf("--stall-after 1s: %v, want an error naming the flag", err)
+	}
+	for _, bad := range []string{"stallAfter: soon\n", "stallAfter: 1s\n"} {
+		if _, err := loadConfig(withConfig(t, bad)); err == nil || !strings.Contains(err.Error(), "stallAfter") {
+			t.Errorf("%q: %v, want an error naming stallAfter", bad, err)
+		}
+	}
+	var out bytes.Buffer
+	if err := printConfig(&out, s); err != nil || !strings.Contains(out.String(), "stallAfter: 5m0s") {
+		t.Errorf("dsx config lacks stallAfter:\n%s", out.String())
+	}
+	if f := newRootFlags(); f.fs.Lookup("stall-after") == nil || newStatusFlags().fs.Lookup("stall-after") == nil {
+		t.Error("no --stall-after flag")
+	}
+}
