@@ -226,7 +226,7 @@ func TestActionsEndToEnd(t *testing.T) {
 		return strings.Contains(x, "✓ deleted DaemonSet e2e-act/act-agent (foreground)")
 	})
 	s.waitFor(2*time.Minute, "act-agent gone from the list", func(x string) bool {
-		return !regexp.MustCompile(`e2e-act\s+act-agent\s`).MatchString(x) && strings.Contains(x, "made-by-e2e")
+		return !regexp.MustCompile(`(?m)^(?:e2e-act\s+)?act-agent\s`).MatchString(x) && strings.Contains(x, "made-by-e2e")
 	})
 	if _, err := c.AppsV1().DaemonSets(ns).Get(ctx, "act-agent", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Fatalf("act-agent still exists: %v", err)

@@ -35,7 +35,8 @@ func TestMain(m *testing.M) {
 // rowRE matches a DaemonSet's row with the given counts, whatever the
 // column widths.
 func rowRE(ns, name string, counts ...string) *regexp.Regexp {
-	return regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(ns) + `\s+` + regexp.QuoteMeta(name) + `\s+` + strings.Join(counts, `\s+`) + `\s`)
+	// In one namespace the NAMESPACE column is hidden.
+	return regexp.MustCompile(`(?m)^(?:` + regexp.QuoteMeta(ns) + `\s+)?` + regexp.QuoteMeta(name) + `\s+` + strings.Join(counts, `\s+`) + `\s`)
 }
 
 // The list follows the real cluster: a DaemonSet's row reaches 20 ready
