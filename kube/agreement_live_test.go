@@ -386,8 +386,8 @@ func walkScenarios(t *testing.T, p *testenv.Plane) {
 	if r := rowOf(v, "ag-0"); r.Pod != "" && r.State != StateOrphaned {
 		t.Errorf("pod on the removed node: %s %q, want orphaned", r.State, r.Reason)
 	}
-	// kwok deletes the pods of a node it no longer has; a pod bound to a
-	// node that does not exist stays until the pod garbage collector's
+	// The removed node's pods may be gone before dsx looks; a pod bound to
+	// a node that does not exist stays until the pod garbage collector's
 	// 40 s quarantine ends.
 	simple, err := p.Client.AppsV1().DaemonSets(a.ns).Get(ctx, "simple", metav1.GetOptions{})
 	if err != nil {
