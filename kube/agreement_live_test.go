@@ -271,6 +271,23 @@ func walkScenarios(t *testing.T, p *testenv.Plane) {
 	if v.CurrentHash != hash2 || v.Blocked != "" {
 		t.Errorf("after undo: current %s (want revision 2's %s), revisions %+v, blocked %q", v.CurrentHash, hash2, v.Revisions, v.Blocked)
 	}
+	// History marks the same revision current, on any version's cluster.
+	h, err := History(ctx, p.Client, a.ns, "simple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	current := 0
+	for _, e := range h {
+		if e.Current {
+			current++
+			if e.Number != 4 || e.Hash != hash2 {
+				t.Errorf("history calls revision %d (%s) current, want 4 (%s)", e.Number, e.Hash, hash2)
+			}
+		}
+	}
+	if current != 1 {
+		t.Errorf("history has %d current revisions, want 1: %+v", current, h)
+	}
 	after := a.pods("simple")
 	kept := 0
 	for node, pod := range before {
