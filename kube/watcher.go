@@ -353,6 +353,7 @@ func (w *Watcher) Snapshot() Snapshot {
 		w.shownList = true
 	}
 	rows := DaemonSetRows(dss)
+	sanitizeRows(rows)
 	w.markRollouts(rows, now)
 	s := Snapshot{
 		Context:    w.opts.Context,
@@ -392,6 +393,7 @@ func (w *Watcher) Snapshot() Snapshot {
 				revs, _ = w.revs.ControllerRevisions(ns).List(labels.Everything())
 			}
 			v := ComputeNodeViewWith(ds, nodes, nsPods, revs, w.access)
+			sanitizeNodeView(&v)
 			s.Detail = &v
 		}
 	}

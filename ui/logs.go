@@ -1,18 +1,24 @@
 package ui
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/dsx-tui/dsx/kube"
 )
 
-// maxLogLines bounds the log view's memory however long it follows a
-// chatty container (a known failure of other tools grew to gigabytes).
-const maxLogLines = 5000
+// maxLogLines and maxLogBytes bound the log view's memory however long
+// it follows a chatty container (a known failure of other tools grew to
+// gigabytes): lines of up to kube.MaxLogLine each would otherwise let
+// 5,000 of them hold gigabytes too.
+const (
+	maxLogLines = 5000
+	maxLogBytes = 32 << 20
+)
 
 // logTail is how many lines a new stream starts with.
 const logTail = 1000
@@ -26,6 +32,7 @@ type logView struct {
 	// follow keeps the view at the newest line as lines arrive.
 	follow  bool
 	lines   []string
+	bytes   int
 	offset  int
 	err     error
 	ended   bool
@@ -59,7 +66,7 @@ func (m *Model) startLogs() tea.Cmd {
 		lv.cancel()
 	}
 	lv.stream++
-	lv.lines, lv.offset, lv.err, lv.ended = nil, 0, nil, false
+	lv.lines, lv.bytes, lv.offset, lv.err, lv.ended = nil, 0, 0, nil, false
 	ctx, cancel := context.WithCancel(m.ctx)
 	lv.cancel = cancel
 	insp, stream := m.insp, lv.stream
@@ -75,23 +82,23 @@ func (m *Model) startLogs() tea.Cmd {
 	}
 }
 
-// pumpLines reads the stream line by line until it ends or ctx is done.
+// pumpLines reads the stream line by line (kube cuts overlong lines and
+// makes them safe to draw) until it ends or ctx is done.
 func pumpLines(ctx context.Context, rc io.ReadCloser, ch chan<- logChunk) {
 	defer close(ch)
 	go func() {
 		<-ctx.Done()
 		rc.Close()
 	}()
-	sc := bufio.NewScanner(rc)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
+	err := kube.ReadLogLines(rc, kube.MaxLogLine, func(line string) bool {
 		select {
-		case ch <- logChunk{line: sc.Text()}:
+		case ch <- logChunk{line: line}:
+			return true
 		case <-ctx.Done():
-			return
+			return false
 		}
-	}
-	if err := sc.Err(); err != nil && ctx.Err() == nil {
+	})
+	if err != nil && ctx.Err() == nil {
 		ch <- logChunk{err: err}
 	}
 }
@@ -130,9 +137,16 @@ func readLogChunk(stream int, ch <-chan logChunk) tea.Cmd {
 
 func (lv *logView) add(lines []string, height int) {
 	for _, l := range lines {
-		lv.lines = append(lv.lines, strings.ReplaceAll(l, "\t", "    "))
+		l = strings.ReplaceAll(l, "\t", "    ")
+		lv.lines = append(lv.lines, l)
+		lv.bytes += len(l)
 	}
-	if over := len(lv.lines) - maxLogLines; over > 0 {
+	over := 0
+	for over < len(lv.lines) && (len(lv.lines)-over > maxLogLines || lv.bytes > maxLogBytes) {
+		lv.bytes -= len(lv.lines[over])
+		over++
+	}
+	if over > 0 {
 		lv.lines = append([]string(nil), lv.lines[over:]...)
 		lv.offset = max(lv.offset-over, 0)
 	}

@@ -645,6 +645,8 @@ func (m Model) filterLine(w int) string {
 }
 
 func (m Model) statusLine(w int) string {
+	// Flash and busy messages quote names, errors and the server's words.
+	m.flash, m.busy = kube.SanitizeLine(m.flash), kube.SanitizeLine(m.busy)
 	var s string
 	now := m.now()
 	switch {
@@ -729,7 +731,8 @@ func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return ansi.Strip(s)
+	// Server errors carry cluster text (names, messages, webhook output).
+	return kube.SanitizeLine(s)
 }
 
 // openLogs shows the selected node row's pod logs; with several

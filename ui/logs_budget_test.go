@@ -1,0 +1,39 @@
+package ui
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// The log view holds at most maxLogBytes and maxLogLines, whichever binds
+// first: 40 one-MiB lines keep the newest 32 MiB, 200,000 short lines
+// the newest 5,000.
+func TestLogViewBudget(t *testing.T) {
+	var lv logView
+	big := strings.Repeat("z", 1<<20)
+	for i := range 40 {
+		lv.add([]string{big[:len(big)-1] + string(rune('a'+i%26))}, 20)
+	}
+	if lv.bytes > maxLogBytes || len(lv.lines) != maxLogBytes/(1<<20) {
+		t.Fatalf("%d lines, %d bytes; want at most %d bytes", len(lv.lines), lv.bytes, maxLogBytes)
+	}
+	if last := lv.lines[len(lv.lines)-1]; last[len(last)-1] != 'n' {
+		t.Fatalf("the newest line was dropped")
+	}
+	var small logView
+	batch := make([]string, 500)
+	for i := range batch {
+		batch[i] = strings.Repeat("y", 200)
+	}
+	for range 400 {
+		small.add(batch, 20)
+	}
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	if len(small.lines) != maxLogLines || small.bytes != maxLogLines*200 {
+		t.Fatalf("%d lines, %d bytes after 200,000", len(small.lines), small.bytes)
+	}
+	t.Logf("after 40 MiB-lines and 200,000 lines: heap in use %d MiB", ms.HeapInuse>>20)
+}
