@@ -349,7 +349,7 @@ func submitCreate(ctx context.Context, client kubernetes.Interface, e Edit, body
 			return refused(e, body, err)
 		}
 	}
-	return EditResult{Done: true, Message: "created DaemonSet " + ns + "/" + metaString(obj, "name") + " on " + e.Bound.Where()}
+	return EditResult{Done: true, Message: "created DaemonSet " + ns + "/" + metaString(obj, "name")}
 }
 
 // refused reopens on errors the user can fix in the file and gives up,
@@ -446,7 +446,7 @@ func submitUpdate(ctx context.Context, client kubernetes.Interface, e Edit, body
 		_, err = api.Patch(ctx, e.Name, types.MergePatchType, raw, metav1.PatchOptions{FieldValidation: "Strict"})
 	}
 	if err == nil {
-		return EditResult{Done: true, Message: "updated DaemonSet " + e.Namespace + "/" + e.Name + " on " + e.Bound.Where()}
+		return EditResult{Done: true, Message: "updated DaemonSet " + e.Namespace + "/" + e.Name}
 	}
 	if err = explainReplaced(e.Bound, err); !apierrors.IsConflict(err) {
 		return refused(e, body, err)
@@ -484,7 +484,7 @@ func mergeOnLatest(ctx context.Context, client kubernetes.Interface, e Edit, bod
 		raw, _ := json.Marshal(withPreconditions(minePatch, e.uid, metaString(latest, "resourceVersion")))
 		_, err = client.AppsV1().DaemonSets(e.Namespace).Patch(ctx, e.Name, types.StrategicMergePatchType, raw, metav1.PatchOptions{FieldValidation: "Strict"})
 		if err == nil {
-			return EditResult{Done: true, Message: "updated DaemonSet " + e.Namespace + "/" + e.Name + " on " + e.Bound.Where() + " (it changed meanwhile; your change was merged onto the newer version)"}
+			return EditResult{Done: true, Message: "updated DaemonSet " + e.Namespace + "/" + e.Name + " (it changed meanwhile; your change was merged onto the newer version)"}
 		}
 		if !apierrors.IsConflict(err) {
 			return refused(e, body, explainReplaced(e.Bound, err))
