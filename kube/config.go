@@ -81,6 +81,13 @@ func ResolveWith(flags *genericclioptions.ConfigFlags, allNamespaces, readOnly b
 	if readOnly {
 		MakeReadOnly(cfg)
 	}
+	if cfg.ExecProvider != nil {
+		// The terminal is the UI's: a credential plugin must not prompt on
+		// it. One that needs a prompt fails with this message, shown in
+		// the status bar.
+		cfg.ExecProvider.StdinUnavailable = true
+		cfg.ExecProvider.StdinUnavailableMessage = "dsx's terminal UI owns the terminal; log in with the plugin first (e.g. run kubectl once)"
+	}
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("invalid client configuration: %w", err)

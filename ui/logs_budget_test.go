@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dsx-tui/dsx/keys"
+	"github.com/dsx-tui/dsx/kube"
 )
 
 // The log view holds at most maxLogBytes and maxLogLines, whichever binds
@@ -36,4 +41,19 @@ func TestLogViewBudget(t *testing.T) {
 		t.Fatalf("%d lines, %d bytes after 200,000", len(small.lines), small.bytes)
 	}
 	t.Logf("after 40 MiB-lines and 200,000 lines: heap in use %d MiB", ms.HeapInuse>>20)
+}
+
+// client-go's messages are counted in the status bar and read with :log,
+// never written under the UI.
+func TestClientLogView(t *testing.T) {
+	var buf kube.LogBuffer
+	fmt.Fprintln(&buf, "W1129 reflector.go:1] watch of *v1.Pod ended with: very short watch")
+	fmt.Fprintln(&buf, "W1129 warnings.go:1] apps/v1 DaemonSet field is deprecated")
+	m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot(), Log: &buf})
+	tm, scr := startModel(t, m, 120, 30)
+	scr.waitFor(t, 5*time.Second, "the count", func(s string) bool { return strings.Contains(s, "2 client messages (:log)") })
+	typeKeys(tm, ":", "l", "o", "g", "enter")
+	scr.waitFor(t, 5*time.Second, "the messages", func(s string) bool {
+		return strings.Contains(s, "ended with: very short watch") && strings.Contains(s, "field is deprecated")
+	})
 }

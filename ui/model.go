@@ -62,6 +62,15 @@ type Options struct {
 	Theme Theme
 	// RequestTimeout bounds a context switch's first requests.
 	RequestTimeout time.Duration
+	// Log holds client-go's and klog's messages while the UI owns the
+	// terminal; :log shows them.
+	Log LogSource
+}
+
+// LogSource is a bounded in-memory log; kube.LogBuffer is the real one.
+type LogSource interface {
+	Lines() []string
+	Count() int
 }
 
 type viewKind int
@@ -113,6 +122,7 @@ type Model struct {
 	busy string
 	// editFile holds the user's edit until the server accepted it.
 	editFile string
+	log      LogSource
 	ascii    bool
 }
 
@@ -131,7 +141,7 @@ func New(o Options) Model {
 		o.RequestTimeout = 10 * time.Second
 	}
 	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(o.Theme), snap: o.Initial, width: 80, height: 24,
-		insp: o.Inspector, sw: o.Switcher, act: o.Actor, ascii: o.ASCII, requestTimeout: o.RequestTimeout}
+		insp: o.Inspector, sw: o.Switcher, act: o.Actor, ascii: o.ASCII, requestTimeout: o.RequestTimeout, log: o.Log}
 	m.list.setRows(m.snap.DaemonSets, m.now())
 	return m
 }
@@ -671,6 +681,11 @@ func (m Model) statusLine(w int) string {
 		s = fmt.Sprintf(" ● connected · %d nodes · %d daemon pods", m.snap.Nodes, m.snap.Pods)
 		if !m.snap.LastEvent.IsZero() {
 			s += fmt.Sprintf(" · last event %s ago", age(now, m.snap.LastEvent))
+		}
+		if m.log != nil {
+			if n := m.log.Count(); n > 0 {
+				s += fmt.Sprintf(" · %d client messages (:log)", n)
+			}
 		}
 		if len(m.snap.Hidden) > 0 {
 			s += " · hidden by RBAC: " + strings.Join(m.snap.Hidden, "; ")

@@ -126,6 +126,19 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 	switch f[0] {
 	case "q", "quit", "q!":
 		return m, tea.Quit
+	case "log":
+		if m.log == nil {
+			m.flash = ":log: not available here"
+			return m, nil
+		}
+		m.pager = pager{ref: kube.ObjectRef{Kind: "dsx", Name: "client log"}, what: "messages of", back: m.view}
+		text := strings.Join(m.log.Lines(), "\n")
+		if text == "" {
+			text = "no messages from client-go"
+		}
+		m.pager.setText(text)
+		m.view = viewPager
+		return m, nil
 	case "ctx", "context", "contexts":
 		if len(f) > 1 {
 			return m.switchTo(f[1], "", false)
