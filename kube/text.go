@@ -1,9 +1,12 @@
 package kube
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"sigs.k8s.io/yaml"
 )
 
 // Cluster text (names, images, reasons, messages, annotations, logs,
@@ -131,4 +134,43 @@ func sanitizeHistory(h []HistoryEntry) {
 			e.Images[j] = SanitizeLine(img)
 		}
 	}
+}
+
+// displayYAML is YAML for reading (history, diffs, the YAML view). The
+// YAML library refuses strings with control characters outright; those
+// objects are shown with their strings escaped instead of not at all.
+func displayYAML(v any) (string, error) {
+	if b, err := yaml.Marshal(v); err == nil {
+		return string(b), nil
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	var generic any
+	if err := json.Unmarshal(j, &generic); err != nil {
+		return "", err
+	}
+	b, err := yaml.Marshal(escapeStrings(generic))
+	return string(b), err
+}
+
+func escapeStrings(v any) any {
+	switch x := v.(type) {
+	case string:
+		return Sanitize(x)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[Sanitize(k)] = escapeStrings(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = escapeStrings(e)
+		}
+		return out
+	}
+	return v
 }
