@@ -3,6 +3,7 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"time"
 
@@ -27,6 +28,7 @@ type Target struct {
 	// cap on redraws a busy cluster causes.
 	Refresh time.Duration
 	rights  *rightsCache
+	health  *connHealth
 }
 
 // Resolve reads the kubeconfig the way kubectl does (flags, KUBECONFIG,
@@ -88,11 +90,13 @@ func ResolveWith(flags *genericclioptions.ConfigFlags, allNamespaces, readOnly b
 		cfg.ExecProvider.StdinUnavailable = true
 		cfg.ExecProvider.StdinUnavailableMessage = "dsx's terminal UI owns the terminal; log in with the plugin first (e.g. run kubectl once)"
 	}
+	health := &connHealth{}
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return healthTransport{next: rt, h: health} })
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("invalid client configuration: %w", err)
 	}
-	t := &Target{Context: ctxName, Namespace: ns, AllNamespaces: allNamespaces, Server: cfg.Host, Config: cfg, Client: client, ReadOnly: readOnly, rights: newRightsCache(client)}
+	t := &Target{health: health, Context: ctxName, Namespace: ns, AllNamespaces: allNamespaces, Server: cfg.Host, Config: cfg, Client: client, ReadOnly: readOnly, rights: newRightsCache(client)}
 	if allNamespaces {
 		t.Namespace = ""
 	}

@@ -55,6 +55,9 @@ func Connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, e
 	wg.Wait()
 	cancel()
 	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh})
+	if t.health != nil {
+		t.health.follow(w.connection)
+	}
 	w.Start(ctx)
 	return w, nil
 }
