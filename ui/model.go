@@ -642,7 +642,7 @@ func (m Model) titleLine(w int) string {
 
 func (m Model) filterLine(w int) string {
 	if m.cmdline.editing {
-		return fit(" :"+m.cmdline.pattern+"█  (ctx · ns · q; enter runs · esc cancels)", w, false)
+		return fit(" :"+m.cmdline.pattern+"█  (ctx · ns · log · q; enter runs · esc cancels)", w, false)
 	}
 	f := m.activeFilter()
 	switch {

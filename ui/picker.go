@@ -153,7 +153,7 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		return m.openPicker("namespace")
 	}
-	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :q)", f[0])
+	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :log, :q)", f[0])
 	return m, nil
 }
 
