@@ -151,6 +151,11 @@ func TestOddBytesInTemplateLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The controller makes a revision when it syncs: the first template
+	// has one only if the update comes after that.
+	testenv.WaitT(t, time.Minute, "the first revision", func(context.Context) (bool, error) {
+		return revisionCount(t, ns, created) == 1, nil
+	})
 	updateDS(t, ns, "odd", func(d *appsv1.DaemonSet) { d.Spec.Template.Spec.Containers[0].Image = "agent:2" })
 	testenv.WaitT(t, time.Minute, "two revisions", func(context.Context) (bool, error) {
 		return revisionCount(t, ns, getDS(t, ns, "odd")) == 2, nil

@@ -107,9 +107,15 @@ func sanitizeRows(rows []DaemonSetRow) {
 	for i := range rows {
 		r := &rows[i]
 		r.Namespace, r.Name, r.Strategy = SanitizeLine(r.Namespace), SanitizeLine(r.Name), SanitizeLine(r.Strategy)
-		for j, img := range r.Images {
-			r.Images[j] = SanitizeLine(img)
-		}
+		sanitizeLines(r.Images)
+	}
+}
+
+// sanitizeLines applies SanitizeLine to each string of a slice the
+// caller owns.
+func sanitizeLines(ss []string) {
+	for i, s := range ss {
+		ss[i] = SanitizeLine(s)
 	}
 }
 
@@ -118,9 +124,7 @@ func sanitizeNodeView(v *NodeView) {
 	for i := range v.Rows {
 		r := &v.Rows[i]
 		r.Node, r.Pod, r.Reason, r.RevisionHash = SanitizeLine(r.Node), SanitizeLine(r.Pod), SanitizeLine(r.Reason), SanitizeLine(r.RevisionHash)
-		for j, c := range r.Containers {
-			r.Containers[j] = SanitizeLine(c)
-		}
+		sanitizeLines(r.Containers)
 	}
 }
 
@@ -130,9 +134,7 @@ func sanitizeHistory(h []HistoryEntry) {
 	for i := range h {
 		e := &h[i]
 		e.ChangeCause, e.Hash, e.Template = SanitizeLine(e.ChangeCause), SanitizeLine(e.Hash), Sanitize(e.Template)
-		for j, img := range e.Images {
-			e.Images[j] = SanitizeLine(img)
-		}
+		sanitizeLines(e.Images)
 	}
 }
 
