@@ -2,7 +2,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build demo plane test unit lint bench clean
+.PHONY: all build demo plane test unit lint bench soak clean
 
 all: build
 
@@ -33,6 +33,16 @@ BENCH_DAEMONSETS ?= 10
 bench: plane
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./bench
 	$(GO) run ./bench/cmd/dsxbench -nodes $(NODES) -daemonsets $(BENCH_DAEMONSETS)
+
+# Soak, not part of `make test`: dsx against a churning cluster of
+# SOAK_NODES nodes for SOAK_DURATION with SOAK_RESTARTS API-server restarts
+# (see docs/performance.md).
+SOAK_DURATION ?= 30m
+SOAK_NODES ?= 500
+SOAK_RESTARTS ?= 20
+soak: plane
+	DSX_SOAK_DURATION=$(SOAK_DURATION) DSX_SOAK_NODES=$(SOAK_NODES) DSX_SOAK_RESTARTS=$(SOAK_RESTARTS) \
+		$(GO) test -tags soak -count=1 -run TestSoak -timeout 0 -v ./bench
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
