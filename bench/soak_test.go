@@ -82,7 +82,10 @@ func TestSoak(t *testing.T) {
 	defer tick.Stop()
 	var extra []string
 	recovered, image := 0, 1
-	var rssAtWarm, rssLast, thrAtWarm, thrLast int64
+	// Samples every 10 s after the warm-up; the first and last three are
+	// averaged, so one GC cycle's timing does not decide.
+	var rssSamples, thrSamples []int64
+	lastSample := time.Time{}
 	sample := func() (int64, int64) {
 		rss, _ := RSSAnon(term.PID())
 		// procStatus reads kB fields; Threads is a plain count.
@@ -136,11 +139,17 @@ func TestSoak(t *testing.T) {
 		if scr := term.Screen(); klogLine.MatchString(scr) {
 			t.Fatalf("a log line reached the screen:\n%s", scr)
 		}
-		if rssAtWarm == 0 && time.Since(start) >= warm {
-			rssAtWarm, thrAtWarm = sample()
+		if time.Since(start) >= warm && time.Since(lastSample) >= 10*time.Second {
+			lastSample = time.Now()
+			r, th := sample()
+			rssSamples, thrSamples = append(rssSamples, r), append(thrSamples, th)
 		}
 	}
-	rssLast, thrLast = sample()
+	if len(rssSamples) < 6 {
+		t.Fatalf("only %d samples after the warm-up: run longer", len(rssSamples))
+	}
+	rssAtWarm, rssLast := mean(rssSamples[:3]), mean(rssSamples[len(rssSamples)-3:])
+	thrAtWarm, thrLast := mean(thrSamples[:3]), mean(thrSamples[len(thrSamples)-3:])
 	t.Logf("soak %s at %d nodes: %d/%d recoveries shown, %d rollouts; anon RSS %.1f MiB after warm-up, %.1f MiB at the end; threads %d, %d",
 		dur, nodes, recovered, restarts, image-1, mb(rssAtWarm), mb(rssLast), thrAtWarm, thrLast)
 	if recovered != restarts {
@@ -152,6 +161,14 @@ func TestSoak(t *testing.T) {
 	if thrLast > thrAtWarm*105/100+1 {
 		t.Errorf("threads grew from %d to %d after the warm-up", thrAtWarm, thrLast)
 	}
+}
+
+func mean(xs []int64) int64 {
+	var sum int64
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / int64(len(xs))
 }
 
 func setImage(ds *appsv1.DaemonSet, image string) {
