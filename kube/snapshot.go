@@ -93,6 +93,12 @@ func (w *Watcher) snapshot() Snapshot {
 		}
 	}
 	w.markBlocked(s.DaemonSets, dss, s.Detail, now)
+	// Cluster text enters the display here, once, after everything that
+	// reads names and reasons has run.
+	sanitizeRows(s.DaemonSets)
+	if s.Detail != nil {
+		sanitizeNodeView(s.Detail)
+	}
 	return s
 }
 
