@@ -2,7 +2,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build demo plane test unit lint bench screenshots clean
+.PHONY: all build demo plane test unit lint bench soak screenshots clean
 
 all: build
 
@@ -49,6 +49,16 @@ SCREENSHOT_TOOLS ?= $(HOME)/.cache/dsx/screenshot-tools
 screenshots: build plane
 	cd testenv/screenshots/freeze && $(GO) build -o $(SCREENSHOT_TOOLS)/ github.com/charmbracelet/freeze ./svg2png
 	$(GO) run ./testenv/screenshots -dsx bin/dsx -tools $(SCREENSHOT_TOOLS) -out docs/img
+
+# Soak, not part of `make test`: dsx against a churning cluster of
+# SOAK_NODES nodes for SOAK_DURATION with SOAK_RESTARTS API-server restarts
+# (see docs/performance.md).
+SOAK_DURATION ?= 30m
+SOAK_NODES ?= 500
+SOAK_RESTARTS ?= 20
+soak: plane
+	DSX_SOAK_DURATION=$(SOAK_DURATION) DSX_SOAK_NODES=$(SOAK_NODES) DSX_SOAK_RESTARTS=$(SOAK_RESTARTS) \
+		$(GO) test -tags soak -count=1 -run TestSoak -timeout 0 -v ./bench
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -182,9 +182,14 @@ func run(args []string) error {
 		case <-time.After(time.Second):
 		}
 	}()
+	// From here the UI owns the terminal: client-go's and klog's messages
+	// go to a bounded buffer that :log shows.
+	clientLog := &kube.LogBuffer{}
+	restoreLog := kube.CaptureLogs(clientLog)
+	defer restoreLog()
 	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: conf.keys, Initial: w.Initial(),
 		Inspector: session, Switcher: session, Actor: session, RequestTimeout: requestTimeout(cf),
-		ASCII: asciiOn, Theme: conf.Theme, Now: now, StallAfter: target.StallAfter})
+		ASCII: asciiOn, Theme: conf.Theme, Now: now, Log: clientLog, StallAfter: target.StallAfter})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	// Only a terminal is watched: Bubble Tea reads /dev/tty itself when
 	// the standard input is not one.

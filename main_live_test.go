@@ -340,7 +340,7 @@ func TestStatusCommand(t *testing.T) {
 
 	// Every DaemonSet, and errors.
 	out, _, _ = runDsx(t, "status", "--kubeconfig", kc, "-A")
-	if !regexp.MustCompile(`(?m)^default\s+st-agent\s+3\s+3\s`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^default\s+st-agent\s+3\s+3\s.*\sblocked$`).MatchString(out) {
 		t.Fatalf("list lacks st-agent:\n%s", out)
 	}
 	_, errOut, code = runDsx(t, "status", "--kubeconfig", kc, "-n", "default", "no-such-ds")

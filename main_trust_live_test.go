@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -190,5 +191,47 @@ func TestActionBoundToItsClusterTwoPlanes(t *testing.T) {
 	s.keys("q")
 	if st := s.paneExit(10 * time.Second); st != "0" {
 		t.Fatalf("exit status %s", st)
+	}
+}
+
+// TERM while the editor is open: dsx ends the editor, exits, and names the
+// file (0600) that still holds the text; nothing was sent.
+func TestEditKeptOnTerm(t *testing.T) {
+	const ns = "e2e-term"
+	plane.Namespace(t, ns)
+	ctx := context.Background()
+	if _, err := plane.Client.AppsV1().DaemonSets(ns).Create(ctx, testenv.DaemonSet(ns, "held", "agent:1"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ed := newEditorScript(t)
+	ed.touch("hold-%d", 1)
+	s := startTmux(t, 160, 30, append(ed.env(), "TERM=xterm-256color"), "--kubeconfig", plane.Kubeconfig, "-n", ns)
+	s.waitFor(time.Minute, "held listed", func(x string) bool { return strings.Contains(x, "held") && strings.Contains(x, "connected") })
+	s.keys("e")
+	if txt := ed.seen(1); !strings.Contains(txt, "CLUSTER: context dsx-testenv") || !strings.Contains(txt, "image: agent:1") {
+		t.Fatalf("editor text:\n%s", txt)
+	}
+	pid := strings.TrimSpace(runCmd(t, "tmux", "-S", s.sock, "display-message", "-p", "-t", s.name, "#{pane_pid}"))
+	// The pane runs a shell that runs dsx: TERM goes to dsx, its child.
+	out := strings.Fields(runCmd(t, "pgrep", "-P", pid, "-f", dsxBin))
+	if len(out) != 1 {
+		t.Fatalf("dsx's pid under the pane: %q", out)
+	}
+	runCmd(t, "kill", "-TERM", out[0])
+	s.paneExit(30 * time.Second)
+	scr := s.waitFor(10*time.Second, "the path on the way out", func(x string) bool { return strings.Contains(x, "your text is in ") })
+	i := strings.Index(scr, "your text is in ")
+	path := strings.Fields(scr[i+len("your text is in "):])[0]
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("kept file %s: %v (mode %v)", path, err, fi)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), "name: held") {
+		t.Fatalf("kept file holds:\n%s", b)
+	}
+	os.Remove(path)
+	if img := dsImage(t, ns, "held"); img != "agent:1" {
+		t.Fatalf("image changed: %s", img)
 	}
 }

@@ -301,7 +301,12 @@ func printList(snap kube.Snapshot, output string, stdout, stderr io.Writer) int 
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAMESPACE\tNAME\tDESIRED\tCURRENT\tREADY\tUP-TO-DATE\tAVAILABLE\tMISSCHEDULED\tSTRATEGY\tSTATUS")
 	for _, r := range snap.DaemonSets {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Namespace, r.Name, r.Desired, r.Current, r.Ready, r.UpToDate, r.Available, r.Misscheduled, r.Strategy, statusMark(r))
+		status := statusMark(r)
+		if r.Blocked != "" && (r.Mark == kube.MarkRolling || r.Mark == kube.MarkStalled) {
+			// As the list in the UI: the node view says on what.
+			status = "blocked"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Namespace, r.Name, r.Desired, r.Current, r.Ready, r.UpToDate, r.Available, r.Misscheduled, r.Strategy, status)
 	}
 	tw.Flush()
 	return code

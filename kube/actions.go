@@ -95,7 +95,9 @@ func (s *Session) History(ctx context.Context, b Bound) ([]HistoryEntry, error) 
 	if err != nil {
 		return nil, err
 	}
-	return History(ctx, t.Client, b.Namespace, b.Name)
+	h, err := History(ctx, t.Client, b.Namespace, b.Name)
+	sanitizeHistory(h)
+	return h, err
 }
 
 // Undo rolls a DaemonSet back.

@@ -271,6 +271,23 @@ func walkScenarios(t *testing.T, p *testenv.Plane) {
 	if v.CurrentHash != hash2 || v.Blocked != "" {
 		t.Errorf("after undo: current %s (want revision 2's %s), revisions %+v, blocked %q", v.CurrentHash, hash2, v.Revisions, v.Blocked)
 	}
+	// History marks the same revision current, on any version's cluster.
+	h, err := History(ctx, p.Client, a.ns, "simple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	current := 0
+	for _, e := range h {
+		if e.Current {
+			current++
+			if e.Number != 4 || e.Hash != hash2 {
+				t.Errorf("history calls revision %d (%s) current, want 4 (%s)", e.Number, e.Hash, hash2)
+			}
+		}
+	}
+	if current != 1 {
+		t.Errorf("history has %d current revisions, want 1: %+v", current, h)
+	}
 	after := a.pods("simple")
 	kept := 0
 	for node, pod := range before {
@@ -386,8 +403,8 @@ func walkScenarios(t *testing.T, p *testenv.Plane) {
 	if r := rowOf(v, "ag-0"); r.Pod != "" && r.State != StateOrphaned {
 		t.Errorf("pod on the removed node: %s %q, want orphaned", r.State, r.Reason)
 	}
-	// kwok deletes the pods of a node it no longer has; a pod bound to a
-	// node that does not exist stays until the pod garbage collector's
+	// The removed node's pods may be gone before dsx looks; a pod bound to
+	// a node that does not exist stays until the pod garbage collector's
 	// 40 s quarantine ends.
 	simple, err := p.Client.AppsV1().DaemonSets(a.ns).Get(ctx, "simple", metav1.GetOptions{})
 	if err != nil {

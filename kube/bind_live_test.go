@@ -4,7 +4,6 @@ package kube
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/dsx-tui/dsx/testenv"
 )
@@ -22,16 +20,7 @@ import (
 // context ("elsewhere") in the same kubeconfig.
 func twoContextSession(t *testing.T) (*Session, string) {
 	t.Helper()
-	cfg, err := clientcmd.LoadFromFile(plane.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := *cfg.Contexts[cfg.CurrentContext]
-	cfg.Contexts["elsewhere"] = &c
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatal(err)
-	}
+	path, current := kubeconfigWithContext(t, "elsewhere", "")
 	flags := genericclioptions.NewConfigFlags(true)
 	flags.KubeConfig = &path
 	target, err := Resolve(flags, false)
@@ -44,7 +33,7 @@ func twoContextSession(t *testing.T) (*Session, string) {
 	}
 	s := NewSession(flags, target, w)
 	t.Cleanup(s.Close)
-	return s, cfg.CurrentContext
+	return s, current
 }
 
 // An action chosen on one context is refused once dsx is on another, and

@@ -3,6 +3,7 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"time"
 
@@ -34,6 +35,7 @@ type Target struct {
 	// the UI's pinned clock.
 	Now    func() time.Time
 	rights *rightsCache
+	health *connHealth
 }
 
 // Resolve reads the kubeconfig the way kubectl does (flags, KUBECONFIG,
@@ -88,11 +90,20 @@ func ResolveWith(flags *genericclioptions.ConfigFlags, allNamespaces, readOnly b
 	if readOnly {
 		MakeReadOnly(cfg)
 	}
+	if cfg.ExecProvider != nil {
+		// The terminal is the UI's: a credential plugin must not prompt on
+		// it. One that needs a prompt fails with this message, shown in
+		// the status bar.
+		cfg.ExecProvider.StdinUnavailable = true
+		cfg.ExecProvider.StdinUnavailableMessage = "dsx's terminal UI owns the terminal; log in with the plugin first (e.g. run kubectl once)"
+	}
+	health := &connHealth{}
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return healthTransport{next: rt, h: health} })
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("invalid client configuration: %w", err)
 	}
-	t := &Target{Context: ctxName, Namespace: ns, AllNamespaces: allNamespaces, Server: cfg.Host, Config: cfg, Client: client, ReadOnly: readOnly, rights: newRightsCache(client)}
+	t := &Target{health: health, Context: ctxName, Namespace: ns, AllNamespaces: allNamespaces, Server: cfg.Host, Config: cfg, Client: client, ReadOnly: readOnly, rights: newRightsCache(client)}
 	if allNamespaces {
 		t.Namespace = ""
 	}

@@ -180,7 +180,14 @@ func editOf(b Bound, obj map[string]any, note string) (Edit, error) {
 	}
 	body, err := yaml.JSONToYAML(orig)
 	if err != nil {
-		return Edit{}, err
+		// The YAML library refuses control characters in strings; JSON
+		// (which is YAML) escapes them, so such an object is edited as
+		// JSON rather than not at all.
+		var indented bytes.Buffer
+		if jerr := json.Indent(&indented, orig, "", "  "); jerr != nil {
+			return Edit{}, err
+		}
+		body = append(jsonEscapeControls(indented.Bytes()), '\n')
 	}
 	e := Edit{Namespace: b.Namespace, Name: b.Name, Bound: b, original: orig, uid: types.UID(uid), resourceVersion: rv}
 	if note != "" {
@@ -188,6 +195,21 @@ func editOf(b Bound, obj map[string]any, note string) (Edit, error) {
 	}
 	e.setText(note, body)
 	return e, nil
+}
+
+// jsonEscapeControls writes DEL and C1 characters, which encoding/json
+// leaves raw and the YAML parser refuses, as JSON escapes. They can only
+// occur inside strings.
+func jsonEscapeControls(b []byte) []byte {
+	var out bytes.Buffer
+	for _, r := range string(b) {
+		if r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == 0xfffe || r == 0xffff {
+			fmt.Fprintf(&out, `\u%04x`, r)
+			continue
+		}
+		out.WriteRune(r)
+	}
+	return out.Bytes()
 }
 
 // trimForEdit drops what the user does not edit: status is the
@@ -349,7 +371,7 @@ func submitCreate(ctx context.Context, client kubernetes.Interface, e Edit, body
 			return refused(e, body, err)
 		}
 	}
-	return EditResult{Done: true, Message: "created DaemonSet " + ns + "/" + metaString(obj, "name") + " on " + e.Bound.Where()}
+	return EditResult{Done: true, Message: "created DaemonSet " + ns + "/" + metaString(obj, "name")}
 }
 
 // refused reopens on errors the user can fix in the file and gives up,
@@ -446,7 +468,7 @@ func submitUpdate(ctx context.Context, client kubernetes.Interface, e Edit, body
 		_, err = api.Patch(ctx, e.Name, types.MergePatchType, raw, metav1.PatchOptions{FieldValidation: "Strict"})
 	}
 	if err == nil {
-		return EditResult{Done: true, Message: "updated DaemonSet " + e.Namespace + "/" + e.Name + " on " + e.Bound.Where()}
+		return EditResult{Done: true, Message: "updated DaemonSet " + e.Namespace + "/" + e.Name}
 	}
 	if err = explainReplaced(e.Bound, err); !apierrors.IsConflict(err) {
 		return refused(e, body, err)
@@ -484,7 +506,7 @@ func mergeOnLatest(ctx context.Context, client kubernetes.Interface, e Edit, bod
 		raw, _ := json.Marshal(withPreconditions(minePatch, e.uid, metaString(latest, "resourceVersion")))
 		_, err = client.AppsV1().DaemonSets(e.Namespace).Patch(ctx, e.Name, types.StrategicMergePatchType, raw, metav1.PatchOptions{FieldValidation: "Strict"})
 		if err == nil {
-			return EditResult{Done: true, Message: "updated DaemonSet " + e.Namespace + "/" + e.Name + " on " + e.Bound.Where() + " (it changed meanwhile; your change was merged onto the newer version)"}
+			return EditResult{Done: true, Message: "updated DaemonSet " + e.Namespace + "/" + e.Name + " (it changed meanwhile; your change was merged onto the newer version)"}
 		}
 		if !apierrors.IsConflict(err) {
 			return refused(e, body, explainReplaced(e.Bound, err))

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -133,5 +134,68 @@ func TestCreateKeepsBlockContentLive(t *testing.T) {
 		if strings.Contains(k, "comment") {
 			t.Fatalf("a comment became content: %v", ds.Annotations)
 		}
+	}
+}
+
+// A template with C1 and DEL characters: history, the YAML view and undo
+// work, and what they show is escaped.
+func TestOddBytesInTemplateLive(t *testing.T) {
+	const ns = "odd-bytes"
+	plane.Namespace(t, ns)
+	ctx := context.Background()
+	c := plane.Client
+	ds := testenv.DaemonSet(ns, "odd", "agent:1")
+	ds.Spec.Template.Annotations = map[string]string{"example.com/odd": "c1\u009b[31m del\x7f nel\u0085 esc\x1b]0;t\x07"}
+	ds.Annotations = map[string]string{"kubernetes.io/change-cause": "cause\u009b\x1b[8m"}
+	created, err := c.AppsV1().DaemonSets(ns).Create(ctx, ds, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The controller makes a revision when it syncs: the first template
+	// has one only if the update comes after that.
+	testenv.WaitT(t, time.Minute, "the first revision", func(context.Context) (bool, error) {
+		return revisionCount(t, ns, created) == 1, nil
+	})
+	updateDS(t, ns, "odd", func(d *appsv1.DaemonSet) { d.Spec.Template.Spec.Containers[0].Image = "agent:2" })
+	testenv.WaitT(t, time.Minute, "two revisions", func(context.Context) (bool, error) {
+		return revisionCount(t, ns, getDS(t, ns, "odd")) == 2, nil
+	})
+	h, err := History(ctx, c, ns, "odd")
+	if err != nil || len(h) != 2 {
+		t.Fatalf("history: %v (%d entries)", err, len(h))
+	}
+	sanitizeHistory(h)
+	all := ""
+	for _, e := range h {
+		all += e.Template + e.ChangeCause + Diff(h[0], h[1])
+	}
+	if strings.ContainsAny(all, "\u009b\x7f\x1b\u0085") || !strings.Contains(all, `\x9b[31m`) {
+		t.Fatalf("history shows raw controls:\n%q", all)
+	}
+	y, err := Inspector{Config: plane.Config, Client: c}.YAML(ctx, ObjectRef{Kind: KindDaemonSet, Namespace: ns, Name: "odd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := Sanitize(y); strings.ContainsAny(s, "\u009b\x7f\x1b") || !strings.Contains(s, "example.com/odd") {
+		t.Fatalf("YAML view:\n%q", s)
+	}
+	msg, err := Undo(ctx, c, ObjectRef{Kind: KindDaemonSet, Namespace: ns, Name: "odd", UID: created.UID}, 0)
+	if err != nil || msg != "rolled back" {
+		t.Fatalf("undo: %q %v", msg, err)
+	}
+	if img := getDS(t, ns, "odd").Spec.Template.Spec.Containers[0].Image; img != "agent:1" {
+		t.Fatalf("image after undo: %s", img)
+	}
+	// Edit: the text escapes the odd characters and saving keeps them.
+	e, err := BeginEdit(ctx, c, Bound{ObjectRef: ObjectRef{Kind: KindDaemonSet, Namespace: ns, Name: "odd", UID: created.UID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := Submit(ctx, c, e, replaceIn(t, e.Text, `"image": "agent:1"`, `"image": "agent:3"`)); !r.Done {
+		t.Fatalf("edit: %+v", r.Message)
+	}
+	after := getDS(t, ns, "odd")
+	if after.Spec.Template.Spec.Containers[0].Image != "agent:3" || after.Spec.Template.Annotations["example.com/odd"] != ds.Spec.Template.Annotations["example.com/odd"] {
+		t.Fatalf("after the edit: %q %q", after.Spec.Template.Spec.Containers[0].Image, after.Spec.Template.Annotations)
 	}
 }

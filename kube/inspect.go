@@ -19,7 +19,6 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/kubectl/pkg/describe"
-	"sigs.k8s.io/yaml"
 )
 
 // Kinds dsx can describe and show as YAML.
@@ -133,11 +132,7 @@ func (in Inspector) YAML(ctx context.Context, ref ObjectRef) (string, error) {
 	if err == nil && len(gvks) > 0 {
 		obj.GetObjectKind().SetGroupVersionKind(gvks[0])
 	}
-	b, err := yaml.Marshal(obj)
-	if err != nil {
-		return "", err
-	}
-	return string(b), nil
+	return displayYAML(obj)
 }
 
 // Logs streams a container's logs (the previous instance's with previous),

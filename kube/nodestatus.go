@@ -350,9 +350,9 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*cor
 	v := NodeView{Namespace: ds.Namespace, Name: ds.Name, Access: access, Revisions: j.revisions,
 		CurrentHash: j.current.Hash, CurrentRevision: j.current.Number, Observed: j.observed, Generation: ds.Generation}
 	podsByNode := j.podsByNode(pods)
-	v.Blocked = rolloutBlock(j, podsByNode)
 	v.Rows = make([]NodeRow, 0, len(nodes))
 	if !access.Nodes {
+		v.Blocked = rolloutBlock(j, podsByNode, func(string) bool { return true })
 		for n, ps := range podsByNode {
 			row := NodeRow{Node: n, NodeReady: true}
 			if n == "" {
@@ -368,9 +368,11 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*cor
 	elig := newEligibility(ds)
 	sel := selectorText(ds.Spec.Template.Spec.NodeSelector)
 	seen := map[string]bool{}
+	desired := map[string]bool{}
 	for _, node := range nodes {
 		seen[node.Name] = true
 		shouldRun, shouldContinue, kind, why := elig.check(node)
+		desired[node.Name] = shouldRun
 		if kind == "selector" && sel != "" {
 			why = "node selector " + sel + " not matched"
 		}
@@ -435,6 +437,7 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*cor
 	}
 	sort.SliceStable(v.Rows, func(i, j int) bool { return NaturalCompare(v.Rows[i].Node, v.Rows[j].Node) < 0 })
 	v.Summary = summarize(v.Rows)
+	v.Blocked = rolloutBlock(j, podsByNode, func(n string) bool { return desired[n] })
 	v.Budget = rolloutBudget(ds, v.Rows, v.Summary)
 	return v
 }
@@ -768,18 +771,20 @@ func blockingWhy(p *corev1.Pod) string {
 // rolloutBlock says what a DaemonSet's rollout waits on: its pods of the
 // current revision (surge pods included) that are not ready for a reason
 // of their own, counted, the first by node name spelled out. "" when none.
-// byNode are the claimed pods, as podsByNode groups them.
-func rolloutBlock(j *judge, byNode map[string][]*corev1.Pod) string {
+// byNode are the claimed pods, as podsByNode groups them; only those on
+// nodes that should run one count (desired): a pod on a node that lost
+// its place, or on a node that is gone, holds no rollout up.
+func rolloutBlock(j *judge, byNode map[string][]*corev1.Pod, desired func(node string) bool) string {
 	n := 0
 	var first *corev1.Pod
 	why := ""
-	for _, ps := range byNode {
+	for node, ps := range byNode {
 		for _, p := range ps {
 			if !j.updated(p) {
 				continue
 			}
 			w := blockingWhy(p)
-			if w == "" {
+			if w == "" || !desired(node) {
 				continue
 			}
 			n++

@@ -302,6 +302,11 @@ func TestComputeNodeView(t *testing.T) {
 		{name: "succeeded pod not yet deleted stands", node: readyNode("n"), pods: func(ds *appsv1.DaemonSet, h string) []*corev1.Pod {
 			return []*corev1.Pod{daemonPod(ds, "p", "n", h, notReady, func(p *corev1.Pod) { p.Status.Phase = corev1.PodSucceeded })}
 		}, state: StateFailed, reason: "pod exited (Succeeded)", revision: 4, curRev: true, blocked: "p on n: pod exited (Succeeded)"},
+		{name: "a failing pod where none should run blocks no rollout", mutateDS: func(ds *appsv1.DaemonSet) {
+			ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "a"}
+		}, node: readyNode("n"), pods: func(ds *appsv1.DaemonSet, h string) []*corev1.Pod {
+			return []*corev1.Pod{daemonPod(ds, "p", "n", h, waiting("CrashLoopBackOff"))}
+		}, state: StateMisscheduled, reason: "node selector pool=a not matched", kind: "selector", revision: 4, curRev: true},
 		{name: "relabelled pod released", node: readyNode("n"), pods: func(ds *appsv1.DaemonSet, h string) []*corev1.Pod {
 			return []*corev1.Pod{daemonPod(ds, "p", "n", h, func(p *corev1.Pod) { p.Labels["app"] = "debug" })}
 		}, state: StateMissing},
@@ -368,11 +373,11 @@ func TestNodeViewSummary(t *testing.T) {
 	nodes := []*corev1.Node{readyNode("a"), readyNode("b"), readyNode("c"), readyNode("d", func(n *corev1.Node) {
 		n.Spec.Taints = []corev1.Taint{{Key: "x", Effect: corev1.TaintEffectNoSchedule}}
 	})}
-	orphans := []*corev1.Pod{daemonPod(ds, "pz", "zombie", h), daemonPod(ds, "pu", "", h)}
+	orphans := []*corev1.Pod{daemonPod(ds, "pz", "zombie", h), daemonPod(ds, "pu", "", h), daemonPod(ds, "pn", "", h, pendingUnschedulable)}
 	pods := append([]*corev1.Pod{daemonPod(ds, "pa", "a", h), daemonPod(ds, "pb", "b", "old", notReady), daemonPod(ds, "pd", "d", h)}, orphans...)
 	v := ComputeNodeViewWith(ds, nodes, pods, revs, AllAccess(), tNow)
 	s := v.Summary
-	if s.Nodes != 4 || s.ByState[StateCurrent] != 1 || s.ByState[StateOutdated] != 1 || s.ByState[StateMissing] != 1 || s.ByState[StateMisscheduled] != 1 || s.ByState[StateOrphaned] != 2 {
+	if s.Nodes != 4 || s.ByState[StateCurrent] != 1 || s.ByState[StateOutdated] != 1 || s.ByState[StateMissing] != 1 || s.ByState[StateMisscheduled] != 1 || s.ByState[StateOrphaned] != 3 {
 		t.Fatalf("summary = %+v", s)
 	}
 	if s.OutdatedRevisions[1] != 1 || s.Eligible != 3 {
@@ -399,8 +404,8 @@ func TestNodeViewSummary(t *testing.T) {
 	}
 	// A finished rollout with pods left on removed nodes has converged.
 	done := ComputeNodeViewWith(ds, nodes[:1], append([]*corev1.Pod{daemonPod(ds, "pa", "a", h)}, orphans...), revs, AllAccess(), tNow)
-	if !done.Healthy() || done.Counts() != (Counts{Desired: 1, Current: 1, Ready: 1, Available: 1, Updated: 1}) {
-		t.Fatalf("orphans block convergence: healthy %v counts %+v", done.Healthy(), done.Counts())
+	if !done.Healthy() || done.Counts() != (Counts{Desired: 1, Current: 1, Ready: 1, Available: 1, Updated: 1}) || done.Blocked != "" {
+		t.Fatalf("orphans block convergence: healthy %v counts %+v blocked %q", done.Healthy(), done.Counts(), done.Blocked)
 	}
 }
 

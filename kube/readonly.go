@@ -22,11 +22,20 @@ func (t readOnlyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return t.next.RoundTrip(r)
 	case http.MethodPost:
-		if strings.HasSuffix(r.URL.Path, "/selfsubjectaccessreviews") || strings.HasSuffix(r.URL.Path, "/selfsubjectrulesreviews") {
+		// By exact path: a suffix would also let through a POST to any
+		// resource (a CRD, a subresource) whose name ends the same way.
+		if reviewPaths[strings.TrimSuffix(r.URL.Path, "/")] {
 			return t.next.RoundTrip(r)
 		}
 	}
 	return nil, fmt.Errorf("%s %s: %w", r.Method, r.URL.Path, ErrReadOnly)
+}
+
+// reviewPaths are the only POSTs --readonly sends: questions about the
+// user's own rights, which change nothing.
+var reviewPaths = map[string]bool{
+	"/apis/authorization.k8s.io/v1/selfsubjectaccessreviews": true,
+	"/apis/authorization.k8s.io/v1/selfsubjectrulesreviews":  true,
 }
 
 // MakeReadOnly wraps cfg's transport so that no mutating request is sent.

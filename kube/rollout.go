@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/kubectl/pkg/polymorphichelpers"
-	"sigs.k8s.io/yaml"
 )
 
 var daemonSetKind = schema.GroupKind{Group: "apps", Kind: "DaemonSet"}
@@ -97,11 +96,11 @@ func History(ctx context.Context, client kubernetes.Interface, namespace, name s
 		if !ok {
 			continue
 		}
-		tmpl, err := yaml.Marshal(d.Spec.Template)
+		tmpl, err := displayYAML(d.Spec.Template)
 		if err != nil {
 			return nil, err
 		}
-		r := HistoryEntry{Number: n, Template: string(tmpl)}
+		r := HistoryEntry{Number: n, Template: tmpl}
 		for _, c := range d.Spec.Template.Spec.Containers {
 			r.Images = append(r.Images, c.Image)
 		}

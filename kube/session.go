@@ -55,6 +55,9 @@ func Connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, e
 	wg.Wait()
 	cancel()
 	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh, Now: t.Now, StallAfter: t.StallAfter})
+	if t.health != nil {
+		t.health.follow(w.connection)
+	}
 	w.Start(ctx)
 	return w, nil
 }
@@ -194,11 +197,16 @@ func (s *Session) inspector() Inspector {
 }
 
 // Describe, YAML and Logs act on the current context.
-func (s *Session) Describe(ref ObjectRef) (string, error) { return s.inspector().Describe(ref) }
+// Their text is the cluster's, made safe to draw here.
+func (s *Session) Describe(ref ObjectRef) (string, error) {
+	text, err := s.inspector().Describe(ref)
+	return Sanitize(text), err
+}
 
 // YAML is Inspector.YAML on the current context.
 func (s *Session) YAML(ctx context.Context, ref ObjectRef) (string, error) {
-	return s.inspector().YAML(ctx, ref)
+	text, err := s.inspector().YAML(ctx, ref)
+	return Sanitize(text), err
 }
 
 // Logs is Inspector.Logs on the current context.

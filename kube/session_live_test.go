@@ -15,22 +15,31 @@ import (
 	"github.com/dsx-tui/dsx/testenv"
 )
 
-// Switching contexts stops the old informers: after many switches and a
-// close, the goroutines are back to where they were.
-func TestSessionSwitchLeaksNothing(t *testing.T) {
-	ctx := context.Background()
+// kubeconfigWithContext writes the plane's kubeconfig with a second
+// context on the same cluster (scoped to namespace when set); it returns
+// the file and the first context's name.
+func kubeconfigWithContext(t *testing.T, name, namespace string) (path, current string) {
+	t.Helper()
 	cfg, err := clientcmd.LoadFromFile(plane.Kubeconfig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A second context on the same cluster, scoped to kube-system.
 	c := *cfg.Contexts[cfg.CurrentContext]
-	c.Namespace = "kube-system"
-	cfg.Contexts["second"] = &c
-	path := filepath.Join(t.TempDir(), "kubeconfig")
+	c.Namespace = namespace
+	cfg.Contexts[name] = &c
+	path = filepath.Join(t.TempDir(), "kubeconfig")
 	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
 		t.Fatal(err)
 	}
+	return path, cfg.CurrentContext
+}
+
+// Switching contexts stops the old informers: after many switches and a
+// close, the goroutines are back to where they were.
+func TestSessionSwitchLeaksNothing(t *testing.T) {
+	ctx := context.Background()
+	// A second context on the same cluster, scoped to kube-system.
+	path, current := kubeconfigWithContext(t, "second", "kube-system")
 	flags := genericclioptions.NewConfigFlags(true)
 	flags.KubeConfig = &path
 	target, err := Resolve(flags, false)
@@ -46,7 +55,7 @@ func TestSessionSwitchLeaksNothing(t *testing.T) {
 	for i := range 6 {
 		name := "second"
 		if i%2 == 1 {
-			name = cfg.CurrentContext
+			name = current
 		}
 		if err := s.Switch(ctx, name, "", false, 10*time.Second); err != nil {
 			t.Fatal(err)

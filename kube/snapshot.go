@@ -93,6 +93,12 @@ func (w *Watcher) snapshot() Snapshot {
 		}
 	}
 	w.markBlocked(s.DaemonSets, dss, s.Detail, now)
+	// Cluster text enters the display here, once, after everything that
+	// reads names and reasons has run.
+	sanitizeRows(s.DaemonSets)
+	if s.Detail != nil {
+		sanitizeNodeView(s.Detail)
+	}
 	return s
 }
 
@@ -121,7 +127,7 @@ func (w *Watcher) markBlocked(rows []DaemonSetRow, dss []*appsv1.DaemonSet, deta
 			continue
 		}
 		j := newJudge(ds, w.revisions(ds.Namespace), now)
-		r.Blocked = rolloutBlock(j, j.podsByNode(w.daemonPods(ds)))
+		r.Blocked = rolloutBlock(j, j.podsByNode(w.daemonPods(ds)), w.shouldRun(ds))
 	}
 }
 
@@ -155,4 +161,21 @@ func (w *Watcher) Initial() Snapshot {
 	defer w.mu.Unlock()
 	return Snapshot{Context: w.opts.Context, Server: w.opts.Server, Namespace: w.opts.Namespace, Conn: w.conn, Focus: w.focus,
 		Hidden: w.access.Hidden(w.opts.Namespace), Access: w.access, Rights: w.opts.Rights}
+}
+
+// shouldRun tells whether ds should run a pod on a node, by name, from
+// the node cache; without rights on nodes every node counts.
+func (w *Watcher) shouldRun(ds *appsv1.DaemonSet) func(string) bool {
+	if w.nodes == nil {
+		return func(string) bool { return true }
+	}
+	elig := newEligibility(ds)
+	return func(name string) bool {
+		node, err := w.nodes.Get(name)
+		if err != nil {
+			return false
+		}
+		ok, _, _, _ := elig.check(node)
+		return ok
+	}
 }

@@ -41,6 +41,18 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 	switch f[0] {
 	case "q", "quit", "q!":
 		return m, tea.Quit
+	case "log":
+		if m.log == nil {
+			m.flash = ":log: not available here"
+			return m, nil
+		}
+		p := newPager(m.c, kube.ObjectRef{Kind: "dsx", Name: "client log"}, "messages of")
+		text := strings.Join(m.log.Lines(), "\n")
+		if text == "" {
+			text = "no messages from client-go"
+		}
+		p.setText(text)
+		return m.push(p), nil
 	case "ctx", "context", "contexts":
 		if len(f) > 1 {
 			return m.switchTo(switchRequest{contextName: f[1]})
@@ -55,7 +67,7 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		return m.openPicker("namespace")
 	}
-	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :q)", f[0])
+	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :log, :q)", f[0])
 	return m, nil
 }
 

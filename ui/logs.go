@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -9,11 +8,18 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/dsx-tui/dsx/kube"
 )
 
-// maxLogLines bounds the log view's memory however long it follows a
-// chatty container (a known failure of other tools grew to gigabytes).
-const maxLogLines = 5000
+// maxLogLines and maxLogBytes bound the log view's memory however long
+// it follows a chatty container (a known failure of other tools grew to
+// gigabytes): lines of up to kube.MaxLogLine each would otherwise let
+// 5,000 of them hold gigabytes too.
+const (
+	maxLogLines = 5000
+	maxLogBytes = 32 << 20
+)
 
 // logTail is how many lines a new stream starts with.
 const logTail = 1000
@@ -26,8 +32,10 @@ type logView struct {
 	container  string
 	previous   bool
 	// follow keeps the view at the newest line as lines arrive.
-	follow  bool
-	text    textView
+	follow bool
+	text   textView
+	// bytes is what text.lines hold, kept under maxLogBytes.
+	bytes   int
 	err     error
 	ended   bool
 	picking bool
@@ -76,7 +84,7 @@ func (lv *logView) startLogs() tea.Cmd {
 		lv.cancel()
 	}
 	lv.stream = new(int)
-	lv.text.lines, lv.text.offset, lv.err, lv.ended = nil, 0, nil, false
+	lv.text.lines, lv.text.offset, lv.bytes, lv.err, lv.ended = nil, 0, 0, nil, false
 	ctx, cancel := context.WithCancel(lv.c.ctx)
 	lv.cancel = cancel
 	insp, stream := lv.c.insp, lv.stream
@@ -92,23 +100,23 @@ func (lv *logView) startLogs() tea.Cmd {
 	}
 }
 
-// pumpLines reads the stream line by line until it ends or ctx is done.
+// pumpLines reads the stream line by line (kube cuts overlong lines and
+// makes them safe to draw) until it ends or ctx is done.
 func pumpLines(ctx context.Context, rc io.ReadCloser, ch chan<- logChunk) {
 	defer close(ch)
 	go func() {
 		<-ctx.Done()
 		rc.Close()
 	}()
-	sc := bufio.NewScanner(rc)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
+	err := kube.ReadLogLines(rc, kube.MaxLogLine, func(line string) bool {
 		select {
-		case ch <- logChunk{line: sc.Text()}:
+		case ch <- logChunk{line: line}:
+			return true
 		case <-ctx.Done():
-			return
+			return false
 		}
-	}
-	if err := sc.Err(); err != nil && ctx.Err() == nil {
+	})
+	if err != nil && ctx.Err() == nil {
 		ch <- logChunk{err: err}
 	}
 }
@@ -148,9 +156,16 @@ func readLogChunk(stream *int, ch <-chan logChunk) tea.Cmd {
 func (lv *logView) add(lines []string) {
 	t := &lv.text
 	for _, l := range lines {
-		t.lines = append(t.lines, strings.ReplaceAll(l, "\t", "    "))
+		l = strings.ReplaceAll(l, "\t", "    ")
+		t.lines = append(t.lines, l)
+		lv.bytes += len(l)
 	}
-	if over := len(t.lines) - maxLogLines; over > 0 {
+	over := 0
+	for over < len(t.lines) && (len(t.lines)-over > maxLogLines || lv.bytes > maxLogBytes) {
+		lv.bytes -= len(t.lines[over])
+		over++
+	}
+	if over > 0 {
 		t.lines = append([]string(nil), t.lines[over:]...)
 		t.offset = max(t.offset-over, 0)
 	}

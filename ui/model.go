@@ -67,6 +67,15 @@ type Options struct {
 	// StallAfter is how long a rollout may not move before kube/ calls it
 	// stalled (0: 2 minutes); the node view says so.
 	StallAfter time.Duration
+	// Log holds client-go's and klog's messages while the UI owns the
+	// terminal; :log shows them.
+	Log LogSource
+}
+
+// LogSource is a bounded in-memory log; kube.LogBuffer is the real one.
+type LogSource interface {
+	Lines() []string
+	Count() int
 }
 
 // Model is the root model: a stack of views (the DaemonSet list at the
@@ -96,6 +105,8 @@ type Model struct {
 	busy string
 	// editFile holds the user's edit until the server accepted it.
 	editFile string
+	// log holds client-go's and klog's messages while the UI is up.
+	log LogSource
 }
 
 // New makes the root model.
@@ -114,7 +125,7 @@ func New(o Options) Model {
 	}
 	c := &common{ctx: o.Context, keys: o.Keys, st: newStyles(o.Theme), now: o.Now, src: o.Source,
 		insp: o.Inspector, act: o.Actor, sw: o.Switcher, requestTimeout: o.RequestTimeout, stallAfter: cmp.Or(o.StallAfter, 2*time.Minute)}
-	m := Model{c: c, tick: o.TickEvery, snap: o.Initial, width: 80, height: 24, ascii: o.ASCII, cmdline: newInput()}
+	m := Model{c: c, tick: o.TickEvery, snap: o.Initial, width: 80, height: 24, ascii: o.ASCII, cmdline: newInput(), log: o.Log}
 	m.stack = []View{newList(c, m.snap).SetSize(m.width, m.bodyHeight())}
 	return m
 }
@@ -453,7 +464,7 @@ func (m Model) titleLine(w int) string {
 func (m Model) inputLine(w int) string {
 	if m.cmdline.editing {
 		k := m.c.keys
-		return fit(" :"+m.cmdline.text()+"  (ctx · ns · q; "+keyName(k.Enter)+" runs · "+keyName(k.Back)+" cancels)", w, false)
+		return fit(" :"+m.cmdline.text()+"  (ctx · ns · log · q; "+keyName(k.Enter)+" runs · "+keyName(k.Back)+" cancels)", w, false)
 	}
 	if iv, ok := m.top().(inputView); ok {
 		return iv.inputLine(w)
@@ -463,6 +474,8 @@ func (m Model) inputLine(w int) string {
 
 func (m Model) statusLine(w int) string {
 	st := m.c.st
+	// Flash and busy messages quote names, errors and the server's words.
+	m.flash, m.busy = kube.SanitizeLine(m.flash), kube.SanitizeLine(m.busy)
 	var s string
 	now := m.c.now()
 	switch {
@@ -487,6 +500,11 @@ func (m Model) statusLine(w int) string {
 		s = fmt.Sprintf(" ● connected · %d nodes · %d daemon pods", m.snap.Nodes, m.snap.Pods)
 		if !m.snap.LastEvent.IsZero() {
 			s += fmt.Sprintf(" · last event %s ago", age(now, m.snap.LastEvent))
+		}
+		if m.log != nil {
+			if n := m.log.Count(); n > 0 {
+				s += fmt.Sprintf(" · %d client messages (:log)", n)
+			}
 		}
 		if len(m.snap.Hidden) > 0 {
 			s += " · hidden by RBAC: " + strings.Join(m.snap.Hidden, "; ")
@@ -535,5 +553,6 @@ func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return ansi.Strip(s)
+	// Server errors carry cluster text (names, messages, webhook output).
+	return kube.SanitizeLine(s)
 }

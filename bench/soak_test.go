@@ -1,0 +1,176 @@
+//go:build soak
+
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+
+	"github.com/dsx-tui/dsx/testenv"
+)
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// klogLine is what a klog or client-go message looks like on a screen it
+// was never meant to reach.
+var klogLine = regexp.MustCompile(`(?m)^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+ `)
+
+// TestSoak runs dsx against a churning cluster for DSX_SOAK_DURATION
+// (default 30m): DSX_SOAK_NODES nodes (500), one joining or leaving every
+// second, a rolling update every 2 minutes, the API server killed and
+// restarted DSX_SOAK_RESTARTS times (20). Every outage and recovery must be
+// shown; RSS and threads stay flat (<= 5% growth after the first 5
+// minutes, or after the first fifth of a shorter run); no klog line
+// reaches the screen. `make soak` runs it.
+func TestSoak(t *testing.T) {
+	dur, err := time.ParseDuration(os.Getenv("DSX_SOAK_DURATION"))
+	if err != nil || dur <= 0 {
+		dur = 30 * time.Minute
+	}
+	nodes, restarts := envInt("DSX_SOAK_NODES", 500), envInt("DSX_SOAK_RESTARTS", 20)
+	warm := min(5*time.Minute, dur/5)
+	ctx := context.Background()
+	dsx, _, err := BuildBinaries("..", t.TempDir(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := testenv.ScaleOptions(nodes)
+	opts.Progress = os.Stderr
+	plane, err := testenv.Start(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plane.Stop()
+	setup, err := plane.Scale(ctx, testenv.Scale{Nodes: nodes, DaemonSets: 1, NodePrefix: "soak", Progress: os.Stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, dsName := setup.Namespace, setup.DaemonSetNames[0]
+	home := t.TempDir()
+	env := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8"}
+	term, err := StartTerminal(160, 40, env, dsx, "--kubeconfig", plane.Kubeconfig, "-n", ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	if _, err := term.WaitFor(5*time.Minute, "the DaemonSet listed, connected", func(s string) bool {
+		return strings.Contains(s, dsName) && strings.Contains(s, "● connected")
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	deadline := start.Add(dur)
+	restartEvery := dur / time.Duration(restarts+1)
+	nextRestart, nextRollout := start.Add(restartEvery), start.Add(2*time.Minute)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var extra []string
+	recovered, image := 0, 1
+	// Samples every 10 s after the warm-up; the first and last three are
+	// averaged, so one GC cycle's timing does not decide.
+	var rssSamples, thrSamples []int64
+	lastSample := time.Time{}
+	sample := func() (int64, int64) {
+		rss, _ := RSSAnon(term.PID())
+		// procStatus reads kB fields; Threads is a plain count.
+		thr, _ := procStatus(term.PID(), "Threads:")
+		return rss, thr >> 10
+	}
+	for i := 0; time.Now().Before(deadline); i++ {
+		<-tick.C
+		// A node joins or leaves every second.
+		if i%2 == 0 || len(extra) == 0 {
+			name := fmt.Sprintf("churn-%d", i)
+			if _, err := plane.AddNode(ctx, name, testenv.NodeSpec{}); err == nil {
+				extra = append(extra, name)
+			}
+		} else {
+			if err := plane.RemoveNode(ctx, extra[0]); err == nil {
+				extra = extra[1:]
+			}
+		}
+		if time.Now().After(nextRollout) {
+			nextRollout = nextRollout.Add(2 * time.Minute)
+			image++
+			_ = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+				ds, err := plane.Client.AppsV1().DaemonSets(ns).Get(ctx, dsName, metav1.GetOptions{})
+				if err != nil {
+					return err
+				}
+				setImage(ds, fmt.Sprintf("agent:%d", image))
+				_, err = plane.Client.AppsV1().DaemonSets(ns).Update(ctx, ds, metav1.UpdateOptions{})
+				return err
+			})
+		}
+		if recovered < restarts && time.Now().After(nextRestart) {
+			nextRestart = nextRestart.Add(restartEvery)
+			if err := plane.StopAPIServer(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := term.WaitFor(30*time.Second, "the outage shown", func(s string) bool {
+				return strings.Contains(s, "disconnected for") || strings.Contains(s, "cannot reach the API server")
+			}); err != nil {
+				t.Fatalf("restart %d: %v", recovered+1, err)
+			}
+			if err := plane.StartAPIServer(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := term.WaitFor(2*time.Minute, "the recovery shown", func(s string) bool { return strings.Contains(s, "● connected") }); err != nil {
+				t.Fatalf("restart %d: %v", recovered+1, err)
+			}
+			recovered++
+		}
+		if scr := term.Screen(); klogLine.MatchString(scr) {
+			t.Fatalf("a log line reached the screen:\n%s", scr)
+		}
+		if time.Since(start) >= warm && time.Since(lastSample) >= 10*time.Second {
+			lastSample = time.Now()
+			r, th := sample()
+			rssSamples, thrSamples = append(rssSamples, r), append(thrSamples, th)
+		}
+	}
+	if len(rssSamples) < 6 {
+		t.Fatalf("only %d samples after the warm-up: run longer", len(rssSamples))
+	}
+	rssAtWarm, rssLast := mean(rssSamples[:3]), mean(rssSamples[len(rssSamples)-3:])
+	thrAtWarm, thrLast := mean(thrSamples[:3]), mean(thrSamples[len(thrSamples)-3:])
+	t.Logf("soak %s at %d nodes: %d/%d recoveries shown, %d rollouts; anon RSS %.1f MiB after warm-up, %.1f MiB at the end; threads %d, %d",
+		dur, nodes, recovered, restarts, image-1, mb(rssAtWarm), mb(rssLast), thrAtWarm, thrLast)
+	if recovered != restarts {
+		t.Errorf("%d of %d API-server restarts recovered on screen", recovered, restarts)
+	}
+	if rssLast > rssAtWarm*105/100 {
+		t.Errorf("anon RSS grew from %.1f to %.1f MiB after the warm-up (> 5%%)", mb(rssAtWarm), mb(rssLast))
+	}
+	if thrLast > thrAtWarm*105/100+1 {
+		t.Errorf("threads grew from %d to %d after the warm-up", thrAtWarm, thrLast)
+	}
+}
+
+func mean(xs []int64) int64 {
+	var sum int64
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / int64(len(xs))
+}
+
+func setImage(ds *appsv1.DaemonSet, image string) {
+	ds.Spec.Template.Spec.Containers[0].Image = image
+}
