@@ -27,8 +27,9 @@ const (
 	Orphan     Propagation = "orphan"
 )
 
-// Propagations lists the choices in the order the dialog cycles them.
-var Propagations = []Propagation{Background, Foreground, Orphan}
+// Propagations lists the choices in the order the dialog cycles them; a
+// function, so no caller can change the list another reads.
+func Propagations() []Propagation { return []Propagation{Background, Foreground, Orphan} }
 
 // Explain says what a choice does to a DaemonSet's pods.
 func (p Propagation) Explain(pods int32) string {

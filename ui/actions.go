@@ -160,7 +160,7 @@ func (m Model) proceed(t actionTarget) (Model, tea.Cmd) {
 		}
 	case kube.ActDelete:
 		d := dialog{target: t, title: "Delete DaemonSet " + t.namespace + "/" + t.name + "?", confirm: "delete"}
-		for _, p := range kube.Propagations {
+		for _, p := range kube.Propagations() {
 			d.choices = append(d.choices, string(p))
 		}
 		m.dialog = &d
@@ -237,7 +237,7 @@ func (m Model) run(d dialog) tea.Cmd {
 	return func() tea.Msg {
 		switch t.action {
 		case kube.ActDelete:
-			p := kube.Propagations[d.choice]
+			p := kube.Propagations()[d.choice]
 			err := act.Delete(ctx, t.bound, p)
 			return doneMsg{text: fmt.Sprintf("deleted DaemonSet %s/%s (%s)", t.namespace, t.name, p), err: err}
 		case kube.ActDeletePod:

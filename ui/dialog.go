@@ -75,7 +75,7 @@ func (d dialog) lines(st styles, k keys.Map, width, height int) []string {
 	}
 	content = append(content, "")
 	if d.target.action == kube.ActDelete {
-		p := kube.Propagations[d.choice]
+		p := kube.Propagations()[d.choice]
 		content = append(content, wrap("With "+string(p)+" propagation "+p.Explain(d.target.pods)+".", inner)...)
 		var opts []string
 		for i, c := range d.choices {
