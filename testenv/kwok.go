@@ -18,7 +18,9 @@ const (
 // pods become Running and Ready unless a simulate annotation says otherwise.
 // kwokConfig returns kwok's configuration; logsFile and previousLogsFile are
 // what every container's logs (and previous logs) read, in CRI format.
-func kwokConfig(logsFile, previousLogsFile string) string {
+// Exec in a pod without an Exec object of its own (ServeExec) runs a
+// local process in execDir.
+func kwokConfig(logsFile, previousLogsFile, execDir string) string {
 	return kwokStages + `---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs
@@ -30,6 +32,16 @@ spec:
   - logsFile: ` + logsFile + `
     previousLogsFile: ` + previousLogsFile + `
     follow: true
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterExec
+metadata:
+  name: all-containers
+spec:
+  selector: {}
+  execs:
+  - local:
+      workDir: ` + execDir + `
 `
 }
 

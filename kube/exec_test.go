@@ -1,0 +1,66 @@
+package kube
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"testing"
+
+	utilexec "k8s.io/client-go/util/exec"
+)
+
+func TestExitStatus(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		code int
+		ok   bool
+	}{
+		{nil, 0, true},
+		{utilexec.CodeExitError{Err: errors.New("command terminated with exit code 3"), Code: 3}, 3, true},
+		{fmt.Errorf("shell: %w", utilexec.CodeExitError{Err: errors.New("x"), Code: 130}), 130, true},
+		{errors.New("error dialing backend: connection refused"), 0, false},
+	} {
+		code, ok := ExitStatus(c.err)
+		if code != c.code || ok != c.ok {
+			t.Errorf("ExitStatus(%v) = %d %v, want %d %v", c.err, code, ok, c.code, c.ok)
+		}
+	}
+}
+
+// The newest size wins; Close ends Next.
+func TestSizeQueue(t *testing.T) {
+	q := NewSizeQueue(80, 24)
+	q.Push(100, 30)
+	q.Push(0, 10) // not a size: ignored
+	if s := q.Next(); s == nil || s.Width != 100 || s.Height != 30 {
+		t.Fatalf("first Next: %+v", s)
+	}
+	q.Push(120, 40)
+	if s := q.Next(); s == nil || s.Width != 120 || s.Height != 40 {
+		t.Fatalf("second Next: %+v", s)
+	}
+	q.Close()
+	if s := q.Next(); s != nil {
+		t.Fatalf("Next after Close: %+v", s)
+	}
+	q.Push(1, 1) // after Close: must not block
+}
+
+func TestSuggestLocalPort(t *testing.T) {
+	free := SuggestLocalPort(0)
+	if free == 0 {
+		t.Fatal("no free port")
+	}
+	if got := SuggestLocalPort(free); got != free {
+		t.Fatalf("free port %d: suggested %d", free, got)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	taken := l.Addr().(*net.TCPAddr).Port
+	if got := SuggestLocalPort(taken); got == taken || got == 0 {
+		t.Fatalf("taken port %d: suggested %d", taken, got)
+	}
+}
