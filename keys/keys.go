@@ -74,7 +74,7 @@ func Default() Map {
 		Container:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "pick container")),
 	}
 	// s and shift+f as in k9s; sort moved to o (order by) for them.
-	m.Shell = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell in the node row's pod"))
-	m.PortForward = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "port-forward to the node row's pod (:pf lists)"))
+	m.Shell = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell in the pod"))
+	m.PortForward = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "port-forward (:pf lists)"))
 	return m
 }

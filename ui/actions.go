@@ -37,6 +37,10 @@ type actionTarget struct {
 	strategy string
 	// revision is the revision to roll back to, 0 for the previous one.
 	revision int64
+	// container is a shell's container; context is where the shell or
+	// forward was asked for.
+	container string
+	context   string
 }
 
 func (t actionTarget) ref() kube.ObjectRef {
@@ -183,6 +187,8 @@ func (m Model) proceed(t actionTarget) (tea.Model, tea.Cmd) {
 	case kube.ActUndo:
 		m.busy = "reading the revisions of " + t.namespace + "/" + t.name + "…"
 		return m, fetchHistory(act, ctx, t, true)
+	case kube.ActShell, kube.ActForward:
+		return m.proceedStream(t)
 	}
 	return m, nil
 }

@@ -62,6 +62,8 @@ type Options struct {
 	Theme Theme
 	// RequestTimeout bounds a context switch's first requests.
 	RequestTimeout time.Duration
+	// Shell is the command s runs in a pod (kube.DefaultShell when nil).
+	Shell []string
 }
 
 type viewKind int
@@ -112,6 +114,7 @@ type Model struct {
 	// busy says what action is in flight, "" when none.
 	busy  string
 	ascii bool
+	shell []string
 }
 
 // New makes the root model.
@@ -128,8 +131,11 @@ func New(o Options) Model {
 	if o.RequestTimeout == 0 {
 		o.RequestTimeout = 10 * time.Second
 	}
+	if len(o.Shell) == 0 {
+		o.Shell = kube.DefaultShell()
+	}
 	m := Model{ctx: o.Context, src: o.Source, keys: o.Keys, now: o.Now, tick: o.TickEvery, st: newStyles(o.Theme), snap: o.Initial, width: 80, height: 24,
-		insp: o.Inspector, sw: o.Switcher, act: o.Actor, ascii: o.ASCII, requestTimeout: o.RequestTimeout}
+		insp: o.Inspector, sw: o.Switcher, act: o.Actor, ascii: o.ASCII, requestTimeout: o.RequestTimeout, shell: o.Shell}
 	m.list.setRows(m.snap.DaemonSets, m.now())
 	return m
 }
@@ -246,6 +252,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case submittedMsg:
 		m.busy = ""
 		return m.submitted(msg.res)
+	case shellClosedMsg:
+		return m.shellClosed(msg)
+	case podMsg:
+		return m.podRead(msg)
+	case forwardedMsg:
+		m.busy = ""
+		if msg.err != nil {
+			m.flash = outcome("port-forward", msg.err)
+		} else {
+			m.flash = "✓ forwarding " + msg.fwd.String() + " (:pf lists and stops)"
+		}
+		return m, nil
 	case doneMsg:
 		m.busy = ""
 		m.flash = outcome(msg.text, msg.err)
@@ -533,6 +551,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.startAction(kube.ActUndo)
 	case key.Matches(msg, k.History):
 		return m.openHistory()
+	case key.Matches(msg, k.Shell):
+		return m.startStream(kube.ActShell)
+	case key.Matches(msg, k.PortForward):
+		return m.startStream(kube.ActForward)
 	}
 	return m, nil
 }
@@ -676,7 +698,7 @@ func (m Model) hintLine(w int) string {
 	var bs []key.Binding
 	switch m.view {
 	case viewNodes:
-		bs = []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Logs, k.Filter, k.Sort}
+		bs = []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Logs, k.Filter, k.Sort, k.Shell, k.PortForward}
 	case viewPager:
 		bs = []key.Binding{k.Back, k.Filter, k.SearchNext, k.SearchPrev, k.PageDown, k.PageUp}
 	case viewLogs:
@@ -844,6 +866,9 @@ func (m Model) handlePickerKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		it, ok := p.selected()
 		if !ok {
 			return m, nil
+		}
+		if p.what == "port-forward" {
+			return m.stopForward(it)
 		}
 		m.view = p.back
 		if p.what == "context" {

@@ -66,12 +66,19 @@ func (p *picker) selected() (pickItem, bool) {
 }
 
 func (p *picker) render(st styles, width, height int) []string {
-	out := []string{st.header.Render(fit(fmt.Sprintf(" Pick a %s (enter switches · / filters · esc goes back)", p.what), width, false))}
+	head := fmt.Sprintf(" Pick a %s (enter switches · / filters · esc goes back)", p.what)
+	if p.what == "port-forward" {
+		head = " Active port-forwards (enter stops one · / filters · esc goes back)"
+	}
+	out := []string{st.header.Render(fit(head, width, false))}
 	if p.err != nil {
 		return append(out, st.bad.Render(fit(" "+firstLine(p.err.Error()), width, false)))
 	}
 	if p.items == nil {
 		return append(out, st.dim.Render(fit(" loading…", width, false)))
+	}
+	if len(p.items) == 0 && p.what == "port-forward" {
+		return append(out, st.dim.Render(fit(" no active port-forwards (F on a node row starts one)", width, false)))
 	}
 	start := max(0, p.cur-(height-2))
 	for i := start; i < len(p.shown) && len(out) < height; i++ {
@@ -131,6 +138,8 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 			return m.switchTo(f[1], "", false)
 		}
 		return m.openPicker("context")
+	case "pf", "port-forward", "portforward", "port-forwards":
+		return m.openForwards()
 	case "ns", "namespace", "namespaces":
 		if len(f) > 1 {
 			if f[1] == "all" || f[1] == "-A" {
@@ -140,7 +149,7 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		return m.openPicker("namespace")
 	}
-	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :q)", f[0])
+	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :pf, :q)", f[0])
 	return m, nil
 }
 

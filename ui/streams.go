@@ -1,0 +1,339 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+	"github.com/muesli/cancelreader"
+
+	"github.com/dsx-tui/dsx/kube"
+)
+
+// Streamer opens shells and port-forwards; kube.Session is the real one.
+// It is an Actor's optional extra: without it s and F say so.
+type Streamer interface {
+	Exec(ctx context.Context, r kube.ExecRequest) error
+	PodContainers(ctx context.Context, namespace, pod string) ([]string, []kube.PodPort, error)
+	StartForward(ctx context.Context, r kube.ForwardRequest) (kube.Forward, error)
+	ActiveForwards() []kube.Forward
+	StopForward(id int) error
+}
+
+// shellClosedMsg says the shell ended and how.
+type shellClosedMsg struct {
+	target actionTarget
+	err    error
+}
+
+// podMsg carries a pod's containers and ports, read fresh for the
+// shell's container picker and the port-forward dialog.
+type podMsg struct {
+	target     actionTarget
+	containers []string
+	ports      []kube.PodPort
+	err        error
+}
+
+// forwardedMsg is a started (or failed) port-forward.
+type forwardedMsg struct {
+	fwd kube.Forward
+	err error
+}
+
+func (m Model) streamer() (Streamer, bool) {
+	s, ok := m.act.(Streamer)
+	return s, ok
+}
+
+// nodeRowTarget is the node row's pod for a shell or a forward.
+func (m Model) nodeRowTarget(a kube.Action) (actionTarget, string) {
+	if m.view != viewNodes {
+		return actionTarget{}, string(a) + ": select a node row with a pod (enter on a DaemonSet first)"
+	}
+	if m.nodes.cur.pos >= len(m.nodes.rows) || m.nodes.rows[m.nodes.cur.pos].Pod == "" {
+		return actionTarget{}, string(a) + ": this node has no pod"
+	}
+	r := m.nodes.rows[m.nodes.cur.pos]
+	return actionTarget{action: a, namespace: m.nodes.ns, name: r.Pod, node: r.Node, context: m.snap.Context}, ""
+}
+
+// startStream checks a shell or forward like every action: --readonly at
+// once, then the access review, before anything is opened.
+func (m Model) startStream(a kube.Action) (tea.Model, tea.Cmd) {
+	if _, ok := m.streamer(); !ok {
+		m.flash = string(a) + ": not available here"
+		return m, nil
+	}
+	if m.act.ReadOnly() {
+		m.flash = "✗ " + string(a) + " is disabled: dsx runs with --readonly"
+		return m, nil
+	}
+	t, why := m.nodeRowTarget(a)
+	if why != "" {
+		m.flash = why
+		return m, nil
+	}
+	return m.startActionOn(t)
+}
+
+// proceedStream runs once the access review allowed t.
+func (m Model) proceedStream(t actionTarget) (tea.Model, tea.Cmd) {
+	st, _ := m.streamer()
+	m.busy = "reading pod " + t.namespace + "/" + t.name + "…"
+	ctx := m.ctx
+	return m, func() tea.Msg {
+		cs, ports, err := st.PodContainers(ctx, t.namespace, t.name)
+		return podMsg{target: t, containers: cs, ports: ports, err: err}
+	}
+}
+
+// podRead opens the shell (asking for the container when there are
+// several) or the port-forward dialog.
+func (m Model) podRead(msg podMsg) (Model, tea.Cmd) {
+	m.busy = ""
+	t := msg.target
+	if msg.err != nil {
+		m.flash = outcome(string(t.action), msg.err)
+		return m, nil
+	}
+	if t.action == kube.ActForward {
+		return m.forwardDialog(msg)
+	}
+	if len(msg.containers) > 1 {
+		m.dialog = &dialog{target: t, title: "Shell in pod " + t.namespace + "/" + t.name + " on node " + t.node + "?",
+			confirm: "open shell", choices: msg.containers, choiceLabel: "Container",
+			body: []string{"Context " + t.context + ". The terminal is handed to the shell; exit it to come back."}}
+		return m, nil
+	}
+	if len(msg.containers) == 1 {
+		t.container = msg.containers[0]
+	}
+	m.busy = "shell in " + t.namespace + "/" + t.name + "…"
+	return m, m.openShell(t)
+}
+
+// openShell hands the terminal to a shell in t's pod, as the editor
+// gets it; dsx comes back when the shell exits.
+func (m Model) openShell(t actionTarget) tea.Cmd {
+	st, _ := m.streamer()
+	run := &shellRun{ctx: m.ctx, st: st, req: kube.ExecRequest{Namespace: t.namespace, Pod: t.name, Container: t.container, Command: m.shell, TTY: true},
+		banner: fmt.Sprintf("dsx: shell in %s/%s", t.namespace, t.name)}
+	if t.container != "" {
+		run.banner += " (container " + t.container + ")"
+	}
+	run.banner += " on node " + t.node + ", context " + t.context + "; exit to return to dsx"
+	return tea.Exec(run, func(err error) tea.Msg { return shellClosedMsg{target: t, err: err} })
+}
+
+// shellClosed shows how the shell ended.
+func (m Model) shellClosed(msg shellClosedMsg) (Model, tea.Cmd) {
+	m.busy = ""
+	t := msg.target
+	where := t.namespace + "/" + t.name
+	code, ok := kube.ExitStatus(msg.err)
+	switch {
+	case ok && code == 0:
+		m.flash = "✓ shell in " + where + " exited (status 0)"
+	case ok:
+		m.flash = fmt.Sprintf("✗ shell in %s exited with status %d", where, code)
+	case kube.IsReadOnly(msg.err):
+		m.flash = outcome("shell in "+where, msg.err)
+	default:
+		// Runtimes that lose the exit code (kwok, some CRI shims) end
+		// their message with it in words: the end is what the user needs.
+		text := []rune(firstLine(msg.err.Error()))
+		if len(text) > 90 {
+			text = append([]rune("…"), text[len(text)-89:]...)
+		}
+		m.flash = "✗ shell in " + where + " ended: " + string(text)
+	}
+	return m, nil
+}
+
+// forwardDialog offers the pod's declared ports; digits type another.
+func (m Model) forwardDialog(msg podMsg) (Model, tea.Cmd) {
+	t := msg.target
+	d := &dialog{target: t, title: "Port-forward to pod " + t.namespace + "/" + t.name + " on node " + t.node + "?",
+		confirm: "forward", choiceLabel: "Pod port", ports: msg.ports}
+	for _, p := range msg.ports {
+		label := strconv.Itoa(int(p.Port))
+		if p.Name != "" {
+			label += " " + p.Name
+		}
+		d.choices = append(d.choices, label+" ("+p.Container+")")
+	}
+	d.body = []string{"Context " + t.context + ". Listens on 127.0.0.1 only; :pf lists the forwards and stops them."}
+	if len(msg.ports) == 0 {
+		d.body = append(d.body, "The pod declares no TCP port: type one.")
+	}
+	m.dialog = d
+	return m, nil
+}
+
+// forwardPort is the dialog's pod port and suggested local port: the
+// typed port wins over the chosen one.
+func (d dialog) forwardPort() (pod int32, local int) {
+	if d.input != "" {
+		n, _ := strconv.Atoi(d.input)
+		return int32(n), 0
+	}
+	if d.choice < len(d.ports) {
+		p := d.ports[d.choice]
+		return p.Port, p.Local
+	}
+	return 0, 0
+}
+
+// forwardLines describe the dialog's port choice in its box.
+func (d dialog) forwardLines() []string {
+	pod, local := d.forwardPort()
+	typed := "type digits for another port"
+	if d.input != "" {
+		typed = "typed: " + d.input + "█ (backspace clears)"
+	}
+	out := []string{typed}
+	switch {
+	case pod <= 0 || pod > 65535:
+		out = append(out, "no port chosen")
+	case local > 0:
+		out = append(out, fmt.Sprintf("127.0.0.1:%d → pod port %d", local, pod))
+	default:
+		out = append(out, fmt.Sprintf("127.0.0.1:(%d, or a free port) → pod port %d", pod, pod))
+	}
+	return out
+}
+
+// startForward is the dialog's confirm.
+func (m Model) startForward(d dialog) tea.Cmd {
+	st, _ := m.streamer()
+	pod, local := d.forwardPort()
+	t, ctx := d.target, m.ctx
+	return func() tea.Msg {
+		f, err := st.StartForward(ctx, kube.ForwardRequest{Namespace: t.namespace, Pod: t.name, Node: t.node, PodPort: pod, Local: local})
+		return forwardedMsg{fwd: f, err: err}
+	}
+}
+
+// openForwards is :pf: the active forwards; enter stops one.
+func (m Model) openForwards() (Model, tea.Cmd) {
+	st, ok := m.streamer()
+	if !ok {
+		m.flash = "port-forward: not available here"
+		return m, nil
+	}
+	m.picker = picker{what: "port-forward", back: m.view, items: forwardItems(st.ActiveForwards(), m)}
+	m.picker.refresh()
+	m.view = viewPicker
+	return m, nil
+}
+
+func forwardItems(fs []kube.Forward, m Model) []pickItem {
+	items := []pickItem{}
+	now := m.now()
+	for _, f := range fs {
+		items = append(items, pickItem{label: fmt.Sprintf("%s · context %s · for %s", f, f.Context, age(now, f.Started)), value: strconv.Itoa(f.ID)})
+	}
+	return items
+}
+
+// stopForward ends the picked forward and refreshes the list.
+func (m Model) stopForward(it pickItem) (Model, tea.Cmd) {
+	st, _ := m.streamer()
+	id, _ := strconv.Atoi(it.value)
+	if err := st.StopForward(id); err != nil {
+		m.flash = "✗ " + firstLine(err.Error())
+	} else {
+		m.flash = "✓ stopped port-forward " + strings.SplitN(it.label, " · ", 2)[0]
+	}
+	m.picker.items = forwardItems(st.ActiveForwards(), m)
+	m.picker.refresh()
+	return m, nil
+}
+
+// shellRun runs the exec stream on the real terminal while Bubble Tea
+// has handed it back: raw mode, the terminal's size and its resizes.
+type shellRun struct {
+	ctx    context.Context
+	st     Streamer
+	req    kube.ExecRequest
+	banner string
+	in     io.Reader
+	out    io.Writer
+}
+
+func (s *shellRun) SetStdin(r io.Reader)  { s.in = r }
+func (s *shellRun) SetStdout(w io.Writer) { s.out = w }
+func (*shellRun) SetStderr(io.Writer)     {}
+
+type fdHolder interface{ Fd() uintptr }
+
+func (s *shellRun) Run() error {
+	in, out := s.in, s.out
+	if in == nil {
+		in = os.Stdin
+	}
+	if out == nil {
+		out = os.Stdout
+	}
+	fmt.Fprintf(out, "%s\r\n", s.banner)
+	sizeFd := ^uintptr(0)
+	for _, x := range []any{out, in} {
+		if f, ok := x.(fdHolder); ok && term.IsTerminal(f.Fd()) {
+			sizeFd = f.Fd()
+			break
+		}
+	}
+	if f, ok := in.(fdHolder); ok && term.IsTerminal(f.Fd()) {
+		state, err := term.MakeRaw(f.Fd())
+		if err != nil {
+			return err
+		}
+		defer term.Restore(f.Fd(), state)
+	}
+	w, h := 80, 24
+	if sizeFd != ^uintptr(0) {
+		if cw, ch, err := term.GetSize(sizeFd); err == nil {
+			w, h = cw, ch
+		}
+	}
+	sizes := kube.NewSizeQueue(w, h)
+	defer sizes.Close()
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	defer signal.Stop(winch)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case <-winch:
+				if sizeFd != ^uintptr(0) {
+					if cw, ch, err := term.GetSize(sizeFd); err == nil {
+						sizes.Push(cw, ch)
+					}
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	// The stream's stdin copy would keep reading the terminal after the
+	// shell ended and swallow dsx's next key: its reads are cancelled.
+	cr, err := cancelreader.NewReader(in)
+	if err != nil {
+		return err
+	}
+	defer cr.Close()
+	defer cr.Cancel()
+	req := s.req
+	req.Stdin, req.Stdout, req.Sizes = cr, out, sizes
+	return s.st.Exec(s.ctx, req)
+}

@@ -1,0 +1,149 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dsx-tui/dsx/keys"
+	"github.com/dsx-tui/dsx/kube"
+)
+
+// fakeStreamer is a fakeActor that also opens forwards; shells run for
+// real only end to end (main_test.go), where a terminal exists.
+type fakeStreamer struct {
+	fakeActor
+	ports    []kube.PodPort
+	forwards []kube.Forward
+}
+
+func (f *fakeStreamer) Exec(_ context.Context, r kube.ExecRequest) error {
+	f.record("exec " + r.Namespace + "/" + r.Pod + " " + r.Container)
+	return nil
+}
+
+func (f *fakeStreamer) PodContainers(_ context.Context, ns, pod string) ([]string, []kube.PodPort, error) {
+	f.record("read " + ns + "/" + pod)
+	return []string{"agent"}, f.ports, nil
+}
+
+func (f *fakeStreamer) StartForward(_ context.Context, r kube.ForwardRequest) (kube.Forward, error) {
+	f.record(fmt.Sprintf("forward %s/%s on %s :%d local %d", r.Namespace, r.Pod, r.Node, r.PodPort, r.Local))
+	if r.Local == 0 {
+		r.Local = 40000
+	}
+	fw := kube.Forward{ID: len(f.forwards) + 1, Context: "prod-eu-1", ForwardRequest: r, Address: fmt.Sprintf("127.0.0.1:%d", r.Local), Started: fixedNow}
+	f.mu.Lock()
+	f.forwards = append(f.forwards, fw)
+	f.mu.Unlock()
+	return fw, nil
+}
+
+func (f *fakeStreamer) ActiveForwards() []kube.Forward {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]kube.Forward(nil), f.forwards...)
+}
+
+func (f *fakeStreamer) StopForward(id int) error {
+	f.record(fmt.Sprintf("stop %d", id))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, fw := range f.forwards {
+		if fw.ID == id {
+			f.forwards = append(f.forwards[:i], f.forwards[i+1:]...)
+			return nil
+		}
+	}
+	return fmt.Errorf("no forward %d", id)
+}
+
+func streamModel(a Actor) Model {
+	m := nodeModel()
+	m.act = a
+	return m
+}
+
+// F on a node row: the pod's declared port is offered with its local
+// port; a typed port wins; :pf lists the forward and enter stops it.
+func TestPortForwardDialog(t *testing.T) {
+	a := &fakeStreamer{ports: []kube.PodPort{{Container: "agent", Name: "metrics", Port: 9100, Local: 9100}}}
+	tm, scr := startModel(t, streamModel(a), 120, 30)
+	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	typeKeys(tm, "j", "j", "j", "enter")
+	scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "general-0") })
+	typeKeys(tm, "F")
+	scr.waitFor(t, 5*time.Second, "the dialog", func(s string) bool {
+		return strings.Contains(s, "Port-forward to pod logging/log-shipper-uvwxy on node gpu-1?") &&
+			strings.Contains(s, "[9100 metrics (agent)]") && strings.Contains(s, "127.0.0.1:9100 → pod port 9100")
+	})
+	typeKeys(tm, "8", "0", "8", "1", "backspace", "0")
+	scr.waitFor(t, 5*time.Second, "the typed port", func(s string) bool {
+		return strings.Contains(s, "typed: 8080") && strings.Contains(s, "or a free port) → pod port 8080")
+	})
+	typeKeys(tm, "y")
+	scr.waitFor(t, 5*time.Second, "started", func(s string) bool {
+		return strings.Contains(s, "✓ forwarding 127.0.0.1:40000 → logging/log-shipper-uvwxy:8080 on gpu-1")
+	})
+	typeKeys(tm, ":", "p", "f", "enter")
+	scr.waitFor(t, 5*time.Second, "the list of forwards", func(s string) bool {
+		return strings.Contains(s, "Active port-forwards") && strings.Contains(s, "127.0.0.1:40000 → logging/log-shipper-uvwxy:8080 on gpu-1 · context prod-eu-1")
+	})
+	typeKeys(tm, "enter")
+	scr.waitFor(t, 5*time.Second, "stopped", func(s string) bool {
+		return strings.Contains(s, "✓ stopped port-forward 127.0.0.1:40000") && strings.Contains(s, "no active port-forwards")
+	})
+	want := []string{"read logging/log-shipper-uvwxy", "forward logging/log-shipper-uvwxy on gpu-1 :8080 local 0", "stop 1"}
+	if got := a.called(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("calls %q, want %q", got, want)
+	}
+}
+
+// Under --readonly, and where RBAC forbids them, s and F say so and
+// nothing is read or opened.
+func TestStreamsRefused(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		a    *fakeStreamer
+		want map[string]string
+	}{
+		{"readonly", &fakeStreamer{fakeActor: fakeActor{readOnly: true}}, map[string]string{
+			"s": "✗ shell is disabled: dsx runs with --readonly",
+			"F": "✗ port-forward is disabled: dsx runs with --readonly",
+		}},
+		{"rbac", &fakeStreamer{fakeActor: fakeActor{denied: map[kube.Action]string{
+			kube.ActShell:   "you may not create pods/exec in namespace logging",
+			kube.ActForward: "you may not create pods/portforward in namespace logging",
+		}}}, map[string]string{
+			"s": "✗ shell not permitted: you may not create pods/exec in namespace logging",
+			"F": "✗ port-forward not permitted: you may not create pods/portforward in namespace logging",
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tm, scr := startModel(t, streamModel(c.a), 120, 30)
+			scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+			typeKeys(tm, "j", "j", "j", "enter")
+			scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "general-0") })
+			for _, k := range []string{"s", "F"} {
+				typeKeys(tm, k)
+				scr.waitFor(t, 5*time.Second, k+" refused", func(s string) bool { return strings.Contains(s, c.want[k]) })
+			}
+			if got := c.a.called(); len(got) != 0 {
+				t.Fatalf("calls: %v", got)
+			}
+		})
+	}
+}
+
+// s outside a node row says where it works.
+func TestShellNeedsNodeRow(t *testing.T) {
+	a := &fakeStreamer{}
+	tm, scr := startModel(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot(), Actor: a}), 120, 30)
+	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	typeKeys(tm, "s")
+	scr.waitFor(t, 5*time.Second, "told", func(s string) bool {
+		return strings.Contains(s, "shell: select a node row with a pod (enter on a DaemonSet first)")
+	})
+}
