@@ -74,7 +74,7 @@ func TestShellEndToEnd(t *testing.T) {
 	s.waitFor(time.Minute, "the node row", row.MatchString)
 	s.keys("s")
 	s.waitFor(30*time.Second, "dsx's banner", func(x string) bool {
-		return strings.Contains(x, "dsx: shell in "+ns+"/"+pod.Name+" on node shell-0, context dsx-testenv; exit to return to dsx")
+		return strings.Contains(x, "dsx: shell in "+ns+"/"+pod.Name+" (container agent) on node shell-0, context dsx-testenv; exit to return to dsx")
 	})
 	// kwok learns of the pod's Exec object a moment after it is made: a
 	// first shell may run with the defaults (no DSX_POD, workdir exec);
@@ -199,7 +199,9 @@ func TestStreamsReadOnlyEndToEnd(t *testing.T) {
 	s.keys("s")
 	s.waitFor(10*time.Second, "shell refused", func(x string) bool { return strings.Contains(x, "✗ shell is disabled: dsx runs with --readonly") })
 	s.keys("F")
-	s.waitFor(10*time.Second, "forward refused", func(x string) bool { return strings.Contains(x, "✗ port-forward is disabled: dsx runs with --readonly") })
+	s.waitFor(10*time.Second, "forward refused", func(x string) bool {
+		return strings.Contains(x, "✗ port-forward is disabled: dsx runs with --readonly")
+	})
 	s.keys("?")
 	s.waitFor(10*time.Second, "help greyed", func(x string) bool {
 		return strings.Contains(x, "shell in the pod (off: --readonly)") && strings.Contains(x, "port-forward (:pf lists) (off: --readonly)")

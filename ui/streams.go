@@ -150,8 +150,8 @@ func (m Model) shellClosed(msg shellClosedMsg) (Model, tea.Cmd) {
 		// Runtimes that lose the exit code (kwok, some CRI shims) end
 		// their message with it in words: the end is what the user needs.
 		text := []rune(firstLine(msg.err.Error()))
-		if len(text) > 90 {
-			text = append([]rune("…"), text[len(text)-89:]...)
+		if len(text) > 40 {
+			text = append([]rune("…"), text[len(text)-39:]...)
 		}
 		m.flash = "✗ shell in " + where + " ended: " + string(text)
 	}
