@@ -21,6 +21,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -307,5 +308,82 @@ func TestStreamsRightsLive(t *testing.T) {
 	}
 	if _, denied := r.Denied(ActForward); !denied {
 		t.Fatal("forward allowed without pods/portforward")
+	}
+}
+
+// Forwards belong to the context they were opened on: a switch to
+// another context stops them, and so does closing the session (exit).
+func TestForwardsStopOnSwitchAndClose(t *testing.T) {
+	const ns = "pf-switch"
+	pods := streamPods(t, ns)
+	ctx := context.Background()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, p := range pods {
+		if err := plane.ServePortForward(ctx, ns, p.Name, 9100, "127.0.0.1", int32(l.Addr().(*net.TCPAddr).Port)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := clientcmd.LoadFromFile(plane.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := *cfg.Contexts[cfg.CurrentContext]
+	cfg.Contexts["other"] = &c
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	flags := genericclioptions.NewConfigFlags(true)
+	flags.KubeConfig = &path
+	target, err := Resolve(flags, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := Connect(ctx, target, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(flags, target, w)
+	listens := func(addr string) bool {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}
+	f, err := s.StartForward(ctx, ForwardRequest{Namespace: ns, Pod: pods[0].Name, Node: pods[0].Spec.NodeName, PodPort: 9100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Context != cfg.CurrentContext || !listens(f.Address) {
+		t.Fatalf("forward %+v not listening", f)
+	}
+	// Another namespace of the same context keeps it.
+	if err := s.Switch(ctx, cfg.CurrentContext, "kube-system", false, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.ActiveForwards(); len(got) != 1 || !listens(f.Address) {
+		t.Fatalf("after a namespace switch: %+v", got)
+	}
+	if err := s.Switch(ctx, "other", "", false, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.ActiveForwards(); len(got) != 0 || listens(f.Address) {
+		t.Fatalf("after a context switch: %+v, listening %v", got, listens(f.Address))
+	}
+	f2, err := s.StartForward(ctx, ForwardRequest{Namespace: ns, Pod: pods[1].Name, Node: pods[1].Spec.NodeName, PodPort: 9100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f2.Context != "other" {
+		t.Fatalf("forward on %q, want other", f2.Context)
+	}
+	s.Close()
+	if listens(f2.Address) {
+		t.Fatalf("%s listens after close", f2.Address)
 	}
 }
