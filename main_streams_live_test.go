@@ -4,10 +4,7 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -119,10 +116,7 @@ func TestShellEndToEnd(t *testing.T) {
 		return row.MatchString(x) && strings.Contains(x, "✗ shell in "+ns+"/"+pod.Name) && strings.Contains(x, "exit status 3")
 	})
 	t.Logf("after the shell:\n%s", scr)
-	s.keys("q")
-	if st := s.paneExit(10 * time.Second); st != "0" {
-		t.Fatalf("exit status %s", st)
-	}
+	s.quitOK()
 }
 
 // F on a node row forwards a local port to the pod's declared port; a
@@ -131,16 +125,7 @@ func TestShellEndToEnd(t *testing.T) {
 func TestPortForwardEndToEnd(t *testing.T) {
 	const ns = "e2e-pf"
 	pod := streamAgent(t, ns, "pf-0")
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "metrics of %s", pod.Name)
-	})}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	defer srv.Close()
-	if err := plane.ServePortForward(context.Background(), ns, pod.Name, 9100, "127.0.0.1", int32(l.Addr().(*net.TCPAddr).Port)); err != nil {
+	if err := plane.ServePortForward(context.Background(), ns, pod.Name, 9100, "127.0.0.1", testenv.HTTPTarget(t, "metrics of "+pod.Name)); err != nil {
 		t.Fatal(err)
 	}
 	s := startTmux(t, 150, 40, []string{"TERM=xterm-256color"}, "--kubeconfig", plane.Kubeconfig, "-n", ns)
@@ -155,18 +140,7 @@ func TestPortForwardEndToEnd(t *testing.T) {
 	started := regexp.MustCompile(`✓ forwarding (127\.0\.0\.1:\d+) → ` + ns + "/" + pod.Name + `:9100 on pf-0`)
 	scr := s.waitFor(30*time.Second, "the forward started", started.MatchString)
 	addr := started.FindStringSubmatch(scr)[1]
-	var body string
-	testenv.WaitT(t, time.Minute, "HTTP through "+addr, func(context.Context) (bool, error) {
-		resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + addr + "/metrics")
-		if err != nil {
-			return false, nil
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		body = string(b)
-		return resp.StatusCode == http.StatusOK, nil
-	})
-	if body != "metrics of "+pod.Name {
+	if body := testenv.GetThrough(t, addr, time.Minute); body != "metrics of "+pod.Name {
 		t.Fatalf("body %q", body)
 	}
 	s.keys(":", "pf", "Enter")
@@ -181,10 +155,7 @@ func TestPortForwardEndToEnd(t *testing.T) {
 		c.Close()
 		t.Fatalf("%s still listens after stop", addr)
 	}
-	s.keys("q")
-	if st := s.paneExit(10 * time.Second); st != "0" {
-		t.Fatalf("exit status %s", st)
-	}
+	s.quitOK()
 }
 
 // --readonly: s and F are refused at once with the reason, and help
@@ -206,8 +177,14 @@ func TestStreamsReadOnlyEndToEnd(t *testing.T) {
 	s.waitFor(10*time.Second, "help greyed", func(x string) bool {
 		return strings.Contains(x, "shell in the pod (off: --readonly)") && strings.Contains(x, "port-forward (:pf lists) (off: --readonly)")
 	})
+	s.quitOK()
+}
+
+// quitOK quits dsx with q and expects it to exit 0.
+func (s *tmuxSession) quitOK() {
+	s.t.Helper()
 	s.keys("q")
 	if st := s.paneExit(10 * time.Second); st != "0" {
-		t.Fatalf("exit status %s", st)
+		s.t.Fatalf("exit status %s after q", st)
 	}
 }

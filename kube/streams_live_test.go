@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,9 +20,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/dsx-tui/dsx/testenv"
 )
@@ -169,17 +166,8 @@ func TestPortForwardLive(t *testing.T) {
 	const ns = "pf-live"
 	pods := streamPods(t, ns)
 	pod := pods[0]
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "metrics of %s", pod.Name)
-	})}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	defer srv.Close()
 	ctx := context.Background()
-	if err := plane.ServePortForward(ctx, ns, pod.Name, 9100, "127.0.0.1", int32(l.Addr().(*net.TCPAddr).Port)); err != nil {
+	if err := plane.ServePortForward(ctx, ns, pod.Name, 9100, "127.0.0.1", testenv.HTTPTarget(t, "metrics of "+pod.Name)); err != nil {
 		t.Fatal(err)
 	}
 	var fs Forwards
@@ -189,19 +177,7 @@ func TestPortForwardLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("forward: %s", f)
-	var body string
-	testenv.WaitT(t, time.Minute, "HTTP through the forward", func(ctx context.Context) (bool, error) {
-		c := &http.Client{Timeout: 5 * time.Second}
-		resp, err := c.Get("http://" + f.Address + "/metrics")
-		if err != nil {
-			return false, nil
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		body = string(b)
-		return resp.StatusCode == http.StatusOK, nil
-	})
-	if body != "metrics of "+pod.Name {
+	if body := testenv.GetThrough(t, f.Address, time.Minute); body != "metrics of "+pod.Name {
 		t.Fatalf("body %q", body)
 	}
 	list := fs.List()
@@ -235,13 +211,7 @@ func TestStreamsReadOnlyLive(t *testing.T) {
 	const ns = "streams-ro"
 	pods := streamPods(t, ns)
 	pod := pods[0]
-	cfg, err := clientcmd.BuildConfigFromFlags("", plane.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &countingTransport{byM: map[string]int{}}
-	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter })
-	MakeReadOnly(cfg)
+	cfg, counter := countedReadOnly(t)
 	c := kubernetes.NewForConfigOrDie(cfg)
 	s := NewSession(nil, &Target{Context: "test", Config: cfg, Client: c, ReadOnly: true}, nil)
 	ctx := context.Background()
@@ -317,28 +287,13 @@ func TestForwardsStopOnSwitchAndClose(t *testing.T) {
 	const ns = "pf-switch"
 	pods := streamPods(t, ns)
 	ctx := context.Background()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	port := testenv.HTTPTarget(t, "metrics")
 	for _, p := range pods {
-		if err := plane.ServePortForward(ctx, ns, p.Name, 9100, "127.0.0.1", int32(l.Addr().(*net.TCPAddr).Port)); err != nil {
+		if err := plane.ServePortForward(ctx, ns, p.Name, 9100, "127.0.0.1", port); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cfg, err := clientcmd.LoadFromFile(plane.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := *cfg.Contexts[cfg.CurrentContext]
-	cfg.Contexts["other"] = &c
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatal(err)
-	}
-	flags := genericclioptions.NewConfigFlags(true)
-	flags.KubeConfig = &path
+	flags, first := withSecondContext(t, "other", "")
 	target, err := Resolve(flags, false)
 	if err != nil {
 		t.Fatal(err)
@@ -359,11 +314,11 @@ func TestForwardsStopOnSwitchAndClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Context != cfg.CurrentContext || !listens(f.Address) {
+	if f.Context != first || !listens(f.Address) {
 		t.Fatalf("forward %+v not listening", f)
 	}
 	// Another namespace of the same context keeps it.
-	if err := s.Switch(ctx, cfg.CurrentContext, "kube-system", false, 10*time.Second); err != nil {
+	if err := s.Switch(ctx, first, "kube-system", false, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.ActiveForwards(); len(got) != 1 || !listens(f.Address) {

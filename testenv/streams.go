@@ -3,10 +3,14 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -152,4 +156,38 @@ func (p *Plane) applyStream(ctx context.Context, gvr schema.GroupVersionResource
 		_, err = r.Update(ctx, u, metav1.UpdateOptions{})
 	}
 	return err
+}
+
+// HTTPTarget serves body to every request on a free port of 127.0.0.1
+// until the test ends: what a forward to a pod reaches.
+func HTTPTarget(t testing.TB, body string) int32 {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, body)
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return int32(l.Addr().(*net.TCPAddr).Port)
+}
+
+// GetThrough waits until a GET of http://addr/ succeeds and returns the
+// body: a forward's first connection may race the pod's forward config.
+func GetThrough(t testing.TB, addr string, timeout time.Duration) string {
+	t.Helper()
+	var body string
+	WaitT(t, timeout, "HTTP through "+addr, func(ctx context.Context) (bool, error) {
+		resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + addr + "/")
+		if err != nil {
+			return false, nil
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		return resp.StatusCode == http.StatusOK, nil
+	})
+	return body
 }
