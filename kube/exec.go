@@ -25,6 +25,9 @@ func DefaultShell() []string {
 
 // ExecRequest is one command run in a pod's container.
 type ExecRequest struct {
+	// Context is the kubeconfig context the pod was chosen on; the
+	// session refuses the request once it is on another ("" skips it).
+	Context                   string
 	Namespace, Pod, Container string
 	Command                   []string
 	Stdin                     io.Reader
@@ -146,7 +149,19 @@ func (s *Session) Exec(ctx context.Context, r ExecRequest) error {
 	if t.ReadOnly {
 		return fmt.Errorf("shell in %s/%s: %w", r.Namespace, r.Pod, ErrReadOnly)
 	}
+	if err := sameContext(t, r.Context); err != nil {
+		return err
+	}
 	return Exec(ctx, t.Config, t.Client, r)
+}
+
+// sameContext refuses a request chosen on another context than the
+// session's current one: the pod named is not this cluster's.
+func sameContext(t *Target, chosen string) error {
+	if chosen != "" && chosen != t.Context {
+		return fmt.Errorf("chosen on context %q, but dsx is now on %q: nothing sent", chosen, t.Context)
+	}
+	return nil
 }
 
 // PodPort is a port a pod's container declares, with the local port a

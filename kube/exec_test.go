@@ -1,9 +1,11 @@
 package kube
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 
 	utilexec "k8s.io/client-go/util/exec"
@@ -62,5 +64,20 @@ func TestSuggestLocalPort(t *testing.T) {
 	taken := l.Addr().(*net.TCPAddr).Port
 	if got := SuggestLocalPort(taken); got == taken || got == 0 {
 		t.Fatalf("taken port %d: suggested %d", taken, got)
+	}
+}
+
+// A shell or forward chosen on one context is refused once the session
+// is on another, before anything is sent (the target has no client: a
+// request would panic).
+func TestStreamsBoundToContext(t *testing.T) {
+	s := NewSession(nil, &Target{Context: "prod"}, nil)
+	err := s.Exec(context.Background(), ExecRequest{Context: "staging", Namespace: "ns", Pod: "p", Command: []string{"sh"}})
+	if err == nil || !strings.Contains(err.Error(), `chosen on context "staging", but dsx is now on "prod": nothing sent`) {
+		t.Fatalf("exec: %v", err)
+	}
+	_, err = s.StartForward(context.Background(), ForwardRequest{Context: "staging", Namespace: "ns", Pod: "p", PodPort: 80})
+	if err == nil || !strings.Contains(err.Error(), "nothing sent") {
+		t.Fatalf("forward: %v", err)
 	}
 }

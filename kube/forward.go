@@ -21,6 +21,9 @@ import (
 
 // ForwardRequest is a port-forward from a local port to a pod's port.
 type ForwardRequest struct {
+	// Context is the kubeconfig context the pod was chosen on (as in
+	// ExecRequest); Start sets it to the one it runs on.
+	Context              string
 	Namespace, Pod, Node string
 	PodPort              int32
 	// Local is the local port; 0 picks one (SuggestLocalPort).
@@ -29,8 +32,7 @@ type ForwardRequest struct {
 
 // Forward is an active port-forward.
 type Forward struct {
-	ID      int
-	Context string
+	ID int
 	ForwardRequest
 	// Address is where it listens, e.g. 127.0.0.1:8080.
 	Address string
@@ -135,7 +137,8 @@ func (fs *Forwards) Start(ctx context.Context, contextName string, cfg *rest.Con
 		fs.active = map[int]*activeForward{}
 	}
 	fs.next++
-	a.Forward = Forward{ID: fs.next, Context: contextName, ForwardRequest: r, Address: net.JoinHostPort("127.0.0.1", strconv.Itoa(r.Local)), Started: time.Now()}
+	r.Context = contextName
+	a.Forward = Forward{ID: fs.next, ForwardRequest: r, Address: net.JoinHostPort("127.0.0.1", strconv.Itoa(r.Local)), Started: time.Now()}
 	fs.active[a.ID] = a
 	fs.mu.Unlock()
 	// A forward whose pod went away ends by itself; it leaves the list.
@@ -195,6 +198,9 @@ func (s *Session) StartForward(ctx context.Context, r ForwardRequest) (Forward, 
 	t := s.Target()
 	if t.ReadOnly {
 		return Forward{}, fmt.Errorf("port-forward to %s/%s: %w", r.Namespace, r.Pod, ErrReadOnly)
+	}
+	if err := sameContext(t, r.Context); err != nil {
+		return Forward{}, err
 	}
 	return s.forwards.Start(ctx, t.Context, t.Config, t.Client, r)
 }

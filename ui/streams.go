@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -124,7 +125,7 @@ func (m Model) podRead(msg podMsg) (Model, tea.Cmd) {
 // gets it; dsx comes back when the shell exits.
 func (m Model) openShell(t actionTarget) tea.Cmd {
 	st, _ := m.streamer()
-	run := &shellRun{ctx: m.ctx, st: st, req: kube.ExecRequest{Namespace: t.namespace, Pod: t.name, Container: t.container, Command: m.shell, TTY: true},
+	run := &shellRun{ctx: m.ctx, st: st, req: kube.ExecRequest{Context: t.context, Namespace: t.namespace, Pod: t.name, Container: t.container, Command: m.shell, TTY: true},
 		banner: fmt.Sprintf("dsx: shell in %s/%s", t.namespace, t.name)}
 	if t.container != "" {
 		run.banner += " (container " + t.container + ")"
@@ -132,6 +133,8 @@ func (m Model) openShell(t actionTarget) tea.Cmd {
 	run.banner += " on node " + t.node + ", context " + t.context + "; exit to return to dsx"
 	return tea.Exec(run, func(err error) tea.Msg { return shellClosedMsg{target: t, err: err} })
 }
+
+var exitInWords = regexp.MustCompile(`exit status \d+\s*$`)
 
 // shellClosed shows how the shell ended.
 func (m Model) shellClosed(msg shellClosedMsg) (Model, tea.Cmd) {
@@ -144,9 +147,7 @@ func (m Model) shellClosed(msg shellClosedMsg) (Model, tea.Cmd) {
 		m.flash = "✓ shell in " + where + " exited (status 0)"
 	case ok:
 		m.flash = fmt.Sprintf("✗ shell in %s exited with status %d", where, code)
-	case kube.IsReadOnly(msg.err):
-		m.flash = outcome("shell in "+where, msg.err)
-	default:
+	case exitInWords.MatchString(firstLine(msg.err.Error())):
 		// Runtimes that lose the exit code (kwok, some CRI shims) end
 		// their message with it in words: the end is what the user needs.
 		text := []rune(firstLine(msg.err.Error()))
@@ -154,6 +155,8 @@ func (m Model) shellClosed(msg shellClosedMsg) (Model, tea.Cmd) {
 			text = append([]rune("…"), text[len(text)-39:]...)
 		}
 		m.flash = "✗ shell in " + where + " ended: " + string(text)
+	default:
+		m.flash = outcome("shell in "+where, msg.err)
 	}
 	return m, nil
 }
@@ -217,7 +220,7 @@ func (m Model) startForward(d dialog) tea.Cmd {
 	pod, local := d.forwardPort()
 	t, ctx := d.target, m.ctx
 	return func() tea.Msg {
-		f, err := st.StartForward(ctx, kube.ForwardRequest{Namespace: t.namespace, Pod: t.name, Node: t.node, PodPort: pod, Local: local})
+		f, err := st.StartForward(ctx, kube.ForwardRequest{Context: t.context, Namespace: t.namespace, Pod: t.name, Node: t.node, PodPort: pod, Local: local})
 		return forwardedMsg{fwd: f, err: err}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	utilexec "k8s.io/client-go/util/exec"
+
 	"github.com/dsx-tui/dsx/keys"
 	"github.com/dsx-tui/dsx/kube"
 )
@@ -15,18 +17,23 @@ import (
 // real only end to end (main_test.go), where a terminal exists.
 type fakeStreamer struct {
 	fakeActor
-	ports    []kube.PodPort
-	forwards []kube.Forward
+	containers []string
+	ports      []kube.PodPort
+	forwards   []kube.Forward
+	execErr    error
 }
 
 func (f *fakeStreamer) Exec(_ context.Context, r kube.ExecRequest) error {
-	f.record("exec " + r.Namespace + "/" + r.Pod + " " + r.Container)
-	return nil
+	f.record(fmt.Sprintf("exec %s/%s %s %q tty=%v", r.Namespace, r.Pod, r.Container, r.Command, r.TTY && r.Sizes != nil))
+	return f.execErr
 }
 
 func (f *fakeStreamer) PodContainers(_ context.Context, ns, pod string) ([]string, []kube.PodPort, error) {
 	f.record("read " + ns + "/" + pod)
-	return []string{"agent"}, f.ports, nil
+	if f.containers == nil {
+		return []string{"agent"}, f.ports, nil
+	}
+	return f.containers, f.ports, nil
 }
 
 func (f *fakeStreamer) StartForward(_ context.Context, r kube.ForwardRequest) (kube.Forward, error) {
@@ -34,7 +41,7 @@ func (f *fakeStreamer) StartForward(_ context.Context, r kube.ForwardRequest) (k
 	if r.Local == 0 {
 		r.Local = 40000
 	}
-	fw := kube.Forward{ID: len(f.forwards) + 1, Context: "prod-eu-1", ForwardRequest: r, Address: fmt.Sprintf("127.0.0.1:%d", r.Local), Started: fixedNow}
+	fw := kube.Forward{ID: len(f.forwards) + 1, ForwardRequest: r, Address: fmt.Sprintf("127.0.0.1:%d", r.Local), Started: fixedNow}
 	f.mu.Lock()
 	f.forwards = append(f.forwards, fw)
 	f.mu.Unlock()
@@ -146,4 +153,50 @@ func TestShellNeedsNodeRow(t *testing.T) {
 	scr.waitFor(t, 5*time.Second, "told", func(s string) bool {
 		return strings.Contains(s, "shell: select a node row with a pod (enter on a DaemonSet first)")
 	})
+}
+
+// s with several containers asks which; the shell runs the configured
+// command in the chosen one, with a terminal, and its exit status shows.
+func TestShellContainerPicker(t *testing.T) {
+	a := &fakeStreamer{containers: []string{"agent", "sidecar"}, execErr: utilexec.CodeExitError{Err: fmt.Errorf("command terminated with exit code 2"), Code: 2}}
+	m := streamModel(a)
+	m.shell = []string{"/bin/zsh", "-l"}
+	tm, scr := startModel(t, m, 120, 30)
+	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	typeKeys(tm, "j", "j", "j", "enter")
+	scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "general-0") })
+	typeKeys(tm, "s")
+	scr.waitFor(t, 5*time.Second, "the container picker", func(s string) bool {
+		return strings.Contains(s, "Shell in pod logging/log-shipper-uvwxy on node gpu-1?") && strings.Contains(s, "Container: [agent]  sidecar")
+	})
+	typeKeys(tm, "tab")
+	scr.waitFor(t, 5*time.Second, "sidecar chosen", func(s string) bool { return strings.Contains(s, "[sidecar]") })
+	typeKeys(tm, "y")
+	scr.waitFor(t, 5*time.Second, "the exit status", func(s string) bool {
+		return strings.Contains(s, "✗ shell in logging/log-shipper-uvwxy exited with status 2")
+	})
+	want := []string{"read logging/log-shipper-uvwxy", `exec logging/log-shipper-uvwxy sidecar ["/bin/zsh" "-l"] tty=true`}
+	if got := a.called(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("calls %q, want %q", got, want)
+	}
+}
+
+// How a shell ended, in the status line.
+func TestShellClosedMessages(t *testing.T) {
+	tg := actionTarget{action: kube.ActShell, namespace: "ns", name: "pod-1"}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{nil, "✓ shell in ns/pod-1 exited (status 0)"},
+		{utilexec.CodeExitError{Err: fmt.Errorf("command terminated with exit code 130"), Code: 130}, "✗ shell in ns/pod-1 exited with status 130"},
+		{fmt.Errorf("Internal error occurred: error executing command in container: cmd wait: sh -c exec bash: exit status 3"), "✗ shell in ns/pod-1 ended: …md wait: sh -c exec bash: exit status 3"},
+		{fmt.Errorf(`chosen on context "staging", but dsx is now on "prod": nothing sent`), `✗ shell in ns/pod-1 failed: chosen on context "staging", but dsx is now on "prod": nothing sent`},
+		{fmt.Errorf("shell in ns/pod-1: %w", kube.ErrReadOnly), "✗ shell in ns/pod-1: refused, dsx runs with --readonly"},
+	} {
+		m, _ := streamModel(&fakeStreamer{}).shellClosed(shellClosedMsg{target: tg, err: c.err})
+		if m.flash != c.want {
+			t.Errorf("%v:\n got %q\nwant %q", c.err, m.flash, c.want)
+		}
+	}
 }
