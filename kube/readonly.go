@@ -20,6 +20,11 @@ type readOnlyTransport struct{ next http.RoundTripper }
 func (t readOnlyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		// exec, attach and port-forward over WebSocket are GETs that run
+		// commands or open connections in the cluster.
+		if streamSubresource(r.URL.Path) {
+			break
+		}
 		return t.next.RoundTrip(r)
 	case http.MethodPost:
 		if strings.HasSuffix(r.URL.Path, "/selfsubjectaccessreviews") || strings.HasSuffix(r.URL.Path, "/selfsubjectrulesreviews") {
@@ -27,6 +32,19 @@ func (t readOnlyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	}
 	return nil, fmt.Errorf("%s %s: %w", r.Method, r.URL.Path, ErrReadOnly)
+}
+
+// streamSubresource reports a pod's exec, attach or portforward path.
+func streamSubresource(path string) bool {
+	parts := strings.Split(strings.TrimSuffix(path, "/"), "/")
+	if len(parts) < 3 || parts[len(parts)-3] != "pods" {
+		return false
+	}
+	switch parts[len(parts)-1] {
+	case "exec", "attach", "portforward":
+		return true
+	}
+	return false
 }
 
 // MakeReadOnly wraps cfg's transport so that no mutating request is sent.

@@ -15,24 +15,32 @@ import (
 	"github.com/dsx-tui/dsx/testenv"
 )
 
-// Switching contexts stops the old informers: after many switches and a
-// close, the goroutines are back to where they were.
-func TestSessionSwitchLeaksNothing(t *testing.T) {
-	ctx := context.Background()
+// withSecondContext is the plane's kubeconfig with one more context,
+// name, on the same cluster and scoped to namespace; it returns flags for
+// it and the first context's name.
+func withSecondContext(t *testing.T, name, namespace string) (*genericclioptions.ConfigFlags, string) {
+	t.Helper()
 	cfg, err := clientcmd.LoadFromFile(plane.Kubeconfig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A second context on the same cluster, scoped to kube-system.
 	c := *cfg.Contexts[cfg.CurrentContext]
-	c.Namespace = "kube-system"
-	cfg.Contexts["second"] = &c
+	c.Namespace = namespace
+	cfg.Contexts[name] = &c
 	path := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
 		t.Fatal(err)
 	}
 	flags := genericclioptions.NewConfigFlags(true)
 	flags.KubeConfig = &path
+	return flags, cfg.CurrentContext
+}
+
+// Switching contexts stops the old informers: after many switches and a
+// close, the goroutines are back to where they were.
+func TestSessionSwitchLeaksNothing(t *testing.T) {
+	ctx := context.Background()
+	flags, first := withSecondContext(t, "second", "kube-system")
 	target, err := Resolve(flags, false)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +54,7 @@ func TestSessionSwitchLeaksNothing(t *testing.T) {
 	for i := range 6 {
 		name := "second"
 		if i%2 == 1 {
-			name = cfg.CurrentContext
+			name = first
 		}
 		if err := s.Switch(ctx, name, "", false, 10*time.Second); err != nil {
 			t.Fatal(err)

@@ -163,7 +163,11 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	if err := os.WriteFile(prevLogs, []byte(samplePreviousLogs), 0o600); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), []byte(kwokConfig(logs, prevLogs, pv.kube)), 0o600); err != nil {
+	execDir := filepath.Join(dir, "exec")
+	if err := os.MkdirAll(execDir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), []byte(kwokConfig(logs, prevLogs, execDir, pv.kube)), 0o600); err != nil {
 		return nil, err
 	}
 
@@ -194,9 +198,6 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	if err := p.WaitAPIServer(ctx, 60*time.Second); err != nil {
 		return nil, err
 	}
-	if err := p.startControllers(); err != nil {
-		return nil, err
-	}
 	if p.Config, err = clientcmd.BuildConfigFromFlags("", p.Kubeconfig); err != nil {
 		return nil, err
 	}
@@ -204,6 +205,12 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	// only slow them.
 	p.Config.QPS, p.Config.Burst = 500, 1000
 	if p.Client, err = kubernetes.NewForConfig(p.Config); err != nil {
+		return nil, err
+	}
+	if err := p.installStreamCRDs(ctx); err != nil {
+		return nil, err
+	}
+	if err := p.startControllers(); err != nil {
 		return nil, err
 	}
 	// Admission rejects pods until the namespace's default ServiceAccount
@@ -282,6 +289,7 @@ func (p *Plane) startControllers() error {
 	return p.start(Kwok, p.bins.Kwok,
 		"--kubeconfig="+kc,
 		"--config="+filepath.Join(p.Dir, "kwok.yaml"),
+		"--enable-crds="+streamKinds,
 		"--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector="+FakeNodeAnnotation+"=fake",
 		"--node-lease-duration-seconds="+strconv.Itoa(p.opts.NodeLeaseSeconds),

@@ -46,6 +46,8 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 			return m.switchTo(switchRequest{contextName: f[1]})
 		}
 		return m.openPicker("context")
+	case "pf", "port-forward", "portforward", "port-forwards":
+		return m.openForwards()
 	case "ns", "namespace", "namespaces":
 		if len(f) > 1 {
 			if f[1] == "all" || f[1] == "-A" {
@@ -55,7 +57,7 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		return m.openPicker("namespace")
 	}
-	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :q)", f[0])
+	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :pf, :q)", f[0])
 	return m, nil
 }
 

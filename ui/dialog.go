@@ -25,6 +25,11 @@ type dialog struct {
 	// nowOn is the cluster dsx shows now, set when it differs from the
 	// one the action was chosen on: confirming is then refused.
 	nowOn string
+	// choiceLabel names choices other than a delete's propagation (a
+	// shell's container, a forward's port); input is a typed port.
+	choiceLabel string
+	input       string
+	ports       []kube.PodPort
 }
 
 func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -35,8 +40,28 @@ func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.dialog = nil
 		m.flash = d.confirm + ": cancelled, nothing sent"
 		return m, nil
+	case d.target.action == kube.ActForward && len(msg.Text) == 1 && msg.Text[0] >= '0' && msg.Text[0] <= '9' && len(d.input) < 5:
+		d.input += msg.Text
+	case d.target.action == kube.ActForward && msg.String() == "backspace":
+		d.input = d.input[:max(len(d.input)-1, 0)]
 	case key.Matches(msg, k.Confirm):
 		m.dialog = nil
+		switch d.target.action {
+		case kube.ActShell:
+			if d.choice < len(d.choices) {
+				d.target.container = d.choices[d.choice]
+			}
+			m.busy = "shell in " + d.target.namespace + "/" + d.target.name + " " + d.target.where() + "…"
+			return m, m.openShell(d.target)
+		case kube.ActForward:
+			if p, _ := d.forwardPort(); p <= 0 || p > 65535 {
+				m.dialog = &d
+				m.flash = "port-forward: choose a pod port (" + keyName(k.Choice) + ") or type one"
+				return m, nil
+			}
+			m.busy = "port-forward to " + d.target.namespace + "/" + d.target.name + " " + d.target.where() + "…"
+			return m, m.startForward(d)
+		}
 		m.busy = d.confirm + " " + d.target.namespace + "/" + d.target.name + " " + d.target.where() + "…"
 		return m, m.run(d)
 	case key.Matches(msg, k.ChoicePrev) && len(d.choices) > 0:
@@ -77,6 +102,21 @@ func (d dialog) lines(st styles, k keys.Map, width, height int) []string {
 			}
 		}
 		content = append(content, "", "Propagation: "+strings.Join(opts, " ")+"  ("+k.Choice.Keys()[0]+" to change)")
+	}
+	if d.choiceLabel != "" && len(d.choices) > 0 {
+		var opts []string
+		for i, c := range d.choices {
+			if i == d.choice && d.input == "" {
+				opts = append(opts, st.selected.Render("["+c+"]"))
+			} else {
+				opts = append(opts, " "+c+" ")
+			}
+		}
+		content = append(content, d.choiceLabel+": "+strings.Join(opts, " ")+"  ("+k.Choice.Keys()[0]+" to change)")
+	}
+	if d.target.action == kube.ActForward {
+		content = append(content, d.forwardLines()...)
+		content = append(content, "")
 	}
 	for _, b := range d.body {
 		if d.diff {
