@@ -48,6 +48,12 @@ func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.dialog = nil
 		switch d.target.action {
 		case kube.ActShell:
+			// The session refuses it too, but only after the terminal
+			// was handed over: say so here, on dsx's screen.
+			if b := d.target.bound; m.switching != "" || b.Context != m.snap.Context || b.Server != m.snap.Server {
+				m.flash = outcome("shell", &kube.MovedError{Chosen: b, Context: m.snap.Context, Server: m.snap.Server, Switching: m.switching != ""})
+				return m, nil
+			}
 			if d.choice < len(d.choices) {
 				d.target.container = d.choices[d.choice]
 			}

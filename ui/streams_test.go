@@ -230,3 +230,27 @@ func TestShellClosedMessages(t *testing.T) {
 		}
 	}
 }
+
+// A shell chosen on one context and confirmed after dsx moved to another
+// is refused on dsx's screen: the terminal is not handed over.
+func TestShellRefusedAfterSwitch(t *testing.T) {
+	a := &fakeStreamer{containers: []string{"agent", "sidecar"}}
+	tm, scr := startModel(t, streamModel(a), 120, 30)
+	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	typeKeys(tm, "j", "j", "j", "enter")
+	scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "general-0") })
+	typeKeys(tm, "s")
+	scr.waitFor(t, 5*time.Second, "the container picker", func(s string) bool { return strings.Contains(s, "Container: [agent]  sidecar") })
+	other := streamModel(a).snap
+	other.Context, other.Server = "staging", "https://staging.example:6443"
+	tm.Send(SnapshotMsg{Snapshot: other})
+	scr.waitFor(t, 5*time.Second, "the dialog warns", func(s string) bool { return strings.Contains(s, "dsx is now on context staging") })
+	typeKeys(tm, "y")
+	scr.waitFor(t, 5*time.Second, "refused", func(s string) bool {
+		return strings.Contains(s, "✗ refused: the action was chosen on context prod-eu-1 (https://prod-eu-1.example:6443), dsx is now on context staging")
+	})
+	want := []string{"read " + gpu1Pod}
+	if got := a.called(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("calls %q, want %q", got, want)
+	}
+}
