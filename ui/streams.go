@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -337,9 +338,43 @@ func (s *shellRun) Run() error {
 	if err != nil {
 		return err
 	}
-	defer cr.Close()
-	defer cr.Cancel()
+	stdin := &stdinReader{cr: cr}
+	defer stdin.stop()
 	req := s.req
-	req.Stdin, req.Stdout, req.Sizes = cr, out, sizes
+	req.Stdin, req.Stdout, req.Sizes = stdin, out, sizes
 	return s.st.Exec(s.ctx, s.bound, req)
+}
+
+// stdinReader is the shell's view of the terminal. The stream's stdin
+// copy outlives the shell and may be anywhere in a read when it ends: a
+// cancel reader closed under it leaves it waiting on descriptor numbers
+// Bubble Tea's own reader takes next, and it would steal dsx's next key.
+// stop lets no read start after it and closes the reader only once the
+// reads in flight have returned.
+type stdinReader struct {
+	cr      cancelreader.CancelReader
+	mu      sync.Mutex
+	stopped bool
+	reads   sync.WaitGroup
+}
+
+func (r *stdinReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	if r.stopped {
+		r.mu.Unlock()
+		return 0, io.EOF
+	}
+	r.reads.Add(1)
+	r.mu.Unlock()
+	defer r.reads.Done()
+	return r.cr.Read(p)
+}
+
+func (r *stdinReader) stop() {
+	r.mu.Lock()
+	r.stopped = true
+	r.mu.Unlock()
+	r.cr.Cancel()
+	r.reads.Wait()
+	r.cr.Close()
 }
