@@ -99,26 +99,10 @@ func (d dialog) lines(st styles, k keys.Map, width, height int) []string {
 	if d.target.action == kube.ActDelete {
 		p := kube.Propagations[d.choice]
 		content = append(content, wrap("With "+string(p)+" propagation "+p.Explain(d.target.pods)+".", inner)...)
-		var opts []string
-		for i, c := range d.choices {
-			if i == d.choice {
-				opts = append(opts, st.selected.Render("["+c+"]"))
-			} else {
-				opts = append(opts, " "+c+" ")
-			}
-		}
-		content = append(content, "", "Propagation: "+strings.Join(opts, " ")+"  ("+k.Choice.Keys()[0]+" to change)")
+		content = append(content, "", d.choiceLine(st, k, "Propagation"))
 	}
 	if d.choiceLabel != "" && len(d.choices) > 0 {
-		var opts []string
-		for i, c := range d.choices {
-			if i == d.choice && d.input == "" {
-				opts = append(opts, st.selected.Render("["+c+"]"))
-			} else {
-				opts = append(opts, " "+c+" ")
-			}
-		}
-		content = append(content, d.choiceLabel+": "+strings.Join(opts, " ")+"  ("+k.Choice.Keys()[0]+" to change)")
+		content = append(content, d.choiceLine(st, k, d.choiceLabel))
 	}
 	if d.target.action == kube.ActForward {
 		content = append(content, d.forwardLines()...)
@@ -149,6 +133,20 @@ func (d dialog) lines(st styles, k keys.Map, width, height int) []string {
 		out = append(out, "│ "+c+strings.Repeat(" ", pad)+" │")
 	}
 	return append(out, "└"+strings.Repeat("─", inner+2)+"┘")
+}
+
+// choiceLine shows the choices with the chosen one marked; none is
+// while a port is typed instead.
+func (d dialog) choiceLine(st styles, k keys.Map, label string) string {
+	var opts []string
+	for i, c := range d.choices {
+		if i == d.choice && d.input == "" {
+			opts = append(opts, st.selected.Render("["+c+"]"))
+		} else {
+			opts = append(opts, " "+c+" ")
+		}
+	}
+	return label + ": " + strings.Join(opts, " ") + "  (" + k.Choice.Keys()[0] + " to change)"
 }
 
 func diffLine(st styles, l string) string {
