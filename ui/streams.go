@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	tea "charm.land/bubbletea/v2"
@@ -334,9 +335,37 @@ func (s *shellRun) Run() error {
 	if err != nil {
 		return err
 	}
-	defer cr.Close()
-	defer cr.Cancel()
+	stdin := &stdinReader{cr: cr}
+	defer stdin.stop()
 	req := s.req
-	req.Stdin, req.Stdout, req.Sizes = cr, out, sizes
+	req.Stdin, req.Stdout, req.Sizes = stdin, out, sizes
 	return s.st.Exec(s.ctx, req)
+}
+
+// stdinReader closes its cancelreader only once no Read is in flight:
+// closed while the stream's copy goroutine still waited in it, the
+// reader's epoll descriptor could be reused by Bubble Tea's next reader,
+// and the stale goroutine would take the user's next key (seen: q lost
+// after a shell).
+type stdinReader struct {
+	mu     sync.RWMutex
+	closed bool
+	cr     cancelreader.CancelReader
+}
+
+func (r *stdinReader) Read(p []byte) (int, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		return 0, io.EOF
+	}
+	return r.cr.Read(p)
+}
+
+func (r *stdinReader) stop() {
+	r.cr.Cancel()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	r.cr.Close()
 }
