@@ -72,7 +72,7 @@ type Plane struct {
 	adminToken  string
 	// streamsErr says why kwok serves no per-pod exec and port-forward.
 	streamsErr error
-	opts        Options
+	opts       Options
 
 	mu    sync.Mutex
 	procs map[string]*proc
