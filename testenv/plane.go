@@ -70,9 +70,10 @@ type Plane struct {
 	// fake node; the API server reaches it at the node's InternalIP.
 	kubeletPort int
 	adminToken  string
+	opts        Options
+
 	// streamsErr says why kwok serves no per-pod exec and port-forward.
 	streamsErr error
-	opts       Options
 
 	mu    sync.Mutex
 	procs map[string]*proc
