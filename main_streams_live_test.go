@@ -13,6 +13,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/dsx-tui/dsx/testenv"
@@ -185,4 +186,35 @@ func (s *tmuxSession) quitOK() {
 	if st := s.paneExit(10 * time.Second); st != "0" {
 		s.t.Fatalf("exit status %s after q", st)
 	}
+}
+
+// A user who may read pods but not exec into them or forward to them is
+// told so when pressing s or F on a node row; help greys both.
+func TestStreamsRefusedByRBACEndToEnd(t *testing.T) {
+	const ns = "e2e-streams-rbac"
+	pod := streamAgent(t, ns, "node-16")
+	u, err := plane.CreateUser(context.Background(), "e2e-pod-reader", ns, []rbacv1.PolicyRule{
+		{APIGroups: []string{"apps"}, Resources: []string{"daemonsets", "controllerrevisions"}, Verbs: []string{"get", "list", "watch"}},
+		{APIGroups: []string{""}, Resources: []string{"pods", "events"}, Verbs: []string{"get", "list", "watch"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, 150, 40, []string{"TERM=xterm-256color"}, "--kubeconfig", u.Kubeconfig, "-n", ns)
+	s.waitFor(time.Minute, "agent listed", func(x string) bool { return strings.Contains(x, "agent") })
+	s.keys("Enter")
+	s.waitFor(time.Minute, "the node row", regexp.MustCompile(`(?m)^node-16\s+✓ current\s+`+pod.Name).MatchString)
+	s.keys("s")
+	s.waitFor(30*time.Second, "shell refused", func(x string) bool {
+		return strings.Contains(x, "✗ shell not permitted: you may not create pods/exec in namespace "+ns)
+	})
+	s.keys("F")
+	s.waitFor(30*time.Second, "forward refused", func(x string) bool {
+		return strings.Contains(x, "✗ port-forward not permitted: you may not create pods/portforward in namespace "+ns)
+	})
+	s.keys("?")
+	s.waitFor(10*time.Second, "help greyed", func(x string) bool {
+		return strings.Contains(x, "shell in the pod (not permitted here)") && strings.Contains(x, "port-forward (:pf lists) (not permitted here)")
+	})
+	s.quitOK()
 }
