@@ -13,23 +13,22 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/dsx-tui/dsx/testenv"
 )
 
-// streamAgent runs a DaemonSet on one node of its own in ns and returns
-// its pod, with kwok told to run exec requests for it with env and a
-// working directory that name it.
+// streamAgent runs a DaemonSet in ns on one of the plane's nodes (a new
+// node would change other tests' counts) and returns its pod, with kwok
+// told to run exec requests for it with env and a working directory that
+// name it.
 func streamAgent(t *testing.T, ns, node string) corev1.Pod {
 	t.Helper()
 	plane.Namespace(t, ns)
 	ctx := context.Background()
-	if _, err := plane.AddNode(ctx, node, testenv.NodeSpec{Labels: map[string]string{"pool": node}}); err != nil {
-		t.Fatal(err)
-	}
 	ds := testenv.DaemonSet(ns, "agent", "agent:1")
-	ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": node}
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"kubernetes.io/hostname": node}
 	ds.Spec.Template.Spec.Containers[0].Ports = []corev1.ContainerPort{{Name: "metrics", ContainerPort: 9100}}
 	if _, err := plane.Client.AppsV1().DaemonSets(ns).Create(ctx, ds, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -63,15 +62,15 @@ func streamAgent(t *testing.T, ns, node string) corev1.Pod {
 // view with the exit status in the status line.
 func TestShellEndToEnd(t *testing.T) {
 	const ns = "e2e-shell"
-	pod := streamAgent(t, ns, "shell-0")
+	pod := streamAgent(t, ns, "node-17")
 	s := startTmux(t, 150, 40, []string{"TERM=xterm-256color"}, "--kubeconfig", plane.Kubeconfig, "-n", ns)
 	s.waitFor(time.Minute, "agent listed", func(x string) bool { return strings.Contains(x, "agent") })
 	s.keys("Enter")
-	row := regexp.MustCompile(`(?m)^shell-0\s+✓ current\s+` + pod.Name)
+	row := regexp.MustCompile(`(?m)^node-17\s+✓ current\s+` + pod.Name)
 	s.waitFor(time.Minute, "the node row", row.MatchString)
 	s.keys("s")
 	s.waitFor(30*time.Second, "dsx's banner", func(x string) bool {
-		return strings.Contains(x, "dsx: shell in "+ns+"/"+pod.Name+" (container agent) on node shell-0, context dsx-testenv; exit to return to dsx")
+		return strings.Contains(x, "dsx: shell in "+ns+"/"+pod.Name+" (container agent) on node node-17, context dsx-testenv; exit to return to dsx")
 	})
 	// kwok learns of the pod's Exec object a moment after it is made: a
 	// first shell may run with the defaults (no DSX_POD, workdir exec);
@@ -124,20 +123,20 @@ func TestShellEndToEnd(t *testing.T) {
 // forward and enter stops it.
 func TestPortForwardEndToEnd(t *testing.T) {
 	const ns = "e2e-pf"
-	pod := streamAgent(t, ns, "pf-0")
+	pod := streamAgent(t, ns, "node-18")
 	if err := plane.ServePortForward(context.Background(), ns, pod.Name, 9100, "127.0.0.1", testenv.HTTPTarget(t, "metrics of "+pod.Name)); err != nil {
 		t.Fatal(err)
 	}
 	s := startTmux(t, 150, 40, []string{"TERM=xterm-256color"}, "--kubeconfig", plane.Kubeconfig, "-n", ns)
 	s.waitFor(time.Minute, "agent listed", func(x string) bool { return strings.Contains(x, "agent") })
 	s.keys("Enter")
-	s.waitFor(time.Minute, "the node row", regexp.MustCompile(`(?m)^pf-0\s+✓ current\s+`+pod.Name).MatchString)
+	s.waitFor(time.Minute, "the node row", regexp.MustCompile(`(?m)^node-18\s+✓ current\s+`+pod.Name).MatchString)
 	s.keys("F")
 	s.waitFor(30*time.Second, "the dialog", func(x string) bool {
-		return strings.Contains(x, "Port-forward to pod "+ns+"/"+pod.Name+" on node pf-0?") && strings.Contains(x, "[9100 metrics (agent)]")
+		return strings.Contains(x, "Port-forward to pod "+ns+"/"+pod.Name+" on node node-18?") && strings.Contains(x, "[9100 metrics (agent)]")
 	})
 	s.keys("y")
-	started := regexp.MustCompile(`✓ forwarding (127\.0\.0\.1:\d+) → ` + ns + "/" + pod.Name + `:9100 on pf-0`)
+	started := regexp.MustCompile(`✓ forwarding (127\.0\.0\.1:\d+) → ` + ns + "/" + pod.Name + `:9100 on node-18`)
 	scr := s.waitFor(30*time.Second, "the forward started", started.MatchString)
 	addr := started.FindStringSubmatch(scr)[1]
 	if body := testenv.GetThrough(t, addr, time.Minute); body != "metrics of "+pod.Name {
@@ -145,7 +144,7 @@ func TestPortForwardEndToEnd(t *testing.T) {
 	}
 	s.keys(":", "pf", "Enter")
 	s.waitFor(10*time.Second, "the forward listed", func(x string) bool {
-		return strings.Contains(x, "Active port-forwards") && strings.Contains(x, addr+" → "+ns+"/"+pod.Name+":9100 on pf-0 · context dsx-testenv")
+		return strings.Contains(x, "Active port-forwards") && strings.Contains(x, addr+" → "+ns+"/"+pod.Name+":9100 on node-18 · context dsx-testenv")
 	})
 	s.keys("Enter")
 	s.waitFor(10*time.Second, "the forward stopped", func(x string) bool {
@@ -162,11 +161,11 @@ func TestPortForwardEndToEnd(t *testing.T) {
 // greys them.
 func TestStreamsReadOnlyEndToEnd(t *testing.T) {
 	const ns = "e2e-streams-ro"
-	pod := streamAgent(t, ns, "ro-0")
+	pod := streamAgent(t, ns, "node-19")
 	s := startTmux(t, 150, 40, []string{"TERM=xterm-256color"}, "--kubeconfig", plane.Kubeconfig, "-n", ns, "--readonly")
 	s.waitFor(time.Minute, "agent listed", func(x string) bool { return strings.Contains(x, "agent") })
 	s.keys("Enter")
-	s.waitFor(time.Minute, "the node row", regexp.MustCompile(`(?m)^ro-0\s+✓ current\s+`+pod.Name).MatchString)
+	s.waitFor(time.Minute, "the node row", regexp.MustCompile(`(?m)^node-19\s+✓ current\s+`+pod.Name).MatchString)
 	s.keys("s")
 	s.waitFor(10*time.Second, "shell refused", func(x string) bool { return strings.Contains(x, "✗ shell is disabled: dsx runs with --readonly") })
 	s.keys("F")
@@ -187,4 +186,35 @@ func (s *tmuxSession) quitOK() {
 	if st := s.paneExit(10 * time.Second); st != "0" {
 		s.t.Fatalf("exit status %s after q", st)
 	}
+}
+
+// A user who may read pods but not exec into them or forward to them is
+// told so when pressing s or F on a node row; help greys both.
+func TestStreamsRefusedByRBACEndToEnd(t *testing.T) {
+	const ns = "e2e-streams-rbac"
+	pod := streamAgent(t, ns, "node-16")
+	u, err := plane.CreateUser(context.Background(), "e2e-pod-reader", ns, []rbacv1.PolicyRule{
+		{APIGroups: []string{"apps"}, Resources: []string{"daemonsets", "controllerrevisions"}, Verbs: []string{"get", "list", "watch"}},
+		{APIGroups: []string{""}, Resources: []string{"pods", "events"}, Verbs: []string{"get", "list", "watch"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, 150, 40, []string{"TERM=xterm-256color"}, "--kubeconfig", u.Kubeconfig, "-n", ns)
+	s.waitFor(time.Minute, "agent listed", func(x string) bool { return strings.Contains(x, "agent") })
+	s.keys("Enter")
+	s.waitFor(time.Minute, "the node row", regexp.MustCompile(`(?m)^node-16\s+✓ current\s+`+pod.Name).MatchString)
+	s.keys("s")
+	s.waitFor(30*time.Second, "shell refused", func(x string) bool {
+		return strings.Contains(x, "✗ shell not permitted: you may not create pods/exec in namespace "+ns)
+	})
+	s.keys("F")
+	s.waitFor(30*time.Second, "forward refused", func(x string) bool {
+		return strings.Contains(x, "✗ port-forward not permitted: you may not create pods/portforward in namespace "+ns)
+	})
+	s.keys("?")
+	s.waitFor(10*time.Second, "help greyed", func(x string) bool {
+		return strings.Contains(x, "shell in the pod (not permitted here)") && strings.Contains(x, "port-forward (:pf lists) (not permitted here)")
+	})
+	s.quitOK()
 }

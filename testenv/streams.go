@@ -29,8 +29,14 @@ import (
 // streamCRDs are kwok's own definitions of the kinds it watches.
 var streamCRDs = []string{"kwok.x-k8s.io_execs.yaml", "kwok.x-k8s.io_portforwards.yaml"}
 
-// streamKinds is kwok's --enable-crds for them.
-const streamKinds = "Exec,PortForward"
+// streamKinds is kwok's --enable-crds: none when the kinds could not be
+// installed (kwok would exit, unable to list them).
+func (p *Plane) streamKinds() string {
+	if p.streamsErr != nil {
+		return ""
+	}
+	return "Exec,PortForward"
+}
 
 var (
 	crdGVR         = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
@@ -135,6 +141,9 @@ func (p *Plane) ServePortForward(ctx context.Context, namespace, pod string, pod
 }
 
 func (p *Plane) applyStream(ctx context.Context, gvr schema.GroupVersionResource, kind, namespace, name string, spec map[string]any) error {
+	if p.streamsErr != nil {
+		return fmt.Errorf("testenv: kwok serves no per-pod %s: %w", kind, p.streamsErr)
+	}
 	dyn, err := dynamic.NewForConfig(p.Config)
 	if err != nil {
 		return err

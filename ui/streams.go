@@ -345,36 +345,30 @@ func (s *shellRun) Run() error {
 	return s.st.Exec(s.ctx, s.bound, req)
 }
 
-// stdinReader is the shell's view of the terminal. The stream's stdin
-// copy outlives the shell and may be anywhere in a read when it ends: a
-// cancel reader closed under it leaves it waiting on descriptor numbers
-// Bubble Tea's own reader takes next, and it would steal dsx's next key.
-// stop lets no read start after it and closes the reader only once the
-// reads in flight have returned.
+// stdinReader closes its cancelreader only once no Read is in flight:
+// closed while the stream's copy goroutine still waited in it, the
+// reader's epoll descriptor could be reused by Bubble Tea's next reader,
+// and the stale goroutine would take the user's next key (seen: q lost
+// after a shell).
 type stdinReader struct {
-	cr      cancelreader.CancelReader
-	mu      sync.Mutex
-	stopped bool
-	reads   sync.WaitGroup
+	mu     sync.RWMutex
+	closed bool
+	cr     cancelreader.CancelReader
 }
 
 func (r *stdinReader) Read(p []byte) (int, error) {
-	r.mu.Lock()
-	if r.stopped {
-		r.mu.Unlock()
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
 		return 0, io.EOF
 	}
-	r.reads.Add(1)
-	r.mu.Unlock()
-	defer r.reads.Done()
 	return r.cr.Read(p)
 }
 
 func (r *stdinReader) stop() {
-	r.mu.Lock()
-	r.stopped = true
-	r.mu.Unlock()
 	r.cr.Cancel()
-	r.reads.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
 	r.cr.Close()
 }

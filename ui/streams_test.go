@@ -3,10 +3,13 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/muesli/cancelreader"
 	"k8s.io/apimachinery/pkg/types"
 	utilexec "k8s.io/client-go/util/exec"
 
@@ -228,6 +231,52 @@ func TestShellClosedMessages(t *testing.T) {
 		if m.flash != c.want {
 			t.Errorf("%v:\n got %q\nwant %q", c.err, m.flash, c.want)
 		}
+	}
+}
+
+// After a shell, the stream's stdin reader has let go of the terminal:
+// its pending read has returned, later reads end, and the next reader
+// (Bubble Tea's) gets the next key.
+func TestShellStdinLetsGo(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	cr, err := cancelreader.NewReader(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &stdinReader{cr: cr}
+	pending := make(chan error, 1)
+	go func() {
+		_, err := in.Read(make([]byte, 16))
+		pending <- err
+	}()
+	in.stop()
+	select {
+	case err := <-pending:
+		if err == nil {
+			t.Fatal("the pending read returned data")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the pending read did not return after stop")
+	}
+	if _, err := in.Read(make([]byte, 16)); err != io.EOF {
+		t.Fatalf("read after stop: %v", err)
+	}
+	next, err := cancelreader.NewReader(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if _, err := w.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 1)
+	if n, err := next.Read(b); n != 1 || b[0] != 'q' || err != nil {
+		t.Fatalf("next reader got %q %v", b[:n], err)
 	}
 }
 
