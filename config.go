@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/dsx-tui/dsx/keys"
+	"github.com/dsx-tui/dsx/kube"
 	"github.com/dsx-tui/dsx/ui"
 )
 
@@ -37,6 +38,9 @@ type Config struct {
 	Keys map[string][]string `json:"keys,omitempty"`
 	// Theme sets colours: warn, bad, good, title.
 	Theme ui.Theme `json:"theme,omitempty"`
+	// Shell is the command s runs in a pod, as a list of arguments; unset:
+	// bash where the image has it, else sh.
+	Shell []string `json:"shell,omitempty"`
 }
 
 // settings are a validated Config.
@@ -71,6 +75,7 @@ func loadConfig(getenv func(string) string) (settings, error) {
 	b, err := os.ReadFile(s.path)
 	if errors.Is(err, os.ErrNotExist) {
 		s.ASCII = "auto"
+		s.Shell = kube.DefaultShell()
 		return s, nil
 	}
 	if err != nil {
@@ -116,6 +121,12 @@ func loadConfig(getenv func(string) string) (settings, error) {
 	}
 	if err := s.keys.Remap(s.Keys); err != nil {
 		return s, bad("%v", err)
+	}
+	if s.Shell != nil && (len(s.Shell) == 0 || strings.TrimSpace(s.Shell[0]) == "") {
+		return s, bad("shell: %q names no command; give a list such as [sh, -c, \"exec bash\"], or leave it out", s.Shell)
+	}
+	if s.Shell == nil {
+		s.Shell = kube.DefaultShell()
 	}
 	return s, nil
 }

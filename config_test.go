@@ -102,3 +102,25 @@ func TestStallAfter(t *testing.T) {
 		t.Error("no --stall-after flag")
 	}
 }
+
+// The shell command is a list of arguments; unset, the default; an empty
+// one is named as a mistake; dsx config shows the one in effect.
+func TestConfigShell(t *testing.T) {
+	s, err := loadConfig(withConfig(t, ""))
+	if err != nil || strings.Join(s.Shell, " ") != "sh -c command -v bash >/dev/null && exec bash || exec sh" {
+		t.Fatalf("default shell: %q %v", s.Shell, err)
+	}
+	var out bytes.Buffer
+	if err := printConfig(&out, s); err != nil || !strings.Contains(out.String(), "shell:\n- sh\n- -c\n- command -v bash") {
+		t.Fatalf("dsx config without a file: %v\n%s", err, out.String())
+	}
+	s, err = loadConfig(withConfig(t, "shell: [/bin/zsh, -l]\n"))
+	if err != nil || strings.Join(s.Shell, " ") != "/bin/zsh -l" {
+		t.Fatalf("shell from the file: %q %v", s.Shell, err)
+	}
+	for _, text := range []string{"shell: []\n", "shell: [\"\"]\n", "shell: bash\n"} {
+		if _, err := loadConfig(withConfig(t, text)); err == nil || !strings.Contains(err.Error(), "shell") {
+			t.Errorf("%q: %v, want an error naming shell", text, err)
+		}
+	}
+}

@@ -189,7 +189,7 @@ func run(args []string) error {
 	defer restoreLog()
 	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: conf.keys, Initial: w.Initial(),
 		Inspector: session, Switcher: session, Actor: session, RequestTimeout: requestTimeout(cf),
-		ASCII: asciiOn, Theme: conf.Theme, Now: now, Log: clientLog, StallAfter: target.StallAfter})
+		ASCII: asciiOn, Theme: conf.Theme, Now: now, Log: clientLog, StallAfter: target.StallAfter, Shell: conf.Shell})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	// Only a terminal is watched: Bubble Tea reads /dev/tty itself when
 	// the standard input is not one.

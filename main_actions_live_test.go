@@ -261,7 +261,7 @@ func TestActionsRefusedEndToEnd(t *testing.T) {
 			return strings.Contains(x, "✗ delete not permitted: you may not delete daemonsets.apps in namespace "+ns)
 		})
 		s.keys("?")
-		s.waitFor(10*time.Second, "help greyed", func(x string) bool { return strings.Count(x, "(not permitted") == 5 })
+		s.waitFor(10*time.Second, "help greyed", func(x string) bool { return strings.Count(x, "(not permitted") == 7 })
 		s.keys("q")
 		s.paneExit(10 * time.Second)
 	})

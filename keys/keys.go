@@ -10,6 +10,7 @@ type Map struct {
 	Enter, Back, Filter, Help, Quit         key.Binding
 	Describe, YAML, Logs, Info              key.Binding
 	Edit, Delete, Create, Restart, Undo     key.Binding
+	Shell, PortForward                      key.Binding
 	History, Command                        key.Binding
 	Problems, Sort                          key.Binding
 	SearchNext, SearchPrev                  key.Binding
@@ -31,14 +32,14 @@ func (m Map) Groups() []Group {
 		{"Move", []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Top, m.Bottom}},
 		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Info, m.Logs, m.Contexts, m.Help, m.Command, m.Quit}},
 		{"In describe, YAML and logs", []key.Binding{m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
-		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.History, m.Undo}},
+		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.History, m.Undo, m.Shell, m.PortForward}},
 		{"In dialogs and history", []key.Binding{m.Confirm, m.Cancel, m.Choice, m.ChoicePrev, m.Mark, m.Diff}},
 	}
 }
 
 // Default is the keymap, with k9s's keys where k9s has the action.
 func Default() Map {
-	return Map{
+	m := Map{
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
@@ -66,14 +67,18 @@ func Default() Map {
 		ChoicePrev: key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "… backwards")),
 		Diff:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "diff vs current (or marked)")),
 		Mark:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark a revision (diff)")),
-		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx, :ns, :q)")),
+		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx, :ns, :pf, :log, :q)")),
 		Contexts:   key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "switch context")),
 		Problems:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "problems only")),
-		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Sort:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort")),
 		SearchNext: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
 		SearchPrev: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 		Follow:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow on/off")),
 		Previous:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous container on/off")),
 		Container:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "pick container")),
 	}
+	// s and shift+f as in k9s; sort moved to o (order by) for them.
+	m.Shell = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell in the pod"))
+	m.PortForward = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "port-forward (:pf lists)"))
+	return m
 }

@@ -15,6 +15,7 @@ func (m *Map) Names() map[string]*key.Binding {
 		"enter": &m.Enter, "back": &m.Back, "filter": &m.Filter, "help": &m.Help, "quit": &m.Quit,
 		"describe": &m.Describe, "yaml": &m.YAML, "logs": &m.Logs, "info": &m.Info,
 		"edit": &m.Edit, "delete": &m.Delete, "create": &m.Create, "restart": &m.Restart, "undo": &m.Undo,
+		"shell": &m.Shell, "portForward": &m.PortForward,
 		"history": &m.History, "command": &m.Command, "problems": &m.Problems, "sort": &m.Sort,
 		"searchNext": &m.SearchNext, "searchPrev": &m.SearchPrev, "follow": &m.Follow, "previous": &m.Previous,
 		"container": &m.Container, "contexts": &m.Contexts, "confirm": &m.Confirm, "cancel": &m.Cancel, "choice": &m.Choice, "choicePrev": &m.ChoicePrev,

@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	authzv1 "k8s.io/api/authorization/v1"
@@ -87,11 +88,13 @@ func (a Access) String() string {
 }
 
 // accessReview asks the API server whether the user may do verb on the
-// resource; every authenticated user may ask.
+// resource ("pods/exec" names a subresource); every authenticated user
+// may ask.
 func accessReview(ctx context.Context, client kubernetes.Interface, verb, group, resource, namespace string) (authzv1.SubjectAccessReviewStatus, error) {
+	resource, sub, _ := strings.Cut(resource, "/")
 	r, err := client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, &authzv1.SelfSubjectAccessReview{
 		Spec: authzv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &authzv1.ResourceAttributes{
-			Group: group, Resource: resource, Namespace: namespace, Verb: verb,
+			Group: group, Resource: resource, Subresource: sub, Namespace: namespace, Verb: verb,
 		}},
 	}, metav1.CreateOptions{})
 	if err != nil {

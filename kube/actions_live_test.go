@@ -18,6 +18,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/util/retry"
 
@@ -396,6 +397,20 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return c.next.RoundTrip(r)
 }
 
+// countedReadOnly is the plane's admin config under --readonly, with the
+// requests that get past the read-only layer counted.
+func countedReadOnly(t *testing.T) (*rest.Config, *countingTransport) {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", plane.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingTransport{byM: map[string]int{}}
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter })
+	MakeReadOnly(cfg)
+	return cfg, counter
+}
+
 // Under --readonly every action fails with ErrReadOnly and no mutating
 // request leaves the process, counted below the read-only layer.
 func TestReadOnlyActionsSendNothing(t *testing.T) {
@@ -405,13 +420,7 @@ func TestReadOnlyActionsSendNothing(t *testing.T) {
 	if _, err := plane.Client.AppsV1().DaemonSets(ns).Create(ctx, testenv.DaemonSet(ns, "ro", "agent:1"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", plane.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &countingTransport{byM: map[string]int{}}
-	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter })
-	MakeReadOnly(cfg)
+	cfg, counter := countedReadOnly(t)
 	c := kubernetes.NewForConfigOrDie(cfg)
 
 	create := NewCreate(Bound{ObjectRef: ObjectRef{Namespace: ns}})

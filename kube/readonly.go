@@ -20,6 +20,11 @@ type readOnlyTransport struct{ next http.RoundTripper }
 func (t readOnlyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		// exec, attach and port-forward over WebSocket are GETs that run
+		// commands or open connections in the cluster.
+		if streamSubresource(r.URL.Path) {
+			break
+		}
 		return t.next.RoundTrip(r)
 	case http.MethodPost:
 		// By exact path: a suffix would also let through a POST to any
@@ -36,6 +41,19 @@ func (t readOnlyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 var reviewPaths = map[string]bool{
 	"/apis/authorization.k8s.io/v1/selfsubjectaccessreviews": true,
 	"/apis/authorization.k8s.io/v1/selfsubjectrulesreviews":  true,
+}
+
+// streamSubresource reports a pod's exec, attach or portforward path.
+func streamSubresource(path string) bool {
+	parts := strings.Split(strings.TrimSuffix(path, "/"), "/")
+	if len(parts) < 3 || parts[len(parts)-3] != "pods" {
+		return false
+	}
+	switch parts[len(parts)-1] {
+	case "exec", "attach", "portforward":
+		return true
+	}
+	return false
 }
 
 // MakeReadOnly wraps cfg's transport so that no mutating request is sent.

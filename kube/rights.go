@@ -19,11 +19,13 @@ const (
 	ActRestart   Action = "restart"
 	ActUndo      Action = "undo"
 	ActDeletePod Action = "delete pod"
+	ActShell     Action = "shell"
+	ActForward   Action = "port-forward"
 )
 
 // Actions lists every action, in help order.
 func Actions() []Action {
-	return []Action{ActEdit, ActDelete, ActCreate, ActRestart, ActUndo, ActDeletePod}
+	return []Action{ActEdit, ActDelete, ActCreate, ActRestart, ActUndo, ActDeletePod, ActShell, ActForward}
 }
 
 // verb and resource are what the API server authorises for a: restart
@@ -39,6 +41,10 @@ func (a Action) verb() (verb, group, resource string) {
 		return "delete", "apps", "daemonsets"
 	case ActDeletePod:
 		return "delete", "", "pods"
+	case ActShell:
+		return "create", "", "pods/exec"
+	case ActForward:
+		return "create", "", "pods/portforward"
 	}
 	return "patch", "apps", "daemonsets"
 }

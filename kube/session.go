@@ -31,6 +31,8 @@ type Session struct {
 	// switching counts switches in flight: actions are refused meanwhile.
 	switching int
 	stopping  sync.WaitGroup
+	// forwards are the port-forwards opened on the current context.
+	forwards Forwards
 }
 
 // NewSession starts on target with a watcher already connected to it.
@@ -119,11 +121,16 @@ func (s *Session) Switch(ctx context.Context, contextName, namespace string, all
 		return err
 	}
 	s.mu.Lock()
-	old := s.watcher
+	old, oldTarget := s.watcher, s.target
 	s.target, s.watcher = t, w
 	close(s.switched)
 	s.switched = make(chan struct{})
 	s.mu.Unlock()
+	// A forward belongs to the cluster it was opened on: a local port
+	// that keeps reaching the old cluster after a switch would mislead.
+	if oldTarget.Context != t.Context || oldTarget.Server != t.Server {
+		s.forwards.StopAll()
+	}
 	// The old informers stop in the background (Shutdown cancels their
 	// context and waits for their goroutines); Close waits for them.
 	s.stopping.Add(1)
@@ -167,8 +174,9 @@ func (s *Session) Next(ctx context.Context) (Snapshot, error) {
 	return snap, err
 }
 
-// Close stops the current informers.
+// Close stops the current informers and every port-forward.
 func (s *Session) Close() {
+	s.forwards.StopAll()
 	s.mu.Lock()
 	w := s.watcher
 	s.mu.Unlock()

@@ -34,14 +34,20 @@ func kubeconfigWithContext(t *testing.T, name, namespace string) (path, current 
 	return path, cfg.CurrentContext
 }
 
+// withSecondContext is kubeconfigWithContext as kubectl's flags.
+func withSecondContext(t *testing.T, name, namespace string) (*genericclioptions.ConfigFlags, string) {
+	t.Helper()
+	path, current := kubeconfigWithContext(t, name, namespace)
+	flags := genericclioptions.NewConfigFlags(true)
+	flags.KubeConfig = &path
+	return flags, current
+}
+
 // Switching contexts stops the old informers: after many switches and a
 // close, the goroutines are back to where they were.
 func TestSessionSwitchLeaksNothing(t *testing.T) {
 	ctx := context.Background()
-	// A second context on the same cluster, scoped to kube-system.
-	path, current := kubeconfigWithContext(t, "second", "kube-system")
-	flags := genericclioptions.NewConfigFlags(true)
-	flags.KubeConfig = &path
+	flags, first := withSecondContext(t, "second", "kube-system")
 	target, err := Resolve(flags, false)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +61,7 @@ func TestSessionSwitchLeaksNothing(t *testing.T) {
 	for i := range 6 {
 		name := "second"
 		if i%2 == 1 {
-			name = current
+			name = first
 		}
 		if err := s.Switch(ctx, name, "", false, 10*time.Second); err != nil {
 			t.Fatal(err)

@@ -20,7 +20,9 @@ const (
 // pods become Running and Ready unless a simulate annotation says otherwise.
 // kwokConfig returns kwok's configuration; logsFile and previousLogsFile are
 // what every container's logs (and previous logs) read, in CRI format.
-func kwokConfig(logsFile, previousLogsFile, kubeVersion string) string {
+// Exec in a pod without an Exec object of its own (ServeExec) runs a
+// local process in execDir.
+func kwokConfig(logsFile, previousLogsFile, execDir, kubeVersion string) string {
 	// Fake kubelets report the plane's own release.
 	return strings.ReplaceAll(kwokStages, "@KUBE_VERSION@", kubeVersion) + `---
 apiVersion: kwok.x-k8s.io/v1alpha1
@@ -33,6 +35,16 @@ spec:
   - logsFile: ` + logsFile + `
     previousLogsFile: ` + previousLogsFile + `
     follow: true
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterExec
+metadata:
+  name: all-containers
+spec:
+  selector: {}
+  execs:
+  - local:
+      workDir: ` + execDir + `
 `
 }
 

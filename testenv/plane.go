@@ -78,6 +78,9 @@ type Plane struct {
 	// kubeVersion is the release the plane runs, e.g. v1.34.4.
 	kubeVersion string
 
+	// streamsErr says why kwok serves no per-pod exec and port-forward.
+	streamsErr error
+
 	mu    sync.Mutex
 	procs map[string]*proc
 	// ports of the API server across restarts stay the same so that clients
@@ -163,7 +166,11 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	if err := os.WriteFile(prevLogs, []byte(samplePreviousLogs), 0o600); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), []byte(kwokConfig(logs, prevLogs, pv.kube)), 0o600); err != nil {
+	execDir := filepath.Join(dir, "exec")
+	if err := os.MkdirAll(execDir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), []byte(kwokConfig(logs, prevLogs, execDir, pv.kube)), 0o600); err != nil {
 		return nil, err
 	}
 
@@ -194,9 +201,6 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	if err := p.WaitAPIServer(ctx, 60*time.Second); err != nil {
 		return nil, err
 	}
-	if err := p.startControllers(); err != nil {
-		return nil, err
-	}
 	if p.Config, err = clientcmd.BuildConfigFromFlags("", p.Kubeconfig); err != nil {
 		return nil, err
 	}
@@ -204,6 +208,15 @@ func Start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	// only slow them.
 	p.Config.QPS, p.Config.Burst = 500, 1000
 	if p.Client, err = kubernetes.NewForConfig(p.Config); err != nil {
+		return nil, err
+	}
+	// Without kwok's definitions (no module source to read them from)
+	// the plane still runs; only ServeExec and ServePortForward fail.
+	if err := p.installStreamCRDs(ctx); err != nil {
+		p.streamsErr = err
+		fmt.Fprintf(opts.Progress, "testenv: exec and port-forward per pod unavailable: %v\n", err)
+	}
+	if err := p.startControllers(); err != nil {
 		return nil, err
 	}
 	// Admission rejects pods until the namespace's default ServiceAccount
@@ -282,6 +295,7 @@ func (p *Plane) startControllers() error {
 	return p.start(Kwok, p.bins.Kwok,
 		"--kubeconfig="+kc,
 		"--config="+filepath.Join(p.Dir, "kwok.yaml"),
+		"--enable-crds="+p.streamKinds(),
 		"--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector="+FakeNodeAnnotation+"=fake",
 		"--node-lease-duration-seconds="+strconv.Itoa(p.opts.NodeLeaseSeconds),

@@ -42,6 +42,8 @@ type actionTarget struct {
 	strategy string
 	// revision is the revision to roll back to, 0 for the previous one.
 	revision int64
+	// container is a shell's container.
+	container string
 }
 
 // bind fixes t to the cluster the screen's rows came from: the snapshot
@@ -54,7 +56,7 @@ func (m Model) bind(t actionTarget) actionTarget {
 // found, so the session can refuse it anywhere else.
 func bindTo(t actionTarget, context, server string) actionTarget {
 	kind := kube.KindDaemonSet
-	if t.action == kube.ActDeletePod {
+	if t.action == kube.ActDeletePod || isStream(t.action) {
 		kind = kube.KindPod
 	}
 	t.bound = kube.Bound{Context: context, Server: server,
@@ -90,6 +92,10 @@ type historyMsg struct {
 // then the API server's access review, before any dialog or editor. The
 // view on top says what the action acts on.
 func (m Model) startAction(a kube.Action) (Model, tea.Cmd) {
+	if _, ok := m.c.streamer(); isStream(a) && !ok {
+		m.flash = string(a) + ": not available here"
+		return m, nil
+	}
 	if m.c.act == nil {
 		m.flash = string(a) + ": not available here"
 		return m, nil
@@ -184,6 +190,8 @@ func (m Model) proceed(t actionTarget) (Model, tea.Cmd) {
 	case kube.ActUndo:
 		m.busy = "reading the revisions of " + t.namespace + "/" + t.name + "…"
 		return m, fetchHistory(act, ctx, t, true)
+	case kube.ActShell, kube.ActForward:
+		return m.proceedStream(t)
 	}
 	return m, nil
 }

@@ -169,7 +169,7 @@ func TestReadOnlyKeys(t *testing.T) {
 		scr.waitFor(t, 5*time.Second, "the message cleared", func(s string) bool { return !strings.Contains(s, "is disabled") })
 	}
 	typeKeys(tm, "?")
-	scr.waitFor(t, 5*time.Second, "help greyed", func(s string) bool { return strings.Count(s, "(off: --readonly)") == 5 })
+	scr.waitFor(t, 5*time.Second, "help greyed", func(s string) bool { return strings.Count(s, "(off: --readonly)") == 7 })
 	if c := a.called(); len(c) != 0 {
 		t.Fatalf("calls under --readonly: %v", c)
 	}

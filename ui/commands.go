@@ -58,6 +58,8 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 			return m.switchTo(switchRequest{contextName: f[1]})
 		}
 		return m.openPicker("context")
+	case "pf", "port-forward", "portforward", "port-forwards":
+		return m.openForwards()
 	case "ns", "namespace", "namespaces":
 		if len(f) > 1 {
 			if f[1] == "all" || f[1] == "-A" {
@@ -67,7 +69,7 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		return m.openPicker("namespace")
 	}
-	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :log, :q)", f[0])
+	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :pf, :log, :q)", f[0])
 	return m, nil
 }
 

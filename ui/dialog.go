@@ -30,6 +30,11 @@ type dialog struct {
 	// nowOn is the cluster dsx shows now, set when it differs from the
 	// one the action was chosen on: confirming is then refused.
 	nowOn string
+	// choiceLabel names choices other than a delete's propagation (a
+	// shell's container, a forward's port); input is a typed port.
+	choiceLabel string
+	input       string
+	ports       []kube.PodPort
 }
 
 func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -40,10 +45,36 @@ func (m Model) handleDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.dialog = nil
 		m.flash = d.confirm + ": cancelled, nothing sent"
 		return m, nil
-	case key.Matches(msg, k.Confirm) && key.Matches(msg, k.Enter) && !d.moved:
+	case d.target.action == kube.ActForward && len(msg.Text) == 1 && msg.Text[0] >= '0' && msg.Text[0] <= '9' && len(d.input) < 5:
+		d.input += msg.Text
+	case d.target.action == kube.ActForward && msg.String() == "backspace":
+		d.input = d.input[:max(len(d.input)-1, 0)]
+	case key.Matches(msg, k.Confirm) && key.Matches(msg, k.Enter) && !d.moved && d.destructive():
 		m.flash = "press " + confirmKey(k, false) + " to " + d.confirm
 	case key.Matches(msg, k.Confirm):
 		m.dialog = nil
+		switch d.target.action {
+		case kube.ActShell:
+			// The session refuses it too, but only after the terminal
+			// was handed over: say so here, on dsx's screen.
+			if b := d.target.bound; m.switching != "" || b.Context != m.snap.Context || b.Server != m.snap.Server {
+				m.flash = outcome("shell", &kube.MovedError{Chosen: b, Context: m.snap.Context, Server: m.snap.Server, Switching: m.switching != ""})
+				return m, nil
+			}
+			if d.choice < len(d.choices) {
+				d.target.container = d.choices[d.choice]
+			}
+			m.busy = "shell in " + d.target.namespace + "/" + d.target.name + " " + d.target.where() + "…"
+			return m, m.openShell(d.target)
+		case kube.ActForward:
+			if p, _ := d.forwardPort(); p <= 0 || p > 65535 {
+				m.dialog = &d
+				m.flash = "port-forward: choose a pod port (" + keyName(k.Choice) + ") or type one"
+				return m, nil
+			}
+			m.busy = "port-forward to " + d.target.namespace + "/" + d.target.name + " " + d.target.where() + "…"
+			return m, m.startForward(d)
+		}
 		m.busy = d.confirm + " " + d.target.namespace + "/" + d.target.name + " " + d.target.where() + "…"
 		return m, m.run(d)
 	case key.Matches(msg, k.ChoicePrev) && len(d.choices) > 0:
@@ -77,15 +108,14 @@ func (d dialog) lines(st styles, k keys.Map, width, height int) []string {
 	if d.target.action == kube.ActDelete {
 		p := kube.Propagations()[d.choice]
 		content = append(content, wrap("With "+string(p)+" propagation "+p.Explain(d.target.pods)+".", inner)...)
-		var opts []string
-		for i, c := range d.choices {
-			if i == d.choice {
-				opts = append(opts, st.selected.Render("["+c+"]"))
-			} else {
-				opts = append(opts, " "+c+" ")
-			}
-		}
-		content = append(content, "", "Propagation: "+strings.Join(opts, " ")+"  ("+k.Choice.Keys()[0]+" to change)")
+		content = append(content, "", d.choiceLine(st, k, "Propagation"))
+	}
+	if d.choiceLabel != "" && len(d.choices) > 0 {
+		content = append(content, d.choiceLine(st, k, d.choiceLabel))
+	}
+	if d.target.action == kube.ActForward {
+		content = append(content, d.forwardLines()...)
+		content = append(content, "")
 	}
 	for _, b := range d.body {
 		if d.diff {
@@ -94,7 +124,7 @@ func (d dialog) lines(st styles, k keys.Map, width, height int) []string {
 		}
 		content = append(content, wrap(b, inner)...)
 	}
-	content = append(content, "", st.hint.Render(truncate(confirmKey(k, d.moved)+" "+d.confirm+" · "+k.Cancel.Help().Key+"/"+k.Back.Help().Key+" cancel", inner)))
+	content = append(content, "", st.hint.Render(truncate(confirmKey(k, d.moved || !d.destructive())+" "+d.confirm+" · "+k.Cancel.Help().Key+"/"+k.Back.Help().Key+" cancel", inner)))
 	// Long diffs scroll inside the box; the title and keys stay.
 	room := max(height-2, 3)
 	if len(content) > room {
@@ -112,6 +142,20 @@ func (d dialog) lines(st styles, k keys.Map, width, height int) []string {
 		out = append(out, "│ "+c+strings.Repeat(" ", pad)+" │")
 	}
 	return append(out, "└"+strings.Repeat("─", inner+2)+"┘")
+}
+
+// choiceLine shows the choices with the chosen one marked; none is
+// while a port is typed instead.
+func (d dialog) choiceLine(st styles, k keys.Map, label string) string {
+	var opts []string
+	for i, c := range d.choices {
+		if i == d.choice && d.input == "" {
+			opts = append(opts, st.selected.Render("["+c+"]"))
+		} else {
+			opts = append(opts, " "+c+" ")
+		}
+	}
+	return label + ": " + strings.Join(opts, " ") + "  (" + k.Choice.Keys()[0] + " to change)"
 }
 
 func diffLine(st styles, l string) string {
@@ -163,6 +207,13 @@ func overlay(body, box []string, width, height int) []string {
 		body[top+i] = strings.Repeat(" ", left) + b
 	}
 	return body
+}
+
+// destructive dialogs change or remove what runs (delete, restart, undo):
+// a bare enter, also vim's and less's habit, never confirms them. A shell
+// or a port-forward changes nothing in the cluster.
+func (d dialog) destructive() bool {
+	return d.target.action != kube.ActShell && d.target.action != kube.ActForward
 }
 
 // confirmKey names the keys that confirm now: not enter until the choice

@@ -233,7 +233,7 @@ func TestColumnsHoldStill(t *testing.T) {
 	for _, size := range []struct{ w, h int }{{80, 24}, {100, 30}, {160, 45}} {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			m := drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: snap}), tea.WindowSizeMsg{Width: size.w, Height: size.h})
-			m = pressKeys(t, m, "j", "j", "j", "j", "j", "enter", "s", "g")
+			m = pressKeys(t, m, "j", "j", "j", "j", "j", "enter", keys.Default().Sort.Keys()[0], "g")
 			if v, ok := m.(Model).stack[len(m.(Model).stack)-1].(nodeView); !ok || v.sort != nodeSortNode {
 				t.Fatalf("not the node view sorted by name")
 			}

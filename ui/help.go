@@ -89,7 +89,8 @@ func (m Model) disabled(b key.Binding) string {
 	actions := []struct {
 		b key.Binding
 		a kube.Action
-	}{{k.Edit, kube.ActEdit}, {k.Delete, kube.ActDelete}, {k.Create, kube.ActCreate}, {k.Restart, kube.ActRestart}, {k.Undo, kube.ActUndo}}
+	}{{k.Edit, kube.ActEdit}, {k.Delete, kube.ActDelete}, {k.Create, kube.ActCreate}, {k.Restart, kube.ActRestart}, {k.Undo, kube.ActUndo},
+		{k.Shell, kube.ActShell}, {k.PortForward, kube.ActForward}}
 	for _, x := range actions {
 		if strings.Join(x.b.Keys(), ",") != strings.Join(b.Keys(), ",") || x.b.Help() != b.Help() {
 			continue

@@ -225,6 +225,9 @@ func (l listView) target(a kube.Action) (actionTarget, string) {
 		}
 		return t, ""
 	}
+	if isStream(a) {
+		return t, string(a) + ": select a node row with a pod (" + keyName(l.c.keys.Enter) + " on a DaemonSet first)"
+	}
 	if !ok {
 		return t, string(a) + ": no DaemonSet selected"
 	}

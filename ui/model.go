@@ -70,6 +70,8 @@ type Options struct {
 	// Log holds client-go's and klog's messages while the UI owns the
 	// terminal; :log shows them.
 	Log LogSource
+	// Shell is the command s runs in a pod (kube.DefaultShell when nil).
+	Shell []string
 }
 
 // LogSource is a bounded in-memory log; kube.LogBuffer is the real one.
@@ -107,6 +109,8 @@ type Model struct {
 	editFile string
 	// log holds client-go's and klog's messages while the UI is up.
 	log LogSource
+	// shell is the command a shell runs in the pod.
+	shell []string
 }
 
 // New makes the root model.
@@ -123,9 +127,12 @@ func New(o Options) Model {
 	if o.RequestTimeout == 0 {
 		o.RequestTimeout = 10 * time.Second
 	}
+	if len(o.Shell) == 0 {
+		o.Shell = kube.DefaultShell()
+	}
 	c := &common{ctx: o.Context, keys: o.Keys, st: newStyles(o.Theme), now: o.Now, src: o.Source,
 		insp: o.Inspector, act: o.Actor, sw: o.Switcher, requestTimeout: o.RequestTimeout, stallAfter: cmp.Or(o.StallAfter, 2*time.Minute)}
-	m := Model{c: c, tick: o.TickEvery, snap: o.Initial, width: 80, height: 24, ascii: o.ASCII, cmdline: newInput(), log: o.Log}
+	m := Model{c: c, tick: o.TickEvery, snap: o.Initial, width: 80, height: 24, ascii: o.ASCII, cmdline: newInput(), log: o.Log, shell: o.Shell}
 	m.stack = []View{newList(c, m.snap).SetSize(m.width, m.bodyHeight())}
 	return m
 }
@@ -268,6 +275,20 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case submittedMsg:
 		m.busy = ""
 		return m.submitted(msg.res)
+	case podMsg:
+		return m.podRead(msg)
+	case shellClosedMsg:
+		return m.shellClosed(msg)
+	case forwardedMsg:
+		m.busy = ""
+		if msg.err != nil {
+			m.flash = outcome("port-forward", msg.err)
+		} else {
+			m.flash = "✓ forwarding " + msg.fwd.String() + " (:pf lists and stops)"
+		}
+		return m, nil
+	case forwardStoppedMsg:
+		return m.forwardStopped(msg)
 	case doneMsg:
 		m.busy = ""
 		m.flash = outcome(msg.text, msg.err)
@@ -377,6 +398,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m.startAction(kube.ActRestart)
 		case key.Matches(msg, k.Undo):
 			return m.startAction(kube.ActUndo)
+		case key.Matches(msg, k.Shell):
+			return m.startAction(kube.ActShell)
+		case key.Matches(msg, k.PortForward):
+			return m.startAction(kube.ActForward)
 		}
 	}
 	return m.toTop(msg)
@@ -464,7 +489,7 @@ func (m Model) titleLine(w int) string {
 func (m Model) inputLine(w int) string {
 	if m.cmdline.editing {
 		k := m.c.keys
-		return fit(" :"+m.cmdline.text()+"  (ctx · ns · log · q; "+keyName(k.Enter)+" runs · "+keyName(k.Back)+" cancels)", w, false)
+		return fit(" :"+m.cmdline.text()+"  (ctx · ns · pf · log · q; "+keyName(k.Enter)+" runs · "+keyName(k.Back)+" cancels)", w, false)
 	}
 	if iv, ok := m.top().(inputView); ok {
 		return iv.inputLine(w)

@@ -313,6 +313,9 @@ func (v nodeView) target(a kube.Action) (actionTarget, string) {
 			return t, "delete: this node has no pod (" + keyName(v.c.keys.Back) + ", then " + keyName(v.c.keys.Delete) + " deletes the DaemonSet)"
 		}
 		t = actionTarget{action: kube.ActDeletePod, namespace: v.ns, name: r.Pod, uid: r.PodUID, node: r.Node, strategy: v.ds.Strategy}
+	case kube.ActShell, kube.ActForward:
+		r, ok := v.selectedRow()
+		return podTarget(a, v.ns, r, ok)
 	default:
 		t.namespace, t.name, t.pods, t.strategy, t.uid = v.ns, v.name, v.ds.Current, v.ds.Strategy, v.ds.UID
 	}
@@ -321,7 +324,7 @@ func (v nodeView) target(a kube.Action) (actionTarget, string) {
 
 func (v nodeView) Keys() []key.Binding {
 	k := v.c.keys
-	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Filter, k.Sort}
+	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Filter, k.Sort, k.Shell, k.PortForward}
 }
 
 func nodeColumns() []column {

@@ -14,13 +14,18 @@ type pickItem struct {
 	label   string
 	value   string
 	current bool
+	// address is a forward's local address, for the status line.
+	address string
 }
 
-// picker is a fuzzy list of contexts or namespaces; enter switches to
-// the selected one.
+// pickForwards is the picker of :pf, the active port-forwards.
+const pickForwards = "port-forward"
+
+// picker is a fuzzy list of contexts or namespaces, where enter switches
+// to the selected one, or of port-forwards, where enter stops one.
 type picker struct {
 	c      *common
-	what   string // "context" or "namespace"
+	what   string // "context", "namespace" or pickForwards
 	items  []pickItem
 	shown  []int
 	cur    scroller
@@ -82,6 +87,11 @@ func (p picker) Update(msg tea.Msg) (View, tea.Cmd) {
 			}
 			p.refresh()
 		}
+	case forwardStoppedMsg:
+		if p.what == pickForwards {
+			p.items = forwardItems(msg.active, p.c.now())
+			p.refresh()
+		}
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
@@ -105,6 +115,9 @@ func (p picker) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 		if !ok {
 			return p, nil
 		}
+		if p.what == pickForwards {
+			return p, p.c.stopForward(it)
+		}
 		if p.what == "context" {
 			return reply{pop: true, switchTo: &switchRequest{contextName: it.value}}, nil
 		}
@@ -123,12 +136,19 @@ func (p picker) Keys() []key.Binding {
 
 func (p picker) View(width, height int) string {
 	st := p.c.st
-	out := []string{st.header.Render(fit(fmt.Sprintf(" Pick a %s (%s switches · %s filters · %s goes back)", p.what, keyName(p.c.keys.Enter), keyName(p.c.keys.Filter), keyName(p.c.keys.Back)), width, false))}
+	head := fmt.Sprintf(" Pick a %s (%s switches · %s filters · %s goes back)", p.what, keyName(p.c.keys.Enter), keyName(p.c.keys.Filter), keyName(p.c.keys.Back))
+	if p.what == pickForwards {
+		head = fmt.Sprintf(" Active port-forwards (%s stops one · %s filters · %s goes back)", keyName(p.c.keys.Enter), keyName(p.c.keys.Filter), keyName(p.c.keys.Back))
+	}
+	out := []string{st.header.Render(fit(head, width, false))}
 	if p.err != nil {
 		return strings.Join(append(out, st.bad.Render(fit(" "+firstLine(p.err.Error()), width, false))), "\n")
 	}
 	if p.items == nil {
 		return strings.Join(append(out, st.dim.Render(fit(" loading…", width, false))), "\n")
+	}
+	if len(p.items) == 0 && p.what == pickForwards {
+		return strings.Join(append(out, st.dim.Render(fit(" no active port-forwards ("+keyName(p.c.keys.PortForward)+" on a node row starts one)", width, false))), "\n")
 	}
 	start, end := p.cur.window()
 	for i := start; i < end; i++ {

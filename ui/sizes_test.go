@@ -56,6 +56,16 @@ func sizeStates(t *testing.T) map[string]Model {
 	undo.dialog = d
 	states["undo dialog"] = undo
 
+	fwd := base
+	fwd.dialog = forwardDialog(podMsg{target: actionTarget{action: kube.ActForward, namespace: "kube-system", name: "cni-agent-x7k2p", node: "general-0"},
+		ports: []kube.PodPort{{Container: "agent", Name: "metrics", Port: 9100, Local: 9100}, {Container: "agent", Name: "health", Port: 8080, Local: 41234}}})
+	states["port-forward dialog"] = fwd
+
+	pf := newPicker(c, pickForwards, "prod")
+	pf.items = forwardItems([]kube.Forward{{ID: 1, Address: "127.0.0.1:9100", ForwardRequest: kube.ForwardRequest{Context: "prod", Namespace: "kube-system", Pod: "cni-agent-x7k2p", Node: "general-0", PodPort: 9100}}}, fixedNow)
+	pf.refresh()
+	states["port-forwards"] = base.push(pf)
+
 	cmd := base
 	cmd.cmdline.start()
 	cmd.cmdline.ti.SetValue("ctx prod-eu-1-with-a-long-name")
