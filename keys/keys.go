@@ -13,7 +13,7 @@ type Map struct {
 	Shell, PortForward                      key.Binding
 	History, Command                        key.Binding
 	Problems, Sort                          key.Binding
-	SearchNext, SearchPrev                  key.Binding
+	Search, SearchNext, SearchPrev          key.Binding
 	Follow, Previous, Container             key.Binding
 	Contexts                                key.Binding
 	Confirm, Cancel, Choice, ChoicePrev     key.Binding
@@ -31,7 +31,7 @@ func (m Map) Groups() []Group {
 	return []Group{
 		{"Move", []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Top, m.Bottom}},
 		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Info, m.Logs, m.Contexts, m.Help, m.Command, m.Quit}},
-		{"In describe, YAML and logs", []key.Binding{m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
+		{"In describe, YAML and logs", []key.Binding{m.Search, m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
 		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.History, m.Undo, m.Shell, m.PortForward}},
 		{"In dialogs and history", []key.Binding{m.Confirm, m.Cancel, m.Choice, m.ChoicePrev, m.Mark, m.Diff}},
 	}
@@ -71,6 +71,7 @@ func Default() Map {
 		Contexts:   key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "switch context")),
 		Problems:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "problems only")),
 		Sort:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort")),
+		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		SearchNext: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
 		SearchPrev: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 		Follow:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow on/off")),

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/dsx-tui/dsx/keys"
 	"github.com/dsx-tui/dsx/kube"
 )
 
@@ -132,7 +133,7 @@ func (p pager) SetSize(width, height int) View {
 func (p pager) typing() bool { return p.search.editing }
 
 func (p pager) inputLine(w int) string {
-	return filterLine(p.c.st, p.c.keys, p.search, w, "search", "")
+	return filterLine(p.c.st, searchKeys(p.c.keys), p.search, w, "search", "")
 }
 
 func (p pager) Update(msg tea.Msg) (View, tea.Cmd) {
@@ -153,7 +154,7 @@ func (p pager) Update(msg tea.Msg) (View, tea.Cmd) {
 
 func (p pager) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	k := p.c.keys
-	if handled, changed := p.search.filterKey(msg, k); handled {
+	if handled, changed := p.search.filterKey(msg, searchKeys(k)); handled {
 		if changed {
 			p.findMatches()
 			p.firstMatchFromTop()
@@ -176,10 +177,7 @@ func (p pager) Title() string { return p.what + " " + p.ref.String() }
 
 func (p pager) Keys() []key.Binding {
 	k := p.c.keys
-	// The same key searches here: the hint says so.
-	search := k.Filter
-	search.SetHelp(keyName(k.Filter), "search")
-	return []key.Binding{k.Back, search, k.SearchNext, k.SearchPrev, k.PageDown, k.PageUp}
+	return []key.Binding{k.Back, k.Search, k.SearchNext, k.SearchPrev, k.PageDown, k.PageUp}
 }
 
 func (p pager) View(width, height int) string {
@@ -242,4 +240,11 @@ func highlightSubstr(s, pat, on string) string {
 		b.WriteString(on + s[i:i+len(pat)] + hlCurOff)
 		s, low = s[i+len(pat):], low[i+len(pat):]
 	}
+}
+
+// searchKeys is the keymap with the search binding where the shared
+// input widget looks for the filter's: in a pager the key searches.
+func searchKeys(k keys.Map) keys.Map {
+	k.Filter = k.Search
+	return k
 }
