@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/dsx-tui/dsx/keys"
 	"github.com/dsx-tui/dsx/kube"
 )
 
@@ -86,12 +87,7 @@ func truncate(s string, w int) string {
 // review. The server still has the last word on what is offered.
 func (m Model) disabled(b key.Binding) string {
 	k := m.c.keys
-	actions := []struct {
-		b key.Binding
-		a kube.Action
-	}{{k.Edit, kube.ActEdit}, {k.Delete, kube.ActDelete}, {k.Create, kube.ActCreate}, {k.Restart, kube.ActRestart}, {k.Undo, kube.ActUndo},
-		{k.Shell, kube.ActShell}, {k.PortForward, kube.ActForward}}
-	for _, x := range actions {
+	for _, x := range actionKeys(k) {
 		if strings.Join(x.b.Keys(), ",") != strings.Join(b.Keys(), ",") || x.b.Help() != b.Help() {
 			continue
 		}
@@ -106,4 +102,18 @@ func (m Model) disabled(b key.Binding) string {
 		}
 	}
 	return ""
+}
+
+// actionKey is the key of one action that changes or reaches into the
+// cluster.
+type actionKey struct {
+	b key.Binding
+	a kube.Action
+}
+
+// actionKeys pairs the keymap's action keys with their actions: the root
+// starts them, help greys the ones not permitted.
+func actionKeys(k keys.Map) []actionKey {
+	return []actionKey{{k.Edit, kube.ActEdit}, {k.Delete, kube.ActDelete}, {k.Create, kube.ActCreate}, {k.Restart, kube.ActRestart},
+		{k.Undo, kube.ActUndo}, {k.Shell, kube.ActShell}, {k.PortForward, kube.ActForward}}
 }

@@ -388,20 +388,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, k.Contexts):
 			return m.openPicker("context")
-		case key.Matches(msg, k.Edit):
-			return m.startAction(kube.ActEdit)
-		case key.Matches(msg, k.Delete):
-			return m.startAction(kube.ActDelete)
-		case key.Matches(msg, k.Create):
-			return m.startAction(kube.ActCreate)
-		case key.Matches(msg, k.Restart):
-			return m.startAction(kube.ActRestart)
-		case key.Matches(msg, k.Undo):
-			return m.startAction(kube.ActUndo)
-		case key.Matches(msg, k.Shell):
-			return m.startAction(kube.ActShell)
-		case key.Matches(msg, k.PortForward):
-			return m.startAction(kube.ActForward)
+		}
+		for _, x := range actionKeys(k) {
+			if key.Matches(msg, x.b) {
+				return m.startAction(x.a)
+			}
 		}
 	}
 	return m.toTop(msg)
