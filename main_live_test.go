@@ -262,7 +262,7 @@ func TestBinaryDrillAndFilter(t *testing.T) {
 	s.keys("Escape")
 	s.waitFor(10*time.Second, "node filter cleared", func(x string) bool { return strings.Contains(x, "gpu-a ") })
 	s.keys("Escape")
-	s.waitFor(10*time.Second, "back to the list", func(x string) bool { return strings.Contains(x, "DaemonSets · sort") })
+	s.waitFor(10*time.Second, "back to the list", func(x string) bool { return listTitle.MatchString(x) })
 	s.keys("q")
 	if st := s.paneExit(10 * time.Second); st != "0" {
 		t.Fatalf("exit status %s", st)
@@ -569,7 +569,7 @@ func TestSwitchBetweenTwoClusters(t *testing.T) {
 	})
 	// :ns all widens the scope in the same context.
 	s.keys("Escape")
-	s.waitFor(10*time.Second, "the list", func(x string) bool { return strings.Contains(x, "DaemonSets · sort") })
+	s.waitFor(10*time.Second, "the list", func(x string) bool { return listTitle.MatchString(x) })
 	s.keys(":", "ns all", "Enter")
 	s.waitFor(time.Minute, "all namespaces", func(x string) bool {
 		return strings.Contains(x, "namespace: all") && strings.Contains(x, "NAMESPACE")
@@ -579,3 +579,6 @@ func TestSwitchBetweenTwoClusters(t *testing.T) {
 		t.Fatalf("exit status %s", st)
 	}
 }
+
+// listTitle is the list's title, "1 DaemonSet" or "N DaemonSets".
+var listTitle = regexp.MustCompile(`DaemonSets? · sort`)
