@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -26,8 +27,10 @@ const logTail = 1000
 
 // logView shows one container's logs, following them.
 type logView struct {
-	c          *common
-	ns, pod    string
+	c       *common
+	ns, pod string
+	// node is the node the pod runs on, for the title.
+	node       string
 	containers []string
 	container  string
 	previous   bool
@@ -46,12 +49,13 @@ type logView struct {
 	// closed since) are dropped.
 	stream *int
 	cancel context.CancelFunc
+	textSearch
 }
 
 // newLogs is the log view of a pod; with several containers it asks
 // which one first, with one it starts following it.
-func newLogs(c *common, ns, pod string, containers []string) (logView, tea.Cmd) {
-	lv := logView{c: c, ns: ns, pod: pod, containers: containers, follow: true}
+func newLogs(c *common, ns, pod, node string, containers []string) (logView, tea.Cmd) {
+	lv := logView{c: c, ns: ns, pod: pod, node: node, containers: containers, follow: true, textSearch: textSearch{search: newInput()}}
 	lv.pick.setLen(len(containers))
 	if len(containers) > 1 {
 		lv.picking = true
@@ -85,6 +89,7 @@ func (lv *logView) startLogs() tea.Cmd {
 	}
 	lv.stream = new(int)
 	lv.text.lines, lv.text.offset, lv.bytes, lv.err, lv.ended = nil, 0, 0, nil, false
+	lv.find(nil)
 	ctx, cancel := context.WithCancel(lv.c.ctx)
 	lv.cancel = cancel
 	insp, stream := lv.c.insp, lv.stream
@@ -169,6 +174,17 @@ func (lv *logView) add(lines []string) {
 		t.lines = append([]string(nil), t.lines[over:]...)
 		t.offset = max(t.offset-over, 0)
 	}
+	if lv.search.value() != "" {
+		// Lines cut from the top move the current match up with them.
+		cur := -1
+		if len(lv.matches) > 0 {
+			cur = lv.matches[lv.match] - over
+		}
+		lv.find(t.lines)
+		if i := slices.Index(lv.matches, cur); i >= 0 {
+			lv.match = i
+		}
+	}
 	if lv.follow {
 		t.toEnd()
 	}
@@ -230,7 +246,25 @@ func (lv logView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 		}
 		return lv, nil
 	}
+	// While a pattern is typed every key is text: f in "buffer" must not
+	// toggle follow.
+	if handled, changed := lv.search.filterKey(msg, searchKeys(k)); handled {
+		if changed {
+			lv.find(lv.text.lines)
+			if len(lv.matches) > 0 {
+				lv.firstMatchFromTop(&lv.text)
+				lv.follow = lv.text.atEnd()
+			}
+		}
+		return lv, nil
+	}
 	switch {
+	case key.Matches(msg, k.SearchNext):
+		lv.jump(&lv.text, 1)
+		lv.follow = lv.text.atEnd()
+	case key.Matches(msg, k.SearchPrev):
+		lv.jump(&lv.text, -1)
+		lv.follow = lv.text.atEnd()
 	case key.Matches(msg, k.Back):
 		if lv.cancel != nil {
 			lv.cancel()
@@ -255,15 +289,30 @@ func (lv logView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	return lv, nil
 }
 
-func (lv logView) Title() string { return "logs " + lv.ns + "/" + lv.pod }
+func (lv logView) Title() string { return "logs " + lv.ns + "/" + lv.podOnNode() }
+
+// podOnNode names the pod and, when known, its node: pods of a DaemonSet
+// are told apart by their node.
+func (lv logView) podOnNode() string {
+	if lv.node == "" {
+		return lv.pod
+	}
+	return lv.pod + " on " + lv.node
+}
+
+func (lv logView) typing() bool { return lv.search.editing }
+
+func (lv logView) inputLine(w int) string {
+	return filterLine(lv.c.st, searchKeys(lv.c.keys), lv.search, w, "search", "")
+}
 
 func (lv logView) Keys() []key.Binding {
 	k := lv.c.keys
-	return []key.Binding{k.Back, k.Follow, k.Previous, k.Container, k.PageUp, k.PageDown}
+	return []key.Binding{k.Back, k.Search, k.SearchNext, k.SearchPrev, k.Follow, k.Previous, k.Container, k.PageUp, k.PageDown}
 }
 
 func (lv logView) header() string {
-	s := fmt.Sprintf(" Logs %s/%s [%s]", lv.ns, lv.pod, lv.container)
+	s := fmt.Sprintf(" Logs %s/%s [%s]", lv.ns, lv.podOnNode(), lv.container)
 	if lv.previous {
 		s += " · previous container"
 	}
@@ -275,7 +324,7 @@ func (lv logView) header() string {
 	if lv.ended {
 		s += " · stream ended"
 	}
-	return s
+	return s + lv.matchInfo()
 }
 
 func (lv logView) View(width, height int) string {
@@ -308,8 +357,12 @@ func (lv logView) View(width, height int) string {
 	// An error line takes a row from the text: the newest lines stay.
 	start := max(min(lv.text.offset, len(lines)-body), 0)
 	end := min(start+body, len(lines))
-	for _, l := range lines[start:end] {
-		out = append(out, fit(l, width, false))
+	for i, l := range lines[start:end] {
+		line := fit(l, width, false)
+		if lv.search.value() != "" {
+			line = lv.highlight(line, start+i)
+		}
+		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
 }

@@ -296,7 +296,7 @@ func (v nodeView) openLogs() (View, tea.Cmd) {
 	if !ok || r.Pod == "" {
 		return flash(v, "logs: this node has no pod"), nil
 	}
-	lv, cmd := newLogs(v.c, v.ns, r.Pod, r.Containers)
+	lv, cmd := newLogs(v.c, v.ns, r.Pod, r.Node, r.Containers)
 	return push(v, lv), cmd
 }
 

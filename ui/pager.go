@@ -21,9 +21,7 @@ type pager struct {
 	text    textView
 	loading bool
 	err     error
-	search  input
-	matches []int // line indexes that contain the pattern
-	match   int   // index into matches of the current one
+	textSearch
 	// diff colours added and removed lines.
 	diff bool
 	// wrap breaks long lines at the width instead of cutting them (info:
@@ -42,7 +40,7 @@ type textMsg struct {
 }
 
 func newPager(c *common, ref kube.ObjectRef, what string) pager {
-	return pager{c: c, ref: ref, what: what, search: newInput()}
+	return pager{c: c, ref: ref, what: what, textSearch: textSearch{search: newInput()}}
 }
 
 // openPager shows describe or YAML text of what ref selects on top of
@@ -78,45 +76,7 @@ func (p *pager) setText(text string) {
 	p.findMatches()
 }
 
-func (p *pager) findMatches() {
-	p.matches = p.matches[:0]
-	p.match = 0
-	pattern := p.search.value()
-	if pattern == "" {
-		return
-	}
-	pat := strings.ToLower(pattern)
-	for i, l := range p.text.lines {
-		if strings.Contains(strings.ToLower(l), pat) {
-			p.matches = append(p.matches, i)
-		}
-	}
-}
-
-// jump moves to the d-th next match and scrolls it into view.
-func (p *pager) jump(d int) {
-	if len(p.matches) == 0 {
-		return
-	}
-	p.match = ((p.match+d)%len(p.matches) + len(p.matches)) % len(p.matches)
-	line := p.matches[p.match]
-	if line < p.text.offset || line >= p.text.offset+p.text.height {
-		p.text.offset = max(line-p.text.height/3, 0)
-		p.text.scroll(0)
-	}
-}
-
-// firstMatchFromTop selects the first match at or below the top line.
-func (p *pager) firstMatchFromTop() {
-	for i, l := range p.matches {
-		if l >= p.text.offset {
-			p.match = i
-			p.jump(0)
-			return
-		}
-	}
-	p.jump(0)
-}
+func (p *pager) findMatches() { p.find(p.text.lines) }
 
 func (p pager) SetSize(width, height int) View {
 	// One line is the pager's own title.
@@ -157,7 +117,7 @@ func (p pager) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	if handled, changed := p.search.filterKey(msg, searchKeys(k)); handled {
 		if changed {
 			p.findMatches()
-			p.firstMatchFromTop()
+			p.firstMatchFromTop(&p.text)
 		}
 		return p, nil
 	}
@@ -166,9 +126,9 @@ func (p pager) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 		return pop(), nil
 	case scrollKey(msg, k, p.text.height, len(p.text.lines), p.text.scroll):
 	case key.Matches(msg, k.SearchNext):
-		p.jump(1)
+		p.jump(&p.text, 1)
 	case key.Matches(msg, k.SearchPrev):
-		p.jump(-1)
+		p.jump(&p.text, -1)
 	}
 	return p, nil
 }
@@ -191,29 +151,12 @@ func (p pager) View(width, height int) string {
 	}
 	start, end := p.text.visible()
 	info := fmt.Sprintf(" · lines %d-%d of %d", start+1, end, len(p.text.lines))
-	if pattern := p.search.value(); pattern != "" {
-		if len(p.matches) == 0 {
-			info += " · no match for “" + pattern + "”"
-		} else {
-			info += fmt.Sprintf(" · match %d of %d", p.match+1, len(p.matches))
-		}
-	}
+	info += p.matchInfo()
 	out := []string{st.header.Render(fit(title+info, width, false))}
-	pat := strings.ToLower(p.search.value())
-	cur := -1
-	if len(p.matches) > 0 {
-		cur = p.matches[p.match]
-	}
 	for i, l := range p.text.lines[start:end] {
 		line := fit(l, width, false)
-		if pat != "" {
-			on := hlOn
-			if start+i == cur {
-				// The current match stands apart from the others: n and N
-				// move it.
-				on = hlCurOn
-			}
-			line = highlightSubstr(line, pat, on)
+		if p.search.value() != "" {
+			line = p.highlight(line, start+i)
 		} else if p.diff {
 			line = diffLine(st, line)
 		}
@@ -247,4 +190,74 @@ func highlightSubstr(s, pat, on string) string {
 func searchKeys(k keys.Map) keys.Map {
 	k.Filter = k.Search
 	return k
+}
+
+// textSearch is a search over the lines of a textView, for the pager
+// and the logs.
+type textSearch struct {
+	search  input
+	matches []int // line indexes that contain the pattern
+	match   int   // index into matches of the current one
+}
+
+func (s *textSearch) find(lines []string) {
+	s.matches = s.matches[:0]
+	s.match = 0
+	pattern := s.search.value()
+	if pattern == "" {
+		return
+	}
+	pat := strings.ToLower(pattern)
+	for i, l := range lines {
+		if strings.Contains(strings.ToLower(l), pat) {
+			s.matches = append(s.matches, i)
+		}
+	}
+}
+
+// jump moves to the d-th next match and scrolls t to it.
+func (s *textSearch) jump(t *textView, d int) {
+	if len(s.matches) == 0 {
+		return
+	}
+	s.match = ((s.match+d)%len(s.matches) + len(s.matches)) % len(s.matches)
+	line := s.matches[s.match]
+	if line < t.offset || line >= t.offset+t.height {
+		t.offset = max(line-t.height/3, 0)
+		t.scroll(0)
+	}
+}
+
+// firstMatchFromTop selects the first match at or below t's top line.
+func (s *textSearch) firstMatchFromTop(t *textView) {
+	for i, l := range s.matches {
+		if l >= t.offset {
+			s.match = i
+			s.jump(t, 0)
+			return
+		}
+	}
+	s.jump(t, 0)
+}
+
+// matchInfo is the title's note on the search.
+func (s textSearch) matchInfo() string {
+	pattern := s.search.value()
+	switch {
+	case pattern == "":
+		return ""
+	case len(s.matches) == 0:
+		return " · no match for “" + pattern + "”"
+	}
+	return fmt.Sprintf(" · match %d of %d", s.match+1, len(s.matches))
+}
+
+// highlight marks the pattern in line, which is line i of the text; the
+// current match stands apart from the others: n and N move it.
+func (s textSearch) highlight(line string, i int) string {
+	on := hlOn
+	if len(s.matches) > 0 && s.matches[s.match] == i {
+		on = hlCurOn
+	}
+	return highlightSubstr(line, strings.ToLower(s.search.value()), on)
 }

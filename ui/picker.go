@@ -100,7 +100,10 @@ func (p picker) Update(msg tea.Msg) (View, tea.Cmd) {
 
 func (p picker) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	k := p.c.keys
-	if handled, changed := p.filter.filterKey(msg, k); handled {
+	// Enter while typing keeps the filter and picks its top match at
+	// once: the filter was only the way to that row.
+	picks := p.filter.editing && msg.Text == "" && key.Matches(msg, k.Enter)
+	if handled, changed := p.filter.filterKey(msg, k); handled && !picks {
 		if changed {
 			p.refresh()
 		}
