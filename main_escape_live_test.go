@@ -111,6 +111,19 @@ func TestClusterTextNeverDrivesTheTerminal(t *testing.T) {
 	if strings.ContainsRune(scr, 0x1b) {
 		t.Fatalf("an escape reached the screen text:\n%q", scr)
 	}
+	// The info view quotes the same condition message, and events.
+	s.keys("i")
+	scr = s.waitFor(time.Minute, "the info view with the escaped message", func(x string) bool {
+		return strings.Contains(x, "Ready=False: PAYLOAD^[]2;pwned-title^G")
+	})
+	s.untouched(t, "info view")
+	if strings.ContainsRune(scr, 0x1b) {
+		t.Fatalf("an escape reached the info view's text:\n%q", scr)
+	}
+	s.keys("Escape")
+	s.waitFor(time.Minute, "back in the node view", func(x string) bool {
+		return !strings.Contains(x, "Info Pod") && strings.Contains(x, "not ready: PAYLOAD^[]2;")
+	})
 	s.keys("l")
 	scr = s.waitFor(time.Minute, "the log view with the escaped line", func(x string) bool {
 		return strings.Contains(x, "PAYLOAD^[]2;pwned-title^G") && strings.Contains(x, "VISIBLE-AFTER-CONCEAL")

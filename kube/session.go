@@ -224,5 +224,6 @@ func (s *Session) Logs(ctx context.Context, namespace, pod, container string, pr
 
 // PodInfo is Inspector.PodInfo on the current context.
 func (s *Session) PodInfo(ctx context.Context, namespace, pod string) (string, error) {
-	return s.inspector().PodInfo(ctx, namespace, pod)
+	text, err := s.inspector().PodInfo(ctx, namespace, pod)
+	return Sanitize(text), err
 }
