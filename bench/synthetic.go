@@ -18,9 +18,10 @@ import (
 // DaemonSets, the first of them part way through a rolling update.
 type Synthetic struct {
 	DaemonSets []*appsv1.DaemonSet
-	Nodes      []*corev1.Node
-	// Pods are every daemon pod, as the namespace's pod lister returns them.
-	Pods      []*corev1.Pod
+	// Nodes and Pods are as the informers' transform caches them; Pods
+	// are every daemon pod of the namespace.
+	Nodes     []*kube.Node
+	Pods      []*kube.Pod
 	Revisions []*appsv1.ControllerRevision
 	Created   time.Time
 }
@@ -33,10 +34,7 @@ func NewSynthetic(nodes, daemonSets int) *Synthetic {
 	ctrl := true
 	for i := range nodes {
 		name := fmt.Sprintf("kwok-node-%d", i)
-		s.Nodes = append(s.Nodes, &corev1.Node{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"kubernetes.io/hostname": name}, CreationTimestamp: metav1.NewTime(s.Created)},
-			Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}},
-		})
+		s.Nodes = append(s.Nodes, kube.CompactNode(SyntheticNode(name, s.Created)))
 	}
 	for d := range daemonSets {
 		name := fmt.Sprintf("ds-%02d", d)
@@ -72,10 +70,34 @@ func NewSynthetic(nodes, daemonSets int) *Synthetic {
 			if d == 0 && i%100 == 1 {
 				ready = false
 			}
-			s.Pods = append(s.Pods, daemonPod(ds, fmt.Sprintf("%s-%05d", name, i), n.Name, hash, ready, s.Created))
+			s.Pods = append(s.Pods, kube.CompactPod(daemonPod(ds, fmt.Sprintf("%s-%05d", name, i), n.Name, hash, ready, s.Created)))
 		}
 	}
 	return s
+}
+
+// SyntheticNode is a node as kwok's make it, with the labels, status
+// and images a real node carries, for the cache's memory per node.
+func SyntheticNode(name string, created time.Time) *corev1.Node {
+	beat := metav1.NewTime(created)
+	return &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: name, UID: types.UID("uid-" + name), ResourceVersion: "12345", CreationTimestamp: metav1.NewTime(created),
+			Labels: map[string]string{"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+				"beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64", "type": "kwok", "node.kubernetes.io/instance-type": "e2-standard-4",
+				"topology.kubernetes.io/zone": "zone-" + name[len(name)-1:], "topology.kubernetes.io/region": "region-1"},
+			Annotations: map[string]string{"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"}},
+		Spec: corev1.NodeSpec{ProviderID: "kwok://" + name, PodCIDR: "10.0.0.0/24"},
+		Status: corev1.NodeStatus{
+			Conditions: []corev1.NodeCondition{
+				{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status", LastHeartbeatTime: beat, LastTransitionTime: beat},
+				{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientMemory", LastHeartbeatTime: beat, LastTransitionTime: beat},
+				{Type: corev1.NodeDiskPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasNoDiskPressure", LastHeartbeatTime: beat, LastTransitionTime: beat},
+				{Type: corev1.NodePIDPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientPID", LastHeartbeatTime: beat, LastTransitionTime: beat},
+			},
+			Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0.1"}, {Type: corev1.NodeHostName, Address: name}},
+			NodeInfo:  corev1.NodeSystemInfo{KubeletVersion: "v1.37.0", OSImage: "linux", Architecture: "amd64"},
+		},
+	}
 }
 
 func daemonPod(ds *appsv1.DaemonSet, name, node, hash string, ready bool, created time.Time) *corev1.Pod {
@@ -136,4 +158,17 @@ func ListSnapshot(rows int, created time.Time) kube.Snapshot {
 		}
 	}
 	return kube.Snapshot{Context: "bench", Synced: true, DaemonSets: kube.DaemonSetRows(dss), LastEvent: created, Access: kube.AllAccess()}
+}
+
+// TogglePod flips the readiness of the first DaemonSet's pod on node i,
+// as one kubelet status update does.
+func (s *Synthetic) TogglePod(i int) {
+	p := *s.Pods[i]
+	p.Statuses = append([]kube.ContainerStatus(nil), p.Statuses...)
+	if p.Ready.Status == corev1.ConditionTrue {
+		p.Ready.Status, p.Statuses[0].Ready = corev1.ConditionFalse, false
+	} else {
+		p.Ready.Status, p.Statuses[0].Ready = corev1.ConditionTrue, true
+	}
+	s.Pods[i] = &p
 }

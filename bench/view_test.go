@@ -135,3 +135,45 @@ func BenchmarkKeystroke(b *testing.B) {
 		})
 	}
 }
+
+// The 65,000-node cases (GKE's cluster limit): one DaemonSet's node view,
+// as the watcher computes it from the pods its index returns.
+const bigNodes = 65000
+
+// BenchmarkBigView renders the node view of a DaemonSet on 65,000 nodes.
+func BenchmarkBigView(b *testing.B) {
+	benchView(b, nodeViewModel(NewSynthetic(bigNodes, 1)))
+}
+
+// BenchmarkBigKeystroke is BenchmarkKeystroke at 65,000 rows.
+func BenchmarkBigKeystroke(b *testing.B) {
+	m := press(nodeViewModel(NewSynthetic(bigNodes, 1)), slash)
+	for _, r := range "kwok-node-1" {
+		m = press(m, char(r))
+	}
+	keys := []tea.KeyPressMsg{char('2'), backspace}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m = press(m, keys[i%2])
+		_ = m.View()
+		i++
+	}
+}
+
+// BenchmarkBigChangedPod is one pod of the focused DaemonSet changing
+// readiness on 65,000 nodes, to the frame that shows it: the node view's
+// analysis, the model's Update and View.
+func BenchmarkBigChangedPod(b *testing.B) {
+	s := NewSynthetic(bigNodes, 1)
+	m := nodeViewModel(s)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.TogglePod(i % 100)
+		next, _ := m.Update(ui.SnapshotMsg{Snapshot: s.Snapshot()})
+		m = next.(ui.Model)
+		_ = m.View()
+		i++
+	}
+}

@@ -42,7 +42,7 @@ func TestRolloutBudget(t *testing.T) {
 			ds := testDS()
 			c.strategy(ds)
 			revs := []*appsv1.ControllerRevision{revision(ds, 1, old), revision(ds, 2, cur)}
-			v := ComputeNodeViewWith(ds, nodes, c.pods(ds), revs, AllAccess(), tNow)
+			v := viewOf(ds, nodes, c.pods(ds), revs, AllAccess(), tNow)
 			if v.Budget != c.want {
 				t.Errorf("budget %q, want %q\n%s", v.Budget, c.want, dumpRows(v))
 			}

@@ -11,13 +11,11 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
-	"k8s.io/kubectl/pkg/util/podutils"
 
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 )
@@ -179,6 +177,9 @@ type eligibility struct {
 	selector    nodeaffinity.RequiredNodeAffinity
 	affinity    nodeaffinity.RequiredNodeAffinity
 	nodeName    string
+	// node is what the affinity matchers read (name and labels), refilled
+	// for each node: they take a corev1.Node, the cache holds Nodes.
+	node corev1.Node
 }
 
 func newEligibility(ds *appsv1.DaemonSet) *eligibility {
@@ -193,23 +194,24 @@ func newEligibility(ds *appsv1.DaemonSet) *eligibility {
 }
 
 // check returns shouldRun, shouldContinueRunning, and why not.
-func (e *eligibility) check(node *corev1.Node) (bool, bool, string, string) {
+func (e *eligibility) check(node *Node) (bool, bool, string, string) {
 	if e.nodeName != "" && e.nodeName != node.Name {
 		return false, false, "nodeName", "template pins pods to node " + e.nodeName
 	}
+	e.node.Name, e.node.Labels = node.Name, node.Labels
 	// Parse errors are ignored, as the controller does.
-	if ok, _ := e.required.Match(node); !ok {
-		if ok, _ := e.selector.Match(node); !ok {
+	if ok, _ := e.required.Match(&e.node); !ok {
+		if ok, _ := e.selector.Match(&e.node); !ok {
 			return false, false, "selector", "node selector not matched"
 		}
 		return false, false, "affinity", "required node affinity not matched"
 	}
 	logger := klog.Background()
-	taint, untolerated := corev1helpers.FindMatchingUntoleratedTaint(logger, node.Spec.Taints, e.tolerations, func(t *corev1.Taint) bool {
+	taint, untolerated := corev1helpers.FindMatchingUntoleratedTaint(logger, node.Taints, e.tolerations, func(t *corev1.Taint) bool {
 		return t.Effect == corev1.TaintEffectNoExecute || t.Effect == corev1.TaintEffectNoSchedule
 	}, false)
 	if untolerated {
-		_, noExec := corev1helpers.FindMatchingUntoleratedTaint(logger, node.Spec.Taints, e.tolerations, func(t *corev1.Taint) bool {
+		_, noExec := corev1helpers.FindMatchingUntoleratedTaint(logger, node.Taints, e.tolerations, func(t *corev1.Taint) bool {
 			return t.Effect == corev1.TaintEffectNoExecute
 		}, false)
 		return false, !noExec, "taint", "untolerated taint " + taintString(taint)
@@ -240,96 +242,87 @@ func selectorText(m map[string]string) string {
 
 // podTargetNode is the node a daemon pod is for: its nodeName once bound,
 // before that the node its matchFields affinity pins it to.
-func podTargetNode(p *corev1.Pod) string {
-	if p.Spec.NodeName != "" {
-		return p.Spec.NodeName
+func podTargetNode(p *Pod) string {
+	if p.NodeName != "" {
+		return p.NodeName
 	}
-	a := p.Spec.Affinity
-	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		return ""
-	}
-	for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
-		for _, f := range term.MatchFields {
-			if f.Key == "metadata.name" && f.Operator == corev1.NodeSelectorOpIn && len(f.Values) == 1 {
-				return f.Values[0]
-			}
-		}
-	}
-	return ""
+	return p.TargetNode
 }
 
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
+func podReady(p *Pod) bool { return p.Ready.Status == corev1.ConditionTrue }
+
+// podAvailable is podutils.IsPodAvailable: Ready, and for longer than
+// minReadySeconds.
+func podAvailable(p *Pod, minReady int32, now time.Time) bool {
+	if !podReady(p) {
+		return false
 	}
-	return false
+	return minReady == 0 || (!p.Ready.Since.IsZero() && p.Ready.Since.Add(time.Duration(minReady)*time.Second).Before(now))
 }
 
-func nodeReady(n *corev1.Node) (bool, string) {
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			if c.Status == corev1.ConditionTrue {
-				return true, ""
-			}
-			if c.Reason != "" {
-				return false, c.Reason
-			}
-			return false, "Ready=" + string(c.Status)
-		}
+func nodeReady(n *Node) (bool, string) {
+	switch {
+	case n.Ready == "":
+		return false, "no Ready condition yet"
+	case n.Ready == corev1.ConditionTrue:
+		return true, ""
+	case n.ReadyReason != "":
+		return false, n.ReadyReason
 	}
-	return false, "no Ready condition yet"
+	return false, "Ready=" + string(n.Ready)
 }
 
 // podWhy explains a pod that is not (yet) ready: the container's waiting
 // or termination reason, the scheduler's message, or readiness.
-func podWhy(p *corev1.Pod) string {
-	if p.Status.Phase == corev1.PodPending {
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
-				msg := c.Reason
-				if c.Message != "" {
-					msg += ": " + c.Message
-				}
-				return "pending: " + msg
-			}
+func podWhy(p *Pod) string {
+	if p.Phase == corev1.PodPending && p.Scheduled.Status == corev1.ConditionFalse {
+		msg := p.Scheduled.Reason
+		if p.Scheduled.Message != "" {
+			msg += ": " + p.Scheduled.Message
+		}
+		return "pending: " + msg
+	}
+	for _, cs := range allStatuses(p) {
+		if cs.State == ContainerWaiting && cs.Reason != "" {
+			return cs.Name + ": " + cs.Reason
+		}
+		if cs.State == ContainerTerminated && cs.Reason != "" && cs.Reason != "Completed" {
+			return fmt.Sprintf("%s: %s (exit %d)", cs.Name, cs.Reason, cs.ExitCode)
 		}
 	}
-	for _, cs := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
-		if w := cs.State.Waiting; w != nil && w.Reason != "" {
-			return cs.Name + ": " + w.Reason
-		}
-		if t := cs.State.Terminated; t != nil && t.Reason != "" && t.Reason != "Completed" {
-			return fmt.Sprintf("%s: %s (exit %d)", cs.Name, t.Reason, t.ExitCode)
-		}
-	}
-	if p.Status.Phase == corev1.PodPending {
-		if len(p.Status.ContainerStatuses) == 0 {
+	if p.Phase == corev1.PodPending {
+		if len(p.Statuses) == 0 {
 			return "pending: ContainerCreating"
 		}
 		return "pending"
 	}
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady && c.Status != corev1.ConditionTrue {
-			if c.Message != "" {
-				return "not ready: " + c.Message
-			}
-			if c.Reason != "" {
-				return "not ready: " + c.Reason
-			}
+	// A pod without a Ready condition has Status "", not True.
+	if c := p.Ready; c.Status != "" && c.Status != corev1.ConditionTrue {
+		if c.Message != "" {
+			return "not ready: " + c.Message
+		}
+		if c.Reason != "" {
+			return "not ready: " + c.Reason
 		}
 	}
-	if p.Status.Reason != "" {
-		return p.Status.Reason
+	if p.Reason != "" {
+		return p.Reason
 	}
 	return "not ready"
 }
 
-func restarts(p *corev1.Pod) int32 {
+// allStatuses are the init containers' statuses, then the others'.
+func allStatuses(p *Pod) []ContainerStatus {
+	if len(p.InitStatuses) == 0 {
+		return p.Statuses
+	}
+	return append(append([]ContainerStatus(nil), p.InitStatuses...), p.Statuses...)
+}
+
+func restarts(p *Pod) int32 {
 	var n int32
-	for _, cs := range p.Status.ContainerStatuses {
-		n += cs.RestartCount
+	for _, cs := range p.Statuses {
+		n += cs.Restarts
 	}
 	return n
 }
@@ -337,7 +330,7 @@ func restarts(p *corev1.Pod) int32 {
 // ComputeNodeView is the heart of dsx: for one DaemonSet and the cached
 // nodes, pods and revisions, one row per node saying what runs there and
 // why, judged by the controller's own rules (see docs/decisions.md).
-func ComputeNodeView(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.Pod, revs []*appsv1.ControllerRevision) NodeView {
+func ComputeNodeView(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs []*appsv1.ControllerRevision) NodeView {
 	return ComputeNodeViewWith(ds, nodes, pods, revs, AllAccess(), time.Now())
 }
 
@@ -345,7 +338,7 @@ func ComputeNodeView(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.
 // everything, at a given time (availability depends on it): without nodes
 // the rows come from the pods alone (no eligibility), without pods
 // eligible nodes are unknown.
-func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.Pod, revs []*appsv1.ControllerRevision, access Access, now time.Time) NodeView {
+func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs []*appsv1.ControllerRevision, access Access, now time.Time) NodeView {
 	j := newJudge(ds, revs, now)
 	v := NodeView{Namespace: ds.Namespace, Name: ds.Name, Access: access, Revisions: j.revisions,
 		CurrentHash: j.current.Hash, CurrentRevision: j.current.Number, Observed: j.observed, Generation: ds.Generation}
@@ -377,7 +370,7 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*cor
 			why = "node selector " + sel + " not matched"
 		}
 		ready, notReadyWhy := nodeReady(node)
-		row := NodeRow{Node: node.Name, NodeReady: ready, Unschedulable: node.Spec.Unschedulable}
+		row := NodeRow{Node: node.Name, NodeReady: ready, Unschedulable: node.Unschedulable}
 		nodePods := podsByNode[node.Name]
 		switch {
 		case !access.Pods && shouldRun:
@@ -567,7 +560,7 @@ func surgeAllowed(ds *appsv1.DaemonSet) bool {
 // updated is the controller's IsPodUpdated: the pod carries the current
 // revision's hash, or its pod-template-generation label equals the
 // DaemonSet's template generation.
-func (j *judge) updated(p *corev1.Pod) bool {
+func (j *judge) updated(p *Pod) bool {
 	if j.generation != nil && p.Labels[extensionsv1beta1.DaemonSetTemplateGenerationKey] == strconv.FormatInt(*j.generation, 10) {
 		return true
 	}
@@ -576,8 +569,8 @@ func (j *judge) updated(p *corev1.Pod) bool {
 
 // podsByNode groups the pods the DaemonSet claims by target node, in the
 // controller's order, leaving out terminal pods already being deleted.
-func (j *judge) podsByNode(pods []*corev1.Pod) map[string][]*corev1.Pod {
-	out := map[string][]*corev1.Pod{}
+func (j *judge) podsByNode(pods []*Pod) map[string][]*Pod {
+	out := map[string][]*Pod{}
 	for _, p := range pods {
 		if !j.claims(p) || (terminal(p) && p.DeletionTimestamp != nil) {
 			continue
@@ -594,29 +587,29 @@ func (j *judge) podsByNode(pods []*corev1.Pod) map[string][]*corev1.Pod {
 // claims is the controller's claim of a pod: its controller owner
 // reference names the DaemonSet and its labels match the selector (a
 // relabelled pod is released).
-func (j *judge) claims(p *corev1.Pod) bool {
-	return p.Namespace == j.ds.Namespace && isDaemonPod(p, j.ds) && j.selector.Matches(labels.Set(p.Labels))
+func (j *judge) claims(p *Pod) bool {
+	return p.Namespace == j.ds.Namespace && p.Owner != "" && p.Owner == j.ds.UID && j.selector.Matches(labels.Set(p.Labels))
 }
 
 // terminalWhy explains a pod that has exited; the controller deletes it
 // (a failed one with backoff) and makes a new one.
-func terminalWhy(p *corev1.Pod) string {
-	if p.Status.Phase == corev1.PodSucceeded {
+func terminalWhy(p *Pod) string {
+	if p.Phase == corev1.PodSucceeded {
 		return "pod exited (Succeeded): the controller replaces it"
 	}
-	return joinReason(podWhy(p), p.Status.Message)
+	return joinReason(podWhy(p), p.Message)
 }
 
-func terminal(p *corev1.Pod) bool {
-	return p.Status.Phase == corev1.PodFailed || p.Status.Phase == corev1.PodSucceeded
+func terminal(p *Pod) bool {
+	return p.Phase == corev1.PodFailed || p.Phase == corev1.PodSucceeded
 }
 
 // sortDaemonPods puts the pods of one node in the controller's order
 // (podByCreationTimestampAndPhase): scheduled first, then oldest, then by
 // name. Stable, so equal pods never swap between two snapshots.
-func sortDaemonPods(ps []*corev1.Pod) {
-	slices.SortStableFunc(ps, func(a, b *corev1.Pod) int {
-		as, bs := a.Spec.NodeName != "", b.Spec.NodeName != ""
+func sortDaemonPods(ps []*Pod) {
+	slices.SortStableFunc(ps, func(a, b *Pod) int {
+		as, bs := a.NodeName != "", b.NodeName != ""
 		if as != bs {
 			if as {
 				return -1
@@ -635,14 +628,12 @@ func sortDaemonPods(ps []*corev1.Pod) {
 
 // availableAt is when a Ready pod becomes available (Ready for
 // minReadySeconds); zero when it already is or is not Ready.
-func (j *judge) availableAt(p *corev1.Pod) time.Time {
-	if j.minReady == 0 || podutils.IsPodAvailable(p, j.minReady, metav1.NewTime(j.now)) {
+func (j *judge) availableAt(p *Pod) time.Time {
+	if j.minReady == 0 || podAvailable(p, j.minReady, j.now) {
 		return time.Time{}
 	}
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && !c.LastTransitionTime.IsZero() {
-			return c.LastTransitionTime.Add(time.Duration(j.minReady) * time.Second)
-		}
+	if c := p.Ready; c.Status == corev1.ConditionTrue && !c.Since.IsZero() {
+		return c.Since.Add(time.Duration(j.minReady) * time.Second)
 	}
 	return time.Time{}
 }
@@ -651,22 +642,22 @@ func (j *judge) availableAt(p *corev1.Pod) time.Time {
 // order: the first stands for the node, as the controller judges status on
 // it. During a surge the node is updated only once the old pod is gone,
 // terminating included.
-func (j *judge) fillPod(row *NodeRow, pods []*corev1.Pod) {
+func (j *judge) fillPod(row *NodeRow, pods []*Pod) {
 	p := pods[0]
 	row.ExtraPods = len(pods) - 1
 	row.Pod = p.Name
 	row.PodUID = p.UID
-	for _, c := range p.Spec.Containers {
+	for _, c := range p.Containers {
 		row.Containers = append(row.Containers, c.Name)
 	}
-	row.Phase = p.Status.Phase
+	row.Phase = p.Phase
 	row.Ready = podReady(p)
 	row.Restarts = restarts(p)
 	row.Created = p.CreationTimestamp.Time
 	row.RevisionHash = p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]
 	row.Revision = j.byHash[row.RevisionHash]
 	row.CurrentRevision = j.updated(p)
-	row.Available = podutils.IsPodAvailable(p, j.minReady, metav1.NewTime(j.now))
+	row.Available = podAvailable(p, j.minReady, j.now)
 	switch {
 	case p.DeletionTimestamp != nil:
 		row.State = StateTerminating
@@ -714,7 +705,7 @@ func (j *judge) revisionWords(row *NodeRow) string {
 
 // podStateWords says how a surge pod stands, with its own reason when it
 // is not ready: the rollout waits on it exactly as on a replaced pod.
-func (j *judge) podStateWords(p *corev1.Pod) string {
+func (j *judge) podStateWords(p *Pod) string {
 	switch {
 	case p.DeletionTimestamp != nil:
 		return "being deleted"
@@ -737,31 +728,29 @@ func untilWords(d time.Duration) string {
 // cannot get past by waiting a moment: unschedulable, an image that does
 // not pull, a crash loop, a failing probe, a failed pod. "" for a pod
 // that is merely starting.
-func blockingWhy(p *corev1.Pod) string {
+func blockingWhy(p *Pod) string {
 	if p.DeletionTimestamp != nil || podReady(p) {
 		return ""
 	}
 	if terminal(p) {
 		return terminalWhy(p)
 	}
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
-			return podWhy(p)
-		}
+	if p.Scheduled.Status == corev1.ConditionFalse {
+		return podWhy(p)
 	}
-	for _, cs := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
-		if w := cs.State.Waiting; w != nil && w.Reason != "" && w.Reason != "ContainerCreating" && w.Reason != "PodInitializing" {
+	for _, cs := range allStatuses(p) {
+		if cs.State == ContainerWaiting && cs.Reason != "" && cs.Reason != "ContainerCreating" && cs.Reason != "PodInitializing" {
 			why := podWhy(p)
-			if cs.RestartCount > 0 {
-				why += fmt.Sprintf(" (%d restarts)", cs.RestartCount)
+			if cs.Restarts > 0 {
+				why += fmt.Sprintf(" (%d restarts)", cs.Restarts)
 			}
 			return why
 		}
-		if t := cs.State.Terminated; t != nil && t.Reason != "" && t.Reason != "Completed" {
+		if cs.State == ContainerTerminated && cs.Reason != "" && cs.Reason != "Completed" {
 			return podWhy(p)
 		}
 	}
-	if p.Status.Phase == corev1.PodRunning {
+	if p.Phase == corev1.PodRunning {
 		// Running and not ready: a readiness probe that fails.
 		return podWhy(p)
 	}
@@ -774,9 +763,9 @@ func blockingWhy(p *corev1.Pod) string {
 // byNode are the claimed pods, as podsByNode groups them; only those on
 // nodes that should run one count (desired): a pod on a node that lost
 // its place, or on a node that is gone, holds no rollout up.
-func rolloutBlock(j *judge, byNode map[string][]*corev1.Pod, desired func(node string) bool) string {
+func rolloutBlock(j *judge, byNode map[string][]*Pod, desired func(node string) bool) string {
 	n := 0
-	var first *corev1.Pod
+	var first *Pod
 	why := ""
 	for node, ps := range byNode {
 		for _, p := range ps {

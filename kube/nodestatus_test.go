@@ -330,7 +330,7 @@ func TestComputeNodeView(t *testing.T) {
 			if c.pods != nil {
 				pods = c.pods(d, h)
 			}
-			v := ComputeNodeViewWith(d, []*corev1.Node{c.node}, pods, rs, AllAccess(), tNow)
+			v := viewOf(d, []*corev1.Node{c.node}, pods, rs, AllAccess(), tNow)
 			if len(v.Rows) != 1 {
 				t.Fatalf("rows = %d, want 1: %+v", len(v.Rows), v.Rows)
 			}
@@ -377,7 +377,7 @@ func TestNodeViewSummary(t *testing.T) {
 	})}
 	orphans := []*corev1.Pod{daemonPod(ds, "pz", "zombie", h), daemonPod(ds, "pu", "", h), daemonPod(ds, "pn", "", h, pendingUnschedulable)}
 	pods := append([]*corev1.Pod{daemonPod(ds, "pa", "a", h), daemonPod(ds, "pb", "b", "old", notReady), daemonPod(ds, "pd", "d", h)}, orphans...)
-	v := ComputeNodeViewWith(ds, nodes, pods, revs, AllAccess(), tNow)
+	v := viewOf(ds, nodes, pods, revs, AllAccess(), tNow)
 	s := v.Summary
 	if s.Nodes != 4 || s.ByState[StateCurrent] != 1 || s.ByState[StateOutdated] != 1 || s.ByState[StateMissing] != 1 || s.ByState[StateMisscheduled] != 1 || s.ByState[StateOrphaned] != 3 {
 		t.Fatalf("summary = %+v", s)
@@ -405,7 +405,7 @@ func TestNodeViewSummary(t *testing.T) {
 		t.Fatalf("orphan reasons = %v", reasons)
 	}
 	// A finished rollout with pods left on removed nodes has converged.
-	done := ComputeNodeViewWith(ds, nodes[:1], append([]*corev1.Pod{daemonPod(ds, "pa", "a", h)}, orphans...), revs, AllAccess(), tNow)
+	done := viewOf(ds, nodes[:1], append([]*corev1.Pod{daemonPod(ds, "pa", "a", h)}, orphans...), revs, AllAccess(), tNow)
 	if !done.Healthy() || done.Counts() != (Counts{Desired: 1, Current: 1, Ready: 1, Available: 1, Updated: 1}) || done.Blocked != "" {
 		t.Fatalf("orphans block convergence: healthy %v counts %+v blocked %q", done.Healthy(), done.Counts(), done.Blocked)
 	}
@@ -465,7 +465,7 @@ func TestNodeViewUnobserved(t *testing.T) {
 	revs := []*appsv1.ControllerRevision{revision(ds, 1, "old")}
 	gen := func(g string) podOpt { return func(p *corev1.Pod) { p.Labels["pod-template-generation"] = g } }
 	pods := []*corev1.Pod{daemonPod(ds, "pa", "a", "old", gen("4")), daemonPod(ds, "pb", "b", "new", gen("5"))}
-	v := ComputeNodeViewWith(ds, []*corev1.Node{readyNode("a"), readyNode("b")}, pods, revs, AllAccess(), tNow)
+	v := viewOf(ds, []*corev1.Node{readyNode("a"), readyNode("b")}, pods, revs, AllAccess(), tNow)
 	if v.Observed || v.CurrentRevision != 0 || v.Healthy() {
 		t.Fatalf("observed %v revision %d healthy %v, want false 0 false", v.Observed, v.CurrentRevision, v.Healthy())
 	}
@@ -484,11 +484,11 @@ func TestNodeViewLimitedAccess(t *testing.T) {
 	nodes := []*corev1.Node{readyNode("a1", func(n *corev1.Node) { n.Labels["pool"] = "a" }), readyNode("b1")}
 	pods := []*corev1.Pod{daemonPod(ds, "p", "a1", h)}
 
-	noNodes := ComputeNodeViewWith(ds, nil, pods, revs, Access{DaemonSets: true, Pods: true, Revisions: true}, tNow)
+	noNodes := viewOf(ds, nil, pods, revs, Access{DaemonSets: true, Pods: true, Revisions: true}, tNow)
 	if len(noNodes.Rows) != 1 || noNodes.Rows[0].Node != "a1" || noNodes.Rows[0].State != StateCurrent || !noNodes.Healthy() {
 		t.Fatalf("without nodes: %+v", noNodes.Rows)
 	}
-	noPods := ComputeNodeViewWith(ds, nodes, nil, revs, Access{DaemonSets: true, Nodes: true, Revisions: true}, tNow)
+	noPods := viewOf(ds, nodes, nil, revs, Access{DaemonSets: true, Nodes: true, Revisions: true}, tNow)
 	if noPods.Rows[0].State != StateUnknown || noPods.Rows[1].State != StateIneligible || noPods.Healthy() {
 		t.Fatalf("without pods: %+v", noPods.Rows)
 	}
@@ -521,4 +521,18 @@ func TestSurgeAllowed(t *testing.T) {
 			t.Errorf("%s: surge %v, want %v", c.name, got, c.want)
 		}
 	}
+}
+
+// viewOf is ComputeNodeViewWith on API objects put through the informers'
+// transform, as the watcher's cache holds them.
+func viewOf(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.Pod, revs []*appsv1.ControllerRevision, access Access, now time.Time) NodeView {
+	var cn []*Node
+	for _, n := range nodes {
+		cn = append(cn, CompactNode(n))
+	}
+	var cp []*Pod
+	for _, p := range pods {
+		cp = append(cp, CompactPod(p))
+	}
+	return ComputeNodeViewWith(ds, cn, cp, revs, access, now)
 }

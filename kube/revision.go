@@ -4,7 +4,6 @@ import (
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -67,9 +66,4 @@ func daemonSelector(ds *appsv1.DaemonSet) labels.Selector {
 		return labels.Nothing()
 	}
 	return sel
-}
-
-// isDaemonPod reports whether pod's controller owner is ds.
-func isDaemonPod(pod *corev1.Pod, ds *appsv1.DaemonSet) bool {
-	return metav1.IsControlledBy(pod, ds)
 }

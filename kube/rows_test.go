@@ -50,43 +50,6 @@ func TestDaemonSetRows(t *testing.T) {
 	}
 }
 
-func TestStripForCache(t *testing.T) {
-	n := &corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:          "n",
-			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubelet"}},
-			Annotations:   map[string]string{"kwok.x-k8s.io/node": "fake", "big": "x"},
-		},
-		Status: corev1.NodeStatus{Images: []corev1.ContainerImage{{Names: []string{"i"}}}},
-	}
-	out, err := stripForCache(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := out.(*corev1.Node)
-	if got.ManagedFields != nil || got.Status.Images != nil {
-		t.Fatalf("managedFields or images kept: %+v", got)
-	}
-	if got.Annotations != nil {
-		t.Fatalf("annotations = %v, want none: no view reads them", got.Annotations)
-	}
-	ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "d", Annotations: map[string]string{
-		appsv1.DeprecatedTemplateGeneration: "3", "kubernetes.io/change-cause": "x", "kubectl.kubernetes.io/restartedAt": "y"}}}
-	out, _ = stripForCache(ds)
-	if a := out.(*appsv1.DaemonSet).Annotations; len(a) != 1 || a[appsv1.DeprecatedTemplateGeneration] != "3" {
-		t.Fatalf("DaemonSet annotations = %v, want only the template generation", a)
-	}
-	ltt := metav1.NewTime(created0)
-	pod := &corev1.Pod{Status: corev1.PodStatus{Conditions: []corev1.PodCondition{
-		{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: ltt},
-		{Type: corev1.ContainersReady, Status: corev1.ConditionTrue},
-	}}}
-	out, _ = stripForCache(pod)
-	if c := out.(*corev1.Pod).Status.Conditions; len(c) != 1 || !c[0].LastTransitionTime.Equal(&ltt) {
-		t.Fatalf("pod conditions = %+v, want Ready with its transition time (minReadySeconds needs it)", c)
-	}
-}
-
 var created0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func TestRolloutMark(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
@@ -81,25 +80,52 @@ func (w *Watcher) snapshot() Snapshot {
 	if w.focus != "" && w.ds != nil {
 		ns, name, _ := strings.Cut(w.focus, "/")
 		if ds, err := w.ds.DaemonSets(ns).Get(name); err == nil {
-			var nodes []*corev1.Node
-			if w.nodes != nil {
-				nodes, _ = w.nodes.List(labels.Everything())
-			}
-			v := ComputeNodeViewWith(ds, nodes, w.daemonPods(ds), w.revisions(ns), w.access, now)
-			s.Detail = &v
+			s.Detail = w.nodeView(ds, now)
 			// A pod reaching minReadySeconds changes the view with no
 			// event; Next wakes for it.
-			w.wakeAt = v.NextChange()
+			w.wakeAt = s.Detail.NextChange()
 		}
+	}
+	if s.Detail == nil {
+		w.memo = viewMemo{}
 	}
 	w.markBlocked(s.DaemonSets, dss, s.Detail, now)
 	// Cluster text enters the display here, once, after everything that
-	// reads names and reasons has run.
+	// reads names and reasons has run (a reused view already has).
 	sanitizeRows(s.DaemonSets)
-	if s.Detail != nil {
-		sanitizeNodeView(s.Detail)
-	}
 	return s
+}
+
+// nodeView is the focused DaemonSet's node view: the previous one when
+// nothing it is built from changed (the DaemonSet object, its pods, the
+// revisions, the nodes) and no row waits on the clock, else a new one.
+// Reusing the pointer also tells the UI it has nothing to redo. Called
+// with w.mu held.
+func (w *Watcher) nodeView(ds *appsv1.DaemonSet, now time.Time) *NodeView {
+	m := viewMemo{ds: ds, nodes: w.gen.nodes, revs: w.gen.revs, pods: w.gen.pods[ds.UID]}
+	if old := w.memo; old.view != nil && old.ds == m.ds && old.nodes == m.nodes && old.revs == m.revs && old.pods == m.pods && old.view.NextChange().IsZero() {
+		return old.view
+	}
+	v := ComputeNodeViewWith(ds, w.cachedNodes(), w.daemonPods(ds), w.revisions(ds.Namespace), w.access, now)
+	sanitizeNodeView(&v)
+	m.view = &v
+	w.memo = m
+	return &v
+}
+
+// cachedNodes lists the node cache.
+func (w *Watcher) cachedNodes() []*Node {
+	if w.nodes == nil {
+		return nil
+	}
+	objs := w.nodes.List()
+	nodes := make([]*Node, 0, len(objs))
+	for _, o := range objs {
+		if n, ok := o.(*Node); ok {
+			nodes = append(nodes, n)
+		}
+	}
+	return nodes
 }
 
 // markBlocked says, for each rollout not complete, what it waits on. Only
@@ -126,20 +152,32 @@ func (w *Watcher) markBlocked(rows []DaemonSetRow, dss []*appsv1.DaemonSet, deta
 		if ds == nil {
 			continue
 		}
+		m := blockMemo{ds: ds, nodes: w.gen.nodes, revs: w.gen.revs, pods: w.gen.pods[ds.UID]}
+		if old, ok := w.blocked[r.Key()]; ok && old.ds == m.ds && old.nodes == m.nodes && old.revs == m.revs && old.pods == m.pods {
+			r.Blocked = old.blocked
+			continue
+		}
 		j := newJudge(ds, w.revisions(ds.Namespace), now)
 		r.Blocked = rolloutBlock(j, j.podsByNode(w.daemonPods(ds)), w.shouldRun(ds))
+		m.blocked = r.Blocked
+		w.blocked[r.Key()] = m
+	}
+	for k, m := range w.blocked {
+		if byKey[k] != m.ds {
+			delete(w.blocked, k)
+		}
 	}
 }
 
 // daemonPods are the cached pods whose controller is ds.
-func (w *Watcher) daemonPods(ds *appsv1.DaemonSet) []*corev1.Pod {
+func (w *Watcher) daemonPods(ds *appsv1.DaemonSet) []*Pod {
 	if w.podInf == nil {
 		return nil
 	}
 	objs, _ := w.podInf.GetIndexer().ByIndex(podControllerIndex, string(ds.UID))
-	pods := make([]*corev1.Pod, 0, len(objs))
+	pods := make([]*Pod, 0, len(objs))
 	for _, o := range objs {
-		if p, ok := o.(*corev1.Pod); ok {
+		if p, ok := o.(*Pod); ok {
 			pods = append(pods, p)
 		}
 	}
@@ -171,11 +209,12 @@ func (w *Watcher) shouldRun(ds *appsv1.DaemonSet) func(string) bool {
 	}
 	elig := newEligibility(ds)
 	return func(name string) bool {
-		node, err := w.nodes.Get(name)
-		if err != nil {
+		obj, exists, _ := w.nodes.GetByKey(name)
+		node, ok := obj.(*Node)
+		if !exists || !ok {
 			return false
 		}
-		ok, _, _, _ := elig.check(node)
+		ok, _, _, _ = elig.check(node)
 		return ok
 	}
 }

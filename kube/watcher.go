@@ -8,12 +8,11 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	appslisters "k8s.io/client-go/listers/apps/v1"
-	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -53,16 +52,20 @@ type Watcher struct {
 	dsInf      cache.SharedIndexInformer
 	ds         appslisters.DaemonSetLister
 	nodeInf    cache.SharedIndexInformer
-	nodes      corelisters.NodeLister
-	podInf     cache.SharedIndexInformer
-	revInf     cache.SharedIndexInformer
-	revs       appslisters.ControllerRevisionLister
+	// nodes holds *Node, pods *Pod (see toCache): typed listers would
+	// not do.
+	nodes  cache.Indexer
+	podInf cache.SharedIndexInformer
+	revInf cache.SharedIndexInformer
+	revs   appslisters.ControllerRevisionLister
 
 	dirty  chan struct{} // capacity 1: a pending "something changed"
 	cancel context.CancelFunc
 	// nodeCount and podCount follow the caches through their event
 	// handlers, so the status bar's counts cost no list of the cache.
 	nodeCount, podCount atomic.Int64
+	// ignored counts updates that changed nothing dsx keeps (heartbeats).
+	ignored atomic.Int64
 
 	mu        sync.Mutex
 	lastEvent time.Time
@@ -83,6 +86,30 @@ type Watcher struct {
 	// wakeAt is when the focused node view changes with no event (a pod
 	// reaching minReadySeconds); zero for never.
 	wakeAt time.Time
+	// gen counts changes to what node views are built from: nodes and
+	// revisions as a whole, pods per controller UID. A snapshot whose
+	// inputs have the same counts reuses the previous view.
+	gen struct {
+		nodes, revs uint64
+		pods        map[types.UID]uint64
+	}
+	// memo is the last focused node view and what it was built from;
+	// blocked the same for the other rollouts' marks.
+	memo    viewMemo
+	blocked map[string]blockMemo
+}
+
+// viewMemo is a node view and the inputs it was computed from.
+type viewMemo struct {
+	ds                *appsv1.DaemonSet
+	nodes, revs, pods uint64
+	view              *NodeView
+}
+
+type blockMemo struct {
+	ds                *appsv1.DaemonSet
+	nodes, revs, pods uint64
+	blocked           string
 }
 
 // NewWatcher sets up informers; Start runs them.
@@ -101,17 +128,19 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 	}
 	f := informers.NewSharedInformerFactoryWithOptions(client, 0,
 		informers.WithNamespace(opts.Namespace),
-		informers.WithTransform(stripForCache))
+		informers.WithTransform(toCache))
 	// Only pods that carry a controller-revision-hash: daemon pods (and
 	// StatefulSet pods), not the Deployments' and Jobs' pods that make up
 	// most of a big cluster.
 	pf := informers.NewSharedInformerFactoryWithOptions(client, 0,
 		informers.WithNamespace(opts.Namespace),
-		informers.WithTransform(stripForCache),
+		informers.WithTransform(toCache),
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 			o.LabelSelector = appsv1.DefaultDaemonSetUniqueLabelKey
 		}))
-	w := &Watcher{opts: opts, client: client, factory: f, podFactory: pf, dirty: make(chan struct{}, 1), listReady: make(chan struct{}), stalls: newStallTracker(opts.StallAfter)}
+	w := &Watcher{opts: opts, client: client, factory: f, podFactory: pf, dirty: make(chan struct{}, 1), listReady: make(chan struct{}), stalls: newStallTracker(opts.StallAfter),
+		blocked: map[string]blockMemo{}}
+	w.gen.pods = map[types.UID]uint64{}
 	access := AllAccess()
 	if opts.Access != nil {
 		access = *opts.Access
@@ -120,17 +149,17 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 	if access.DaemonSets {
 		dsi := f.Apps().V1().DaemonSets()
 		w.dsInf, w.ds = dsi.Informer(), dsi.Lister()
-		w.watch(w.dsInf, nil)
+		w.watch(w.dsInf, nil, nil)
 	}
 	if access.Nodes {
-		ni := f.Core().V1().Nodes()
-		w.nodeInf, w.nodes = ni.Informer(), ni.Lister()
-		w.watch(w.nodeInf, &w.nodeCount)
+		w.nodeInf = f.Core().V1().Nodes().Informer()
+		w.nodes = w.nodeInf.GetIndexer()
+		w.watch(w.nodeInf, &w.nodeCount, func(_ any) { w.gen.nodes++ })
 	}
 	if access.Revisions {
 		ri := f.Apps().V1().ControllerRevisions()
 		w.revInf, w.revs = ri.Informer(), ri.Lister()
-		w.watch(w.revInf, nil)
+		w.watch(w.revInf, nil, func(_ any) { w.gen.revs++ })
 	}
 	if access.Pods {
 		pi := pf.Core().V1().Pods()
@@ -139,7 +168,14 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 		// snapshot would scan every daemon pod of the namespace (50,000 at
 		// 5,000 nodes and ten DaemonSets).
 		_ = w.podInf.AddIndexers(cache.Indexers{podControllerIndex: podController})
-		w.watch(w.podInf, &w.podCount)
+		w.watch(w.podInf, &w.podCount, func(obj any) {
+			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = d.Obj
+			}
+			if p, ok := obj.(*Pod); ok {
+				w.gen.pods[p.Owner]++
+			}
+		})
 	}
 	return w
 }
@@ -160,16 +196,27 @@ func (w *Watcher) Focus(namespace, name string) {
 	w.poke()
 }
 
-func (w *Watcher) watch(inf cache.SharedIndexInformer, count *atomic.Int64) {
+// watch turns inf's events into snapshots. bump, called under w.mu
+// with each changed object (old and new of an update), advances the
+// generation of what the object is an input to.
+func (w *Watcher) watch(inf cache.SharedIndexInformer, count *atomic.Int64, bump func(obj any)) {
 	add := func(d int64) {
 		if count != nil {
 			count.Add(d)
 		}
 	}
 	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { add(1); w.changed() },
-		UpdateFunc: func(any, any) { w.changed() },
-		DeleteFunc: func(any) { add(-1); w.changed() },
+		AddFunc: func(obj any) { add(1); w.changed(bump, obj) },
+		UpdateFunc: func(old, cur any) {
+			// A heartbeat, a lease-like annotation or a status timestamp
+			// changes nothing the compact types keep: no snapshot.
+			if unchanged(old, cur) {
+				w.ignored.Add(1)
+				return
+			}
+			w.changed(bump, old, cur)
+		},
+		DeleteFunc: func(obj any) { add(-1); w.changed(bump, obj) },
 	})
 	_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 		w.mu.Lock()
@@ -182,8 +229,13 @@ func (w *Watcher) watch(inf cache.SharedIndexInformer, count *atomic.Int64) {
 	})
 }
 
-func (w *Watcher) changed() {
+func (w *Watcher) changed(bump func(any), objs ...any) {
 	w.mu.Lock()
+	if bump != nil {
+		for _, o := range objs {
+			bump(o)
+		}
+	}
 	w.lastEvent = w.opts.Now()
 	if w.conn.Err != nil {
 		// An event means a watch is delivering again.
@@ -327,14 +379,9 @@ const podControllerIndex = "controller-uid"
 
 // podController indexes pods by the UID of their controller.
 func podController(obj any) ([]string, error) {
-	p, ok := obj.(*corev1.Pod)
-	if !ok {
+	p, ok := obj.(*Pod)
+	if !ok || p.Owner == "" {
 		return nil, nil
 	}
-	for _, o := range p.OwnerReferences {
-		if o.Controller != nil && *o.Controller {
-			return []string{string(o.UID)}, nil
-		}
-	}
-	return nil, nil
+	return []string{string(p.Owner)}, nil
 }
