@@ -167,7 +167,7 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 		// The node view needs one DaemonSet's pods; without an index each
 		// snapshot would scan every daemon pod of the namespace (50,000 at
 		// 5,000 nodes and ten DaemonSets).
-		_ = w.podInf.AddIndexers(cache.Indexers{podControllerIndex: podController})
+		_ = w.podInf.AddIndexers(PodIndexers())
 		w.watch(w.podInf, &w.podCount, func(obj any) {
 			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 				obj = d.Obj
@@ -376,6 +376,10 @@ func (w *Watcher) Next(ctx context.Context) (Snapshot, error) {
 }
 
 const podControllerIndex = "controller-uid"
+
+// PodIndexers are the pod cache's indexes, for the benchmarks that build
+// a cache as the watcher does.
+func PodIndexers() cache.Indexers { return cache.Indexers{podControllerIndex: podController} }
 
 // podController indexes pods by the UID of their controller.
 func podController(obj any) ([]string, error) {

@@ -79,7 +79,9 @@ func (v *nodeView) setSnapshot(s kube.Snapshot) {
 			v.ds = r
 		}
 	}
-	if s.Focus != "" && s.Focus == v.ns+"/"+v.name {
+	// The watcher hands back the same view while nothing it is built from
+	// changed: rows, filter and sort then stand as they are.
+	if s.Focus != "" && s.Focus == v.ns+"/"+v.name && (s.Detail != v.view || s.Detail == nil) {
 		v.view = s.Detail
 		v.refresh()
 	}
