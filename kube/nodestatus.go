@@ -524,9 +524,12 @@ type judge struct {
 	// generation is the deprecated.daemonset.template.generation
 	// annotation, nil when absent or unparsable (as the controller).
 	generation *int64
-	minReady   int32
-	surge      bool
-	now        time.Time
+	// genLabel is generation as the pod label spells it, made once: it
+	// is compared with every pod.
+	genLabel string
+	minReady int32
+	surge    bool
+	now      time.Time
 }
 
 func newJudge(ds *appsv1.DaemonSet, revs []*appsv1.ControllerRevision, now time.Time) *judge {
@@ -538,6 +541,7 @@ func newJudge(ds *appsv1.DaemonSet, revs []*appsv1.ControllerRevision, now time.
 	j.current, j.observed = CurrentRevision(ds, j.revisions)
 	if g, err := strconv.ParseInt(ds.Annotations[appsv1.DeprecatedTemplateGeneration], 10, 64); err == nil {
 		j.generation = &g
+		j.genLabel = strconv.FormatInt(g, 10)
 	}
 	j.surge = surgeAllowed(ds)
 	return j
@@ -561,7 +565,7 @@ func surgeAllowed(ds *appsv1.DaemonSet) bool {
 // revision's hash, or its pod-template-generation label equals the
 // DaemonSet's template generation.
 func (j *judge) updated(p *Pod) bool {
-	if j.generation != nil && p.Labels[extensionsv1beta1.DaemonSetTemplateGenerationKey] == strconv.FormatInt(*j.generation, 10) {
+	if j.generation != nil && p.Labels[extensionsv1beta1.DaemonSetTemplateGenerationKey] == j.genLabel {
 		return true
 	}
 	return j.current.Hash != "" && p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey] == j.current.Hash
