@@ -20,6 +20,10 @@ func RSS(pid int) (int64, error) { return procStatus(pid, "VmRSS:") }
 // 65 MB of dsx's RSS even with nothing cached).
 func RSSAnon(pid int) (int64, error) { return procStatus(pid, "RssAnon:") }
 
+// RSSPeak is a process's peak resident set size so far (VmHWM): taken
+// once synced, the initial LIST's high-water mark.
+func RSSPeak(pid int) (int64, error) { return procStatus(pid, "VmHWM:") }
+
 func procStatus(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {

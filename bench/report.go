@@ -84,6 +84,9 @@ func WriteTable(w io.Writer, rs []Result) {
 	row("dsx: RSS once synced, with the executable's pages (VmRSS)", "", func(r Result) string {
 		return fmt.Sprintf("%.0f MB", float64(r.RSSSynced)/1e6)
 	})
+	row("dsx: peak RSS during the initial sync (VmHWM)", "", func(r Result) string {
+		return fmt.Sprintf("%.0f MB", float64(r.RSSPeakSync)/1e6)
+	})
 	row("dsx: RSS after the rollout", "", func(r Result) string { return fmt.Sprintf("%.0f MB", float64(r.RSSEnd)/1e6) })
 	row("**dsx: keystroke → frame, node-view filter (median / p95 / max)**", "≤ 16 ms (median)", func(r Result) string {
 		if len(r.Keystrokes) == 0 {

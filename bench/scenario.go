@@ -48,6 +48,8 @@ type Result struct {
 	NodeView time.Duration
 	// RSSSynced is dsx's RSS once synced; RSSEnd after the rollout.
 	RSSSynced, RSSEnd int64
+	// RSSPeakSync is the peak RSS (VmHWM) once synced: the initial sync's.
+	RSSPeakSync int64
 	// AnonSynced is the anonymous part of RSSSynced.
 	AnonSynced int64
 	// Keystrokes are keystroke-to-frame latencies in the node view's
@@ -147,6 +149,9 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		return res, err
 	}
 	if res.RSSSynced, err = RSS(pid); err != nil {
+		return res, err
+	}
+	if res.RSSPeakSync, err = RSSPeak(pid); err != nil {
 		return res, err
 	}
 	say("first screen %s, synced %s, RSS %.1f MB", ms(res.FirstScreen), ms(res.Synced), mb(res.RSSSynced))
