@@ -107,7 +107,23 @@ func (s filterSpec) parse(pattern string) (int, string) {
 type filterIndex struct {
 	spec  filterSpec
 	cells [][]string
+	// memo holds the last patterns' matches. A pattern that extends one
+	// of them can only match among its rows (a prefix or a subsequence
+	// of the longer pattern is one of the shorter), and a pattern typed
+	// again (backspace) is looked up: at 65,000 rows a keystroke then
+	// re-matches a fraction of them.
+	memo []filterMemo
 }
+
+type filterMemo struct {
+	col     int
+	p       string
+	idx     []int
+	matched map[int][]int
+}
+
+// filterMemos is how many patterns a filterIndex remembers.
+const filterMemos = 8
 
 func newFilterIndex(n int, cellsOf func(int) []string, spec filterSpec) *filterIndex {
 	x := &filterIndex{spec: spec, cells: make([][]string, n)}
@@ -120,12 +136,7 @@ func newFilterIndex(n int, cellsOf func(int) []string, spec filterSpec) *filterI
 // filter returns the rows matching pattern, best first, and per kept row
 // the highlighted positions per column.
 func (x *filterIndex) filter(pattern string) ([]int, map[int]map[int][]int) {
-	col, p := x.spec.parse(pattern)
-	targets := make([]string, len(x.cells))
-	for i, c := range x.cells {
-		targets[i] = c[col]
-	}
-	idx, matched := match(p, targets)
+	idx, col, matched := x.match(pattern)
 	hl := make(map[int]map[int][]int, len(idx))
 	for _, i := range idx {
 		if m := matched[i]; len(m) > 0 {
@@ -133,6 +144,62 @@ func (x *filterIndex) filter(pattern string) ([]int, map[int]map[int][]int) {
 		}
 	}
 	return idx, hl
+}
+
+// match returns the rows matching pattern, best first, the column it
+// matched and the matched positions per row.
+func (x *filterIndex) match(pattern string) ([]int, int, map[int][]int) {
+	col, p := x.spec.parse(pattern)
+	idx, matched := x.matchCol(col, p)
+	return idx, col, matched
+}
+
+// matchCol is match on column col, narrowed and remembered (see memo).
+func (x *filterIndex) matchCol(col int, p string) ([]int, map[int][]int) {
+	var from *filterMemo
+	for i := range x.memo {
+		m := &x.memo[i]
+		if m.col != col || m.p == "" || !strings.HasPrefix(p, m.p) {
+			continue
+		}
+		if m.p == p {
+			return m.idx, m.matched
+		}
+		if from == nil || len(m.p) > len(from.p) {
+			from = m
+		}
+	}
+	var idx []int
+	var matched map[int][]int
+	if from == nil {
+		targets := make([]string, len(x.cells))
+		for i, c := range x.cells {
+			targets[i] = c[col]
+		}
+		idx, matched = match(p, targets)
+	} else {
+		// The candidates in row order: match's ties keep it.
+		rows := slices.Clone(from.idx)
+		slices.Sort(rows)
+		targets := make([]string, len(rows))
+		for i, r := range rows {
+			targets[i] = x.cells[r][col]
+		}
+		sub, subMatched := match(p, targets)
+		idx = make([]int, len(sub))
+		matched = make(map[int][]int, len(subMatched))
+		for i, k := range sub {
+			idx[i] = rows[k]
+		}
+		for k, m := range subMatched {
+			matched[rows[k]] = m
+		}
+	}
+	if len(x.memo) == filterMemos {
+		x.memo = slices.Delete(x.memo, 0, 1)
+	}
+	x.memo = append(x.memo, filterMemo{col: col, p: p, idx: idx, matched: matched})
+	return idx, matched
 }
 
 // filterRows applies pattern to n rows whose cells cellsOf gives, as

@@ -37,7 +37,12 @@ type nodeView struct {
 	// ds is the DaemonSet's row in the list, for what actions show.
 	ds           kube.DaemonSetRow
 	rows         []kube.NodeRow
-	hl           map[string]map[int][]int
+	// matched are the filter's highlights by base row, in column hlCol;
+	// baseAt finds a node's base row. Kept as the filter index returns
+	// them: building a map per matching row cost more than the match.
+	matched map[int][]int
+	hlCol   int
+	baseAt  map[string]int
 	cur          cursor
 	sort         nodeSort
 	problemsOnly bool
@@ -89,7 +94,7 @@ func (v *nodeView) setSnapshot(s kube.Snapshot) {
 
 func (v *nodeView) refresh() {
 	v.rows = v.rows[:0]
-	v.hl = map[string]map[int][]int{}
+	v.matched = nil
 	defer v.fitRows()
 	if v.view == nil {
 		v.cur.sync(nil)
@@ -108,15 +113,18 @@ func (v *nodeView) refresh() {
 	}
 	base := v.base
 	var idx []int
-	var hl map[int]map[int][]int
 	pattern := v.filter.value()
 	if pattern == "" {
-		idx, hl = filterRows("", len(base), nil, filterSpec{})
+		idx, _ = filterRows("", len(base), nil, filterSpec{})
 	} else {
 		if v.fidx == nil {
 			v.fidx = newFilterIndex(len(base), func(i int) []string { return nodeFilterCells(base[i]) }, nodeFilter())
+			v.baseAt = make(map[string]int, len(base))
+			for i, r := range base {
+				v.baseAt[r.Node] = i
+			}
 		}
-		idx, hl = v.fidx.filter(pattern)
+		idx, v.hlCol, v.matched = v.fidx.match(pattern)
 	}
 	v.best = ""
 	if pattern != "" && len(idx) > 0 {
@@ -124,9 +132,6 @@ func (v *nodeView) refresh() {
 	}
 	for _, i := range idx {
 		v.rows = append(v.rows, base[i])
-		if h := hl[i]; h != nil {
-			v.hl[base[i].Node] = h
-		}
 	}
 	if pattern == "" || v.sort != nodeSortState {
 		slices.SortStableFunc(v.rows, func(a, b kube.NodeRow) int {
@@ -171,6 +176,18 @@ func (v nodeView) columns() []column {
 // length depends on the width and the counts.
 func (v *nodeView) fitRows() {
 	v.cur.setHeight(v.height - len(v.header(v.width)) - 1)
+}
+
+// highlight is a row's matched positions per column, nil without.
+func (v nodeView) highlight(node string) map[int][]int {
+	if v.matched == nil {
+		return nil
+	}
+	i, ok := v.baseAt[node]
+	if m := v.matched[i]; ok && len(m) > 0 {
+		return map[int][]int{v.hlCol: m}
+	}
+	return nil
 }
 
 func (v *nodeView) keys() []string {
@@ -541,7 +558,7 @@ func (v nodeView) View(width, height int) string {
 	out = append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)))
 	for i, c := range cells {
 		r := v.rows[start+i]
-		line := fit(renderRow(cols, keep, widths, c, v.hl[r.Node]), width, false)
+		line := fit(renderRow(cols, keep, widths, c, v.highlight(r.Node)), width, false)
 		switch {
 		case start+i == v.cur.pos:
 			line = st.selected.Render(line)
