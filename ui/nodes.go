@@ -35,14 +35,14 @@ type nodeView struct {
 	cluster, server string
 	view            *kube.NodeView
 	// ds is the DaemonSet's row in the list, for what actions show.
-	ds           kube.DaemonSetRow
-	rows         []kube.NodeRow
+	ds   kube.DaemonSetRow
+	rows []kube.NodeRow
 	// matched are the filter's highlights by base row, in column hlCol;
 	// baseAt finds a node's base row. Kept as the filter index returns
 	// them: building a map per matching row cost more than the match.
-	matched map[int][]int
-	hlCol   int
-	baseAt  map[string]int
+	matched      map[int][]int
+	hlCol        int
+	baseAt       map[string]int
 	cur          cursor
 	sort         nodeSort
 	problemsOnly bool
