@@ -76,6 +76,10 @@ type Watcher struct {
 	// listReady is closed once the DaemonSet informer has synced.
 	listReady chan struct{}
 	focus     string
+	// focusNode is the node whose view snapshots carry, listNodes whether
+	// they carry the nodes list (see byNode).
+	focusNode string
+	listNodes bool
 	stalls    *stallTracker
 	// rolling is set while some rollout is in progress: snapshots then
 	// come periodically too, so a rollout that stops moving is seen to stall.
@@ -138,7 +142,7 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 		// The node view needs one DaemonSet's pods; without an index each
 		// snapshot would scan every daemon pod of the namespace (50,000 at
 		// 5,000 nodes and ten DaemonSets).
-		_ = w.podInf.AddIndexers(cache.Indexers{podControllerIndex: podController})
+		_ = w.podInf.AddIndexers(cache.Indexers{podControllerIndex: podController, podNodeIndex: podNode})
 		w.watch(w.podInf, &w.podCount)
 	}
 	return w
