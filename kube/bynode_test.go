@@ -200,7 +200,9 @@ func TestNodeListAndView(t *testing.T) {
 }
 
 func TestNodeSummary(t *testing.T) {
-	p := func(name string, s NodeState) NodeProblem { return NodeProblem{Namespace: "kube-system", Name: name, State: s} }
+	p := func(name string, s NodeState) NodeProblem {
+		return NodeProblem{Namespace: "kube-system", Name: name, State: s}
+	}
 	cases := []struct {
 		it      NodeItem
 		want    string
