@@ -58,6 +58,13 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 			return m.switchTo(switchRequest{contextName: f[1]})
 		}
 		return m.openPicker("context")
+	case "nodes", "node", "no":
+		m, cmd := m.openNodes()
+		if len(f) > 1 {
+			m = m.push(newNodeDS(m.c, f[1]))
+			cmd = tea.Batch(cmd, m.c.focusNode(f[1]))
+		}
+		return m, cmd
 	case "pf", "port-forward", "portforward", "port-forwards":
 		return m.openForwards()
 	case "ns", "namespace", "namespaces":
@@ -69,8 +76,17 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		return m.openPicker("namespace")
 	}
-	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :pf, :log, :q)", f[0])
+	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :nodes, :pf, :log, :q)", f[0])
 	return m, nil
+}
+
+// openNodes shows the nodes list over the DaemonSet list, as N does
+// there; views opened before are closed, and what they had the source
+// compute is let go.
+func (m Model) openNodes() (Model, tea.Cmd) {
+	m.stack = m.stack[:1]
+	m = m.push(newNodesList(m.c, kube.Snapshot{}))
+	return m, tea.Batch(m.c.focus("", ""), m.c.focusNode(""), m.c.listNodes(true))
 }
 
 func (m Model) openPicker(what string) (Model, tea.Cmd) {
