@@ -59,12 +59,11 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		return m.openPicker("context")
 	case "nodes", "node", "no":
-		m, cmd := m.openNodes()
+		node := ""
 		if len(f) > 1 {
-			m = m.push(newNodeDS(m.c, f[1]))
-			cmd = tea.Batch(cmd, m.c.focusNode(f[1]))
+			node = f[1]
 		}
-		return m, cmd
+		return m.openNodes(node)
 	case "pf", "port-forward", "portforward", "port-forwards":
 		return m.openForwards()
 	case "ns", "namespace", "namespaces":
@@ -81,12 +80,16 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 }
 
 // openNodes shows the nodes list over the DaemonSet list, as N does
-// there; views opened before are closed, and what they had the source
-// compute is let go.
-func (m Model) openNodes() (Model, tea.Cmd) {
+// there, and over it node's view when node is not ""; views opened
+// before are closed, and what they had the source compute is let go.
+// One command sets the node focus: batched commands run in any order.
+func (m Model) openNodes(node string) (Model, tea.Cmd) {
 	m.stack = m.stack[:1]
 	m = m.push(newNodesList(m.c, kube.Snapshot{}))
-	return m, tea.Batch(m.c.focus("", ""), m.c.focusNode(""), m.c.listNodes(true))
+	if node != "" {
+		m = m.push(newNodeDS(m.c, node))
+	}
+	return m, tea.Batch(m.c.focus("", ""), m.c.focusNode(node), m.c.listNodes(true))
 }
 
 func (m Model) openPicker(what string) (Model, tea.Cmd) {
