@@ -61,7 +61,9 @@ func (s nodesSort) String() string { return [...]string{"health", "node", "age",
 // nodesList is every node with how the DaemonSets that should run there
 // stand on it; enter opens the node's view.
 type nodesList struct {
-	c      *common
+	c *common
+	// snap is the last snapshot, for the node's view enter opens.
+	snap   kube.Snapshot
 	items  []kube.NodeItem
 	loaded bool
 	rows   []kube.NodeItem
@@ -98,9 +100,9 @@ func nodesColumns() []column {
 		{title: "STATUS", priority: 19},
 		{title: "POOL", priority: 10, flex: true, min: 8},
 		{title: "ZONE", priority: 9},
-		{title: "TAINTS", priority: 6, flex: true, min: 10},
+		{title: "TAINTS", priority: 6, flex: true, min: 10, mid: true},
 		{title: "AGE", priority: 7, right: true},
-		{title: "DAEMONSETS", priority: 18, flex: true, min: 20},
+		{title: "DAEMONSETS", priority: 18, flex: true, min: 34},
 	}
 }
 
@@ -111,7 +113,7 @@ func nodeStatus(n kube.NodeItem) string {
 		s = "NotReady"
 	}
 	if n.Unschedulable {
-		s += ",SchedulingDisabled"
+		s += ",cordoned"
 	}
 	return s
 }
@@ -134,6 +136,7 @@ func (v *nodesList) cells(n kube.NodeItem) []string {
 }
 
 func (v *nodesList) setSnapshot(s kube.Snapshot) {
+	v.snap = s
 	if s.NodeList == nil {
 		return
 	}
@@ -241,6 +244,10 @@ func (v nodesList) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		v.setSnapshot(msg.Snapshot)
+		if s := msg.Snapshot; s.Synced && s.NodeList == nil {
+			// The request may have been overtaken by an older one.
+			return v, v.c.listNodes(true)
+		}
 	case tea.KeyPressMsg:
 		return v.key(msg)
 	}
@@ -269,7 +276,7 @@ func (v nodesList) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 		v.refresh()
 	case key.Matches(msg, k.Enter):
 		if n, ok := v.selected(); ok {
-			return push(v, newNodeDS(v.c, n.Name)), v.c.focusNode(n.Name)
+			return push(v, newNodeDS(v.c, v.snap, n.Name)), v.c.focusNode(n.Name)
 		}
 	case key.Matches(msg, k.Describe):
 		return openPager(v, v.c, v.ref, "describe")
@@ -400,36 +407,36 @@ type nodeDSView struct {
 	filter       input
 	best         string
 	natural      []int
+	nameMax      int
 	width        int
 	height       int
 }
 
-func newNodeDS(c *common, node string) nodeDSView {
-	return nodeDSView{c: c, node: node, filter: newInput(), allNS: true}
+// newNodeDS is node's view, filled from snap when the source already
+// computes it.
+func newNodeDS(c *common, snap kube.Snapshot, node string) nodeDSView {
+	v := nodeDSView{c: c, node: node, filter: newInput()}
+	v.setSnapshot(snap)
+	return v
 }
 
-// nodeDSFilter matches the DaemonSet, and state or reason after their
-// prefixes.
+// nodeDSFilter matches the DaemonSet, and its namespace, state or
+// reason after their prefixes.
 func nodeDSFilter() filterSpec {
-	return filterSpec{name: 0, fields: []filterField{{prefix: "r:", title: "reason", col: 7}, {prefix: "s:", title: "state", col: 1}}}
+	return filterSpec{name: 1, fields: []filterField{{prefix: "r:", title: "reason", col: 8}, {prefix: "s:", title: "state", col: 2}, {prefix: "n:", title: "namespace", col: 0}}}
 }
 
-// nodeDSColumns are the node view's columns, with the DaemonSet in
-// place of the node.
-func nodeDSColumns() []column {
-	cols := nodeColumns()
-	cols[0].title = "DAEMONSET"
-	cols[0].mid = true
+// nodeDSColumns are the node view's columns with the DaemonSet, and in
+// every namespace its namespace, in place of the node.
+func (v nodeDSView) columns() []column {
+	cols := append([]column{{title: "NAMESPACE", short: "NS", priority: 4, hidden: !v.allNS}}, nodeColumns()...)
+	cols[1].title = "DAEMONSET"
+	cols[1].min = max(cols[1].min, min(v.nameMax, 20))
 	return cols
 }
 
 func (v nodeDSView) cells(r kube.NodeDSRow) []string {
-	c := nodeCells(r.NodeRow, v.c.now())
-	c[0] = r.Name
-	if v.allNS {
-		c[0] = r.Key()
-	}
-	return c
+	return append([]string{r.Namespace, r.Name}, nodeCells(r.NodeRow, v.c.now())[1:]...)
 }
 
 func (v *nodeDSView) setSnapshot(s kube.Snapshot) {
@@ -440,7 +447,11 @@ func (v *nodeDSView) setSnapshot(s kube.Snapshot) {
 	}
 	if s.NodeFocus == v.node && s.NodeDetail != nil {
 		v.view = s.NodeDetail
-		v.natural = naturalWidths(len(nodeDSColumns()), len(v.view.Rows), func(i int) []string { return v.cells(v.view.Rows[i]) })
+		v.natural = naturalWidths(len(v.columns()), len(v.view.Rows), func(i int) []string { return v.cells(v.view.Rows[i]) })
+		v.nameMax = 0
+		for _, r := range v.view.Rows {
+			v.nameMax = max(v.nameMax, ansi.StringWidth(r.Name))
+		}
 		v.refresh()
 	}
 }
@@ -550,6 +561,10 @@ func (v nodeDSView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		v.setSnapshot(msg.Snapshot)
+		if s := msg.Snapshot; s.Synced && s.NodeFocus != v.node {
+			// The request may have been overtaken by an older one.
+			return v, v.c.focusNode(v.node)
+		}
 	case tea.KeyPressMsg:
 		return v.key(msg)
 	}
@@ -668,7 +683,7 @@ func (v nodeDSView) View(width, height int) string {
 	for _, h := range v.header(width) {
 		out = append(out, st.title.Render(fit(h, width, false)))
 	}
-	cols := nodeDSColumns()
+	cols := v.columns()
 	if len(v.rows) == 0 {
 		msg := " No DaemonSets"
 		switch {

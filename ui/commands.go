@@ -85,9 +85,9 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 // One command sets the node focus: batched commands run in any order.
 func (m Model) openNodes(node string) (Model, tea.Cmd) {
 	m.stack = m.stack[:1]
-	m = m.push(newNodesList(m.c, kube.Snapshot{}))
+	m = m.push(newNodesList(m.c, m.snap))
 	if node != "" {
-		m = m.push(newNodeDS(m.c, node))
+		m = m.push(newNodeDS(m.c, m.snap, node))
 	}
 	return m, tea.Batch(m.c.focus("", ""), m.c.focusNode(node), m.c.listNodes(true))
 }

@@ -230,7 +230,7 @@ func (v nodeView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 		v.refresh()
 	case key.Matches(msg, k.Enter):
 		if r, ok := v.selectedRow(); ok && !r.NodeGone && r.Node != "<unassigned>" {
-			return push(v, newNodeDS(v.c, r.Node)), v.c.focusNode(r.Node)
+			return push(v, newNodeDS(v.c, kube.Snapshot{}, r.Node)), v.c.focusNode(r.Node)
 		}
 	case key.Matches(msg, k.Describe):
 		return openPager(v, v.c, v.ref, "describe")
