@@ -24,7 +24,7 @@ func sampleNodeList() []kube.NodeItem {
 			Taints: []string{"dedicated=gpu:NoSchedule"}, Problems: []kube.NodeProblem{miss("disk-monitor", kube.StateMissing), {Namespace: "logging", Name: "log-shipper", State: kube.StateProgressing}}},
 		{Name: "general-3", Pool: "general", Zone: "eu-west-1a", Ready: true, Unschedulable: true, Created: at(5 * 24 * time.Hour), Should: 6, OK: 6},
 		{Name: "infra-0", Pool: "infra", Zone: "eu-west-1b", Ready: false, NotReadyWhy: "NodeStatusUnknown", Created: at(9 * 24 * time.Hour), Should: 4, OK: 1,
-			Taints: []string{"node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unreachable:NoSchedule"},
+			Taints:   []string{"node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unreachable:NoSchedule"},
 			Problems: []kube.NodeProblem{miss("cni-agent", kube.StateFailed), miss("kube-proxy", kube.StateMissing), miss("node-exporter", kube.StateMissing)}},
 		{Name: "spot-10", Pool: "m5.large", Ready: true, Created: at(20 * time.Minute), Should: 6, OK: 6},
 	}
@@ -169,7 +169,9 @@ func TestNodeDSDeletePod(t *testing.T) {
 	tm, scr := startModel(t, byNodeModel(a), 140, 30)
 	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
 	typeKeys(tm, "N", "/", "g", "2", "enter", "enter", "/", "l", "o", "g", "enter", "ctrl+d")
-	scr.waitFor(t, 5*time.Second, "the dialog", func(s string) bool { return strings.Contains(s, "log-shipper-klmno") && strings.Contains(s, "Delete pod") })
+	scr.waitFor(t, 5*time.Second, "the dialog", func(s string) bool {
+		return strings.Contains(s, "log-shipper-klmno") && strings.Contains(s, "Delete pod")
+	})
 	typeKeys(tm, "y")
 	scr.waitFor(t, 5*time.Second, "the outcome", func(s string) bool { return strings.Contains(s, "✓ deleted") })
 	if c := a.called(); len(c) != 1 || !strings.HasPrefix(c[0], "delete Pod logging/log-shipper-klmno") {
