@@ -16,11 +16,11 @@ import (
 	"github.com/dsx-tui/dsx/testenv"
 )
 
-// byNodeCluster makes a node, bn-sick, missing two agents for different
+// byNodeCluster makes a node, prefix-sick, missing two agents for different
 // reasons (dns crash-loops there; cni-agent does not tolerate its taint),
-// and bn-fine, where every agent meant for it runs. dns selects bn-sick
-// alone, so on bn-fine it is ineligible by selector.
-func byNodeCluster(t *testing.T, ns string) {
+// and prefix-fine, where every agent meant for it runs. dns selects the
+// sick node alone, so on the fine one it is ineligible by selector.
+func byNodeCluster(t *testing.T, ns, prefix string) {
 	t.Helper()
 	ctx := context.Background()
 	plane.Namespace(t, ns)
@@ -31,10 +31,10 @@ func byNodeCluster(t *testing.T, ns string) {
 	})
 	pool := map[string]string{"pool": ns}
 	sick := map[string]string{"pool": ns, "dns": "yes", "cloud.google.com/gke-nodepool": "edge", corev1.LabelTopologyZone: "zone-a"}
-	if _, err := plane.AddNode(ctx, "bn-sick", testenv.NodeSpec{Labels: sick, Taints: []corev1.Taint{{Key: "dedicated", Value: "edge", Effect: corev1.TaintEffectNoSchedule}}}); err != nil {
+	if _, err := plane.AddNode(ctx, prefix+"-sick", testenv.NodeSpec{Labels: sick, Taints: []corev1.Taint{{Key: "dedicated", Value: "edge", Effect: corev1.TaintEffectNoSchedule}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := plane.AddNode(ctx, "bn-fine", testenv.NodeSpec{Labels: pool}); err != nil {
+	if _, err := plane.AddNode(ctx, prefix+"-fine", testenv.NodeSpec{Labels: pool}); err != nil {
 		t.Fatal(err)
 	}
 	tolerate := []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpExists}}
@@ -72,7 +72,7 @@ type nodeStatusOut struct {
 // not current and ready, 0 on a node where all are, 2 for no such node.
 func TestStatusNodeLive(t *testing.T) {
 	const ns = "e2e-bynode-status"
-	byNodeCluster(t, ns)
+	byNodeCluster(t, ns, "bn")
 	kc := plane.Kubeconfig
 	var got nodeStatusOut
 	testenv.WaitT(t, 2*time.Minute, "bn-sick: logs current, dns crash-looping", func(context.Context) (bool, error) {
@@ -135,37 +135,37 @@ func TestStatusNodeLive(t *testing.T) {
 // view and esc returns.
 func TestNodesEndToEnd(t *testing.T) {
 	const ns = "e2e-bynode-ui"
-	byNodeCluster(t, ns)
+	byNodeCluster(t, ns, "bu")
 	s := startTmux(t, 160, 40, []string{"TERM=xterm-256color"}, "--kubeconfig", plane.Kubeconfig, "-n", ns)
 	s.waitFor(time.Minute, "3 DaemonSets", func(x string) bool { return strings.Contains(x, "3 DaemonSets") })
 	s.keys("N")
-	s.waitFor(time.Minute, "the nodes list with bn-sick in trouble", func(x string) bool {
-		return strings.Contains(x, "nodes · sort: health") && strings.Contains(x, "bn-sick") && strings.Contains(x, "1/2 ok · dns progressing")
+	s.waitFor(time.Minute, "the nodes list with bu-sick in trouble", func(x string) bool {
+		return strings.Contains(x, "nodes · sort: health") && strings.Contains(x, "bu-sick") && strings.Contains(x, "1/2 ok · dns progressing")
 	})
-	s.keys("/", "b", "n", "-", "s", "Enter")
-	s.waitFor(10*time.Second, "the filter kept", func(x string) bool { return strings.Contains(x, "filter: bn-s") && !strings.Contains(x, "bn-fine") })
+	s.keys("/", "b", "u", "-", "s", "Enter")
+	s.waitFor(10*time.Second, "the filter kept", func(x string) bool { return strings.Contains(x, "filter: bu-s") && !strings.Contains(x, "bu-fine") })
 	s.keys("Enter")
-	x := s.waitFor(30*time.Second, "bn-sick's view", func(x string) bool {
-		return strings.Contains(x, "node bn-sick · sort: state") && strings.Contains(x, "CrashLoopBackOff") && strings.Contains(x, "untolerated taint dedicated=edge:NoSchedule")
+	x := s.waitFor(30*time.Second, "bu-sick's view", func(x string) bool {
+		return strings.Contains(x, "node bu-sick · sort: state") && strings.Contains(x, "CrashLoopBackOff") && strings.Contains(x, "untolerated taint dedicated=edge:NoSchedule")
 	})
 	for _, want := range []string{"pool edge", "zone zone-a", "taints: dedicated=edge:NoSchedule", "logs", "✓ current"} {
 		if !strings.Contains(x, want) {
-			t.Errorf("bn-sick's view lacks %q:\n%s", want, x)
+			t.Errorf("bu-sick's view lacks %q:\n%s", want, x)
 		}
 	}
 	s.keys("Escape")
-	s.waitFor(10*time.Second, "the nodes list again", func(x string) bool { return strings.Contains(x, "nodes · sort: health") && strings.Contains(x, "filter: bn-s") })
+	s.waitFor(10*time.Second, "the nodes list again", func(x string) bool { return strings.Contains(x, "nodes · sort: health") && strings.Contains(x, "filter: bu-s") })
 	s.keys("Escape", "Escape")
 	s.waitFor(10*time.Second, "the DaemonSet list again", func(x string) bool { return strings.Contains(x, "3 DaemonSets") })
 
-	// cni-agent's node view, bn-sick's row (ineligible), enter, esc.
+	// cni-agent's node view, bu-sick's row (ineligible), enter, esc.
 	s.keys("/", "c", "n", "i", "Enter", "Enter")
 	s.waitFor(30*time.Second, "cni-agent's node view", func(x string) bool {
-		return strings.Contains(x, ns+"/cni-agent · sort: state") && strings.Contains(x, "bn-sick")
+		return strings.Contains(x, ns+"/cni-agent · sort: state") && strings.Contains(x, "bu-sick")
 	})
-	s.keys("/", "b", "n", "-", "s", "Enter", "Enter")
-	s.waitFor(30*time.Second, "bn-sick's view from the node view", func(x string) bool {
-		return strings.Contains(x, "node bn-sick · sort: state") && strings.Contains(x, "CrashLoopBackOff")
+	s.keys("/", "b", "u", "-", "s", "Enter", "Enter")
+	s.waitFor(30*time.Second, "bu-sick's view from the node view", func(x string) bool {
+		return strings.Contains(x, "node bu-sick · sort: state") && strings.Contains(x, "CrashLoopBackOff")
 	})
 	s.keys("Escape")
 	s.waitFor(10*time.Second, "cni-agent's node view again", func(x string) bool {
