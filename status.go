@@ -77,6 +77,7 @@ type statusFlags struct {
 	output    *string
 	timeout   *time.Duration
 	stall     *string
+	node      *string
 }
 
 func newStatusFlags() statusFlags {
@@ -86,6 +87,7 @@ func newStatusFlags() statusFlags {
 	f.output = fs.StringP("output", "o", "table", "output format: table or json")
 	f.wait = fs.Bool("wait", false, "wait until every eligible node runs a ready pod of the current revision")
 	f.timeout = fs.Duration("timeout", 5*time.Minute, "give up waiting after this long")
+	f.node = fs.String("node", "", "print every DaemonSet on this node (exit 0 when each that should run there is current and ready)")
 	f.stall = fs.String("stall-after", "", "with --wait, call the rollout stalled after this long without progress (default 2m)")
 	return f
 }
@@ -97,8 +99,10 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	fs, cf, all, output, wait, timeout := sf.fs, sf.cf, sf.all, sf.output, sf.wait, sf.timeout
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: dsx status [NAME] [-n NAMESPACE] [-o table|json] [--wait] [--timeout D]\n\n"+
-			"Prints one DaemonSet's per-node status (or, without NAME, every DaemonSet).\n"+
+		fmt.Fprintf(stderr, "Usage: dsx status [NAME] [-n NAMESPACE] [-o table|json] [--wait] [--timeout D]\n"+
+			"       dsx status --node NODE [-n NAMESPACE | -A] [-o table|json]\n\n"+
+			"Prints one DaemonSet's per-node status (or, without NAME, every DaemonSet;\n"+
+			"with --node, every DaemonSet on that node).\n"+
 			"Exit status: 0 healthy, 1 not healthy (or not by the timeout), 2 error.\n\nFlags:\n%s", fs.FlagUsages())
 	}
 	if err := fs.Parse(args); err != nil {
@@ -116,6 +120,10 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	name := fs.Arg(0)
+	if *sf.node != "" && (name != "" || *wait) {
+		fmt.Fprintln(stderr, "dsx: --node takes no DaemonSet name and no --wait")
+		return exitError
+	}
 	target, err := kube.Resolve(cf, *all && name == "")
 	if err != nil {
 		fmt.Fprintln(stderr, "dsx:", err)
@@ -140,6 +148,9 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	if name != "" {
 		w.Focus(target.Namespace, name)
 	}
+	if *sf.node != "" {
+		w.FocusNode(*sf.node)
+	}
 	var snap kube.Snapshot
 	for !snap.Synced {
 		if snap, err = w.Next(ctx); err != nil {
@@ -149,6 +160,9 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "dsx: cache did not sync: %v\n", err)
 			return exitError
 		}
+	}
+	if *sf.node != "" {
+		return printNode(snap, *output, stdout, stderr)
 	}
 	if name == "" {
 		return printList(snap, *output, stdout, stderr)

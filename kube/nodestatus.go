@@ -364,50 +364,8 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 	desired := map[string]bool{}
 	for _, node := range nodes {
 		seen[node.Name] = true
-		shouldRun, shouldContinue, kind, why := elig.check(node)
+		row, shouldRun := j.nodeRow(elig, sel, node, podsByNode[node.Name], access)
 		desired[node.Name] = shouldRun
-		if kind == "selector" && sel != "" {
-			why = "node selector " + sel + " not matched"
-		}
-		ready, notReadyWhy := nodeReady(node)
-		row := NodeRow{Node: node.Name, NodeReady: ready, Unschedulable: node.Unschedulable}
-		nodePods := podsByNode[node.Name]
-		switch {
-		case !access.Pods && shouldRun:
-			row.State = StateUnknown
-			row.Reason = "pod hidden: no permission to list pods"
-		case len(nodePods) == 0 && shouldRun:
-			row.State = StateMissing
-			switch {
-			case !ready:
-				row.Reason = "node NotReady (" + notReadyWhy + ")"
-			default:
-				row.Reason = "no pod yet: the controller has not created one"
-			}
-		case len(nodePods) == 0:
-			row.State = StateIneligible
-			row.IneligibleKind = kind
-			row.Reason = why
-		default:
-			j.fillPod(&row, nodePods)
-			// A pod on a node that should not run one is misscheduled
-			// even while it terminates: the controller's status counts it.
-			if !shouldRun {
-				terminating := row.State == StateTerminating
-				row.State = StateMisscheduled
-				row.IneligibleKind = kind
-				row.Reason = "should not run here: " + why
-				switch {
-				case terminating:
-					row.Reason += " (pod is being deleted)"
-				case shouldContinue:
-					row.Reason += " (NoSchedule: pod may keep running)"
-				}
-			}
-		}
-		if !ready && row.State != StateMissing {
-			row.Reason = joinReason(row.Reason, "node NotReady")
-		}
 		v.Rows = append(v.Rows, row)
 	}
 	// Pods whose node is gone, or that name no node: the pod garbage
@@ -433,6 +391,56 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 	v.Blocked = rolloutBlock(j, podsByNode, func(n string) bool { return desired[n] })
 	v.Budget = rolloutBudget(ds, v.Rows, v.Summary)
 	return v
+}
+
+// nodeRow judges one node for the DaemonSet: whether it should run a pod
+// there and, from the pods the DaemonSet has on it (in the controller's
+// order), its state and reason. The node view runs it for every node of
+// one DaemonSet, a node's view for one node of every DaemonSet.
+func (j *judge) nodeRow(elig *eligibility, sel string, node *Node, nodePods []*Pod, access Access) (NodeRow, bool) {
+	shouldRun, shouldContinue, kind, why := elig.check(node)
+	if kind == "selector" && sel != "" {
+		why = "node selector " + sel + " not matched"
+	}
+	ready, notReadyWhy := nodeReady(node)
+	row := NodeRow{Node: node.Name, NodeReady: ready, Unschedulable: node.Unschedulable}
+	switch {
+	case !access.Pods && shouldRun:
+		row.State = StateUnknown
+		row.Reason = "pod hidden: no permission to list pods"
+	case len(nodePods) == 0 && shouldRun:
+		row.State = StateMissing
+		switch {
+		case !ready:
+			row.Reason = "node NotReady (" + notReadyWhy + ")"
+		default:
+			row.Reason = "no pod yet: the controller has not created one"
+		}
+	case len(nodePods) == 0:
+		row.State = StateIneligible
+		row.IneligibleKind = kind
+		row.Reason = why
+	default:
+		j.fillPod(&row, nodePods)
+		// A pod on a node that should not run one is misscheduled
+		// even while it terminates: the controller's status counts it.
+		if !shouldRun {
+			terminating := row.State == StateTerminating
+			row.State = StateMisscheduled
+			row.IneligibleKind = kind
+			row.Reason = "should not run here: " + why
+			switch {
+			case terminating:
+				row.Reason += " (pod is being deleted)"
+			case shouldContinue:
+				row.Reason += " (NoSchedule: pod may keep running)"
+			}
+		}
+	}
+	if !ready && row.State != StateMissing {
+		row.Reason = joinReason(row.Reason, "node NotReady")
+	}
+	return row, shouldRun
 }
 
 // rolloutBudget says, while a RollingUpdate is under way, how much

@@ -227,3 +227,19 @@ func (s *Session) PodInfo(ctx context.Context, namespace, pod string) (string, e
 	text, err := s.inspector().PodInfo(ctx, namespace, pod)
 	return Sanitize(text), err
 }
+
+// FocusNode forwards to the current watcher.
+func (s *Session) FocusNode(name string) {
+	s.mu.Lock()
+	w := s.watcher
+	s.mu.Unlock()
+	w.FocusNode(name)
+}
+
+// ListNodes forwards to the current watcher.
+func (s *Session) ListNodes(on bool) {
+	s.mu.Lock()
+	w := s.watcher
+	s.mu.Unlock()
+	w.ListNodes(on)
+}

@@ -29,6 +29,12 @@ type Snapshot struct {
 	Detail *NodeView
 	// Focus is the key of the focused DaemonSet, also when it is gone.
 	Focus string
+	// NodeList is the nodes list, nil unless asked for (ListNodes).
+	NodeList []NodeItem
+	// NodeFocus names the node whose view NodeDetail is, also when the
+	// node is gone; NodeDetail is nil without one (FocusNode).
+	NodeFocus  string
+	NodeDetail *NodeDaemonSets
 	// Hidden says what the user's rights keep out of view, and why.
 	Hidden []string
 	Access Access
@@ -72,6 +78,7 @@ func (w *Watcher) snapshot() Snapshot {
 		Nodes:      int(w.nodeCount.Load()),
 		Pods:       int(w.podCount.Load()),
 		Focus:      w.focus,
+		NodeFocus:  w.focusNode,
 		Hidden:     w.access.Hidden(w.opts.Namespace),
 		Access:     w.access,
 		Rights:     w.opts.Rights,
@@ -89,10 +96,17 @@ func (w *Watcher) snapshot() Snapshot {
 	if s.Detail == nil {
 		w.memo = viewMemo{}
 	}
+	w.byNode(&s, dss, now)
 	w.markBlocked(s.DaemonSets, dss, s.Detail, now)
 	// Cluster text enters the display here, once, after everything that
 	// reads names and reasons has run (a reused view already has).
 	sanitizeRows(s.DaemonSets)
+	for i := range s.NodeList {
+		sanitizeNodeItem(&s.NodeList[i])
+	}
+	if s.NodeDetail != nil {
+		sanitizeNodeDaemonSets(s.NodeDetail)
+	}
 	return s
 }
 
@@ -197,7 +211,7 @@ func (w *Watcher) revisions(namespace string) []*appsv1.ControllerRevision {
 func (w *Watcher) Initial() Snapshot {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return Snapshot{Context: w.opts.Context, Server: w.opts.Server, Namespace: w.opts.Namespace, Conn: w.conn, Focus: w.focus,
+	return Snapshot{Context: w.opts.Context, Server: w.opts.Server, Namespace: w.opts.Namespace, Conn: w.conn, Focus: w.focus, NodeFocus: w.focusNode,
 		Hidden: w.access.Hidden(w.opts.Namespace), Access: w.access, Rights: w.opts.Rights}
 }
 

@@ -80,6 +80,10 @@ type Watcher struct {
 	// listReady is closed once the DaemonSet informer has synced.
 	listReady chan struct{}
 	focus     string
+	// focusNode is the node whose view snapshots carry, listNodes whether
+	// they carry the nodes list (see byNode).
+	focusNode string
+	listNodes bool
 	stalls    *stallTracker
 	// rolling is set while some rollout is in progress: snapshots then
 	// come periodically too, so a rollout that stops moving is seen to stall.
@@ -381,7 +385,9 @@ const podControllerIndex = "controller-uid"
 
 // PodIndexers are the pod cache's indexes, for the benchmarks that build
 // a cache as the watcher does.
-func PodIndexers() cache.Indexers { return cache.Indexers{podControllerIndex: podController} }
+func PodIndexers() cache.Indexers {
+	return cache.Indexers{podControllerIndex: podController, podNodeIndex: podNode}
+}
 
 // podController indexes pods by the UID of their controller.
 func podController(obj any) ([]string, error) {

@@ -58,6 +58,12 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 			return m.switchTo(switchRequest{contextName: f[1]})
 		}
 		return m.openPicker("context")
+	case "nodes", "node", "no":
+		node := ""
+		if len(f) > 1 {
+			node = f[1]
+		}
+		return m.openNodes(node)
 	case "pf", "port-forward", "portforward", "port-forwards":
 		return m.openForwards()
 	case "ns", "namespace", "namespaces":
@@ -69,8 +75,21 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		return m.openPicker("namespace")
 	}
-	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :pf, :log, :q)", f[0])
+	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :nodes, :pf, :log, :q)", f[0])
 	return m, nil
+}
+
+// openNodes shows the nodes list over the DaemonSet list, as N does
+// there, and over it node's view when node is not ""; views opened
+// before are closed, and what they had the source compute is let go.
+// One command sets the node focus: batched commands run in any order.
+func (m Model) openNodes(node string) (Model, tea.Cmd) {
+	m.stack = m.stack[:1]
+	m = m.push(newNodesList(m.c, m.snap))
+	if node != "" {
+		m = m.push(newNodeDS(m.c, m.snap, node))
+	}
+	return m, tea.Batch(m.c.focus("", ""), m.c.focusNode(node), m.c.listNodes(true))
 }
 
 func (m Model) openPicker(what string) (Model, tea.Cmd) {

@@ -188,6 +188,8 @@ func (l listView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 			}
 			return push(l, n), l.c.focus(r.Namespace, r.Name)
 		}
+	case key.Matches(msg, k.Nodes):
+		return push(l, newNodesList(l.c, l.snap)), l.c.listNodes(true)
 	case key.Matches(msg, k.Describe):
 		return openPager(l, l.c, l.ref, "describe")
 	case key.Matches(msg, k.YAML):

@@ -247,6 +247,10 @@ func (v nodeView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	case key.Matches(msg, k.Problems):
 		v.problemsOnly = !v.problemsOnly
 		v.refresh()
+	case key.Matches(msg, k.Enter):
+		if r, ok := v.selectedRow(); ok && !r.NodeGone && r.Node != "<unassigned>" {
+			return push(v, newNodeDS(v.c, kube.Snapshot{}, r.Node)), v.c.focusNode(r.Node)
+		}
 	case key.Matches(msg, k.Describe):
 		return openPager(v, v.c, v.ref, "describe")
 	case key.Matches(msg, k.YAML):
@@ -343,7 +347,7 @@ func (v nodeView) target(a kube.Action) (actionTarget, string) {
 
 func (v nodeView) Keys() []key.Binding {
 	k := v.c.keys
-	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Filter, k.Sort, k.Shell, k.PortForward}
+	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Filter, k.Sort, k.Shell, k.PortForward, openBinding(k.Enter, "node's DaemonSets")}
 }
 
 func nodeColumns() []column {

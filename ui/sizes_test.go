@@ -22,6 +22,11 @@ func sizeStates(t *testing.T) map[string]Model {
 	n := nodeModel()
 	states["nodes"] = n.push(newNodes(n.c, n.snap, "logging", "log-shipper-with-a-very-long-name-for-truncation"))
 
+	bn := byNodeModel(a)
+	nl := newNodesList(bn.c, bn.snap)
+	states["nodes list"] = bn.push(nl)
+	states["node's view"] = bn.push(nl).push(newNodeDS(bn.c, bn.snap, "general-2"))
+
 	h := base
 	h.showHelp = true
 	states["help"] = h
