@@ -177,3 +177,18 @@ func StateCounts(byState map[NodeState]int) string {
 	}
 	return strings.Join(parts, " · ")
 }
+
+// Subset is the view with only the rows keep accepts, recounted: a
+// group's nodes. What is the DaemonSet's as a whole (revisions, what
+// blocks the rollout) stays.
+func (v NodeView) Subset(keep func(NodeRow) bool) *NodeView {
+	rows := make([]NodeRow, 0, len(v.Rows))
+	for _, r := range v.Rows {
+		if keep(r) {
+			rows = append(rows, r)
+		}
+	}
+	v.Rows = rows
+	v.Summary = summarize(rows)
+	return &v
+}

@@ -56,6 +56,9 @@ type nodeView struct {
 	nameMax int
 	width   int
 	height  int
+	// group, when set, keeps only one group's nodes (opened from the
+	// grouped view, which stays below it).
+	group *groupSel
 }
 
 // newNodes is the node view of ns/name, filled from snap when the
@@ -81,6 +84,9 @@ func (v *nodeView) setSnapshot(s kube.Snapshot) {
 	}
 	if s.Focus != "" && s.Focus == v.ns+"/"+v.name {
 		v.view = s.Detail
+		if v.group != nil && v.view != nil {
+			v.view = v.view.Subset(v.group.keep)
+		}
 		v.refresh()
 	}
 }
@@ -221,7 +227,18 @@ func (v nodeView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	switch {
 	case scrollKey(msg, k, max(v.height-1, 1), len(keys), func(d int) { v.cur.moveBy(d, keys) }):
 	case key.Matches(msg, k.Back):
+		if v.group != nil {
+			// The grouped view below still shows this DaemonSet.
+			return pop(), nil
+		}
 		return pop(), v.c.focus("", "")
+	case key.Matches(msg, k.Group):
+		if v.group != nil {
+			return flash(v, "these are the nodes of "+v.group.name()+": "+keyName(k.Back)+" goes back to the groups"), nil
+		}
+		return push(v, newGroups(v.c, v.ns, v.name, v.view, "")), nil
+	case key.Matches(msg, k.Timeline):
+		return push(v, newTimeline(v.c, v.ns, v.name, v.view, v.ds, false)), nil
 	case key.Matches(msg, k.Sort):
 		v.sort = (v.sort + 1) % nodeSortCount
 		v.refresh()
@@ -324,7 +341,7 @@ func (v nodeView) target(a kube.Action) (actionTarget, string) {
 
 func (v nodeView) Keys() []key.Binding {
 	k := v.c.keys
-	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Filter, k.Sort, k.Shell, k.PortForward}
+	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Group, k.Timeline, k.Filter, k.Sort, k.Shell, k.PortForward}
 }
 
 func nodeColumns() []column {
@@ -557,6 +574,9 @@ func (v nodeView) View(width, height int) string {
 
 func (v nodeView) Title() string {
 	s := fmt.Sprintf("%s/%s", v.ns, v.name)
+	if v.group != nil {
+		s += " · " + v.group.name()
+	}
 	if v.problemsOnly {
 		s += " · problems only"
 	}
