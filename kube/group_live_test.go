@@ -109,7 +109,9 @@ func TestRolloutCurveReconstructedLive(t *testing.T) {
 	if _, err := p.Client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	settled := func(ds *appsv1.DaemonSet) bool { return testenv.DaemonSetSettled(ds) && ds.Status.DesiredNumberScheduled == 4 }
+	settled := func(ds *appsv1.DaemonSet) bool {
+		return testenv.DaemonSetSettled(ds) && ds.Status.DesiredNumberScheduled == 4
+	}
 	if err := p.WaitDaemonSet(ctx, "default", "curved", 2*time.Minute, settled); err != nil {
 		t.Fatal(err)
 	}
