@@ -34,7 +34,12 @@ func NewSynthetic(nodes, daemonSets int) *Synthetic {
 	for i := range nodes {
 		name := fmt.Sprintf("kwok-node-%d", i)
 		s.Nodes = append(s.Nodes, &corev1.Node{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"kubernetes.io/hostname": name}, CreationTimestamp: metav1.NewTime(s.Created)},
+			ObjectMeta: metav1.ObjectMeta{Name: name, CreationTimestamp: metav1.NewTime(s.Created), Labels: map[string]string{
+				"kubernetes.io/hostname": name,
+				// Three zones and eight pools, for the grouped view.
+				kube.ZoneLabel:          fmt.Sprintf("zone-%d", i%3),
+				"karpenter.sh/nodepool": fmt.Sprintf("pool-%d", i%8),
+			}},
 			Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}},
 		})
 	}
