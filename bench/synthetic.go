@@ -40,7 +40,7 @@ func NewSynthetic(nodes, daemonSets int) *Synthetic {
 				kube.ZoneLabel:          fmt.Sprintf("zone-%d", i%3),
 				"karpenter.sh/nodepool": fmt.Sprintf("pool-%d", i%8),
 			}},
-			Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}},
+			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}},
 		})
 	}
 	for d := range daemonSets {
