@@ -116,6 +116,10 @@ func TestBinaryGroupAndTimeline(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^ gt-zone-a\s+2\s+2/2 .* 2 current`).MatchString(scr) {
 		t.Errorf("zone-a not current:\n%s", scr)
 	}
+	// The control for TestGroupAndChartPlain: here the lagging zone has colour.
+	if !colourSGR.MatchString(s.captureEscapes()) {
+		t.Error("no colour in the grouped view: the NO_COLOR check would prove nothing")
+	}
 	// Problems only leaves the lagging zone alone, selected.
 	s.keys("p")
 	s.waitFor(10*time.Second, "only the lagging zone", func(x string) bool {
@@ -144,5 +148,70 @@ func TestBinaryGroupAndTimeline(t *testing.T) {
 	s.keys("q")
 	if st := s.paneExit(10 * time.Second); st != "0" {
 		t.Fatalf("exit status %s", st)
+	}
+}
+
+// Under NO_COLOR no colour is sent, and with --ascii no byte outside
+// ASCII, in the grouped view and the chart; the glyphs still tell the
+// states and the two curves apart.
+func TestGroupAndChartPlain(t *testing.T) {
+	zonedDaemonSet(t, "gp")
+	for name, c := range map[string]struct {
+		env   []string
+		args  []string
+		ascii bool
+	}{
+		"NO_COLOR": {[]string{"TERM=screen", "NO_COLOR=1"}, nil, false},
+		"--ascii":  {[]string{"TERM=xterm-256color", "LANG=C.UTF-8"}, []string{"--ascii"}, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := startTmux(t, 80, 24, c.env, append([]string{"--kubeconfig", plane.Kubeconfig, "-n", "default"}, c.args...)...)
+			s.waitFor(time.Minute, "gp listed", func(x string) bool { return regexp.MustCompile(`(?m)^gp\s`).MatchString(x) })
+			s.keys("/", "gp", "Enter")
+			s.waitFor(10*time.Second, "gp alone", func(x string) bool { return strings.Contains(x, "1 of") })
+			s.keys("Enter")
+			s.waitFor(time.Minute, "zone-c pending", func(x string) bool { return regexp.MustCompile(`(?m)^gp-c-1\s+\S+ progressing`).MatchString(x) })
+			check := func(what string) string {
+				t.Helper()
+				scr := s.capture()
+				if c.ascii {
+					for _, r := range scr {
+						if r > 0x7e && r != '\n' {
+							t.Fatalf("non-ASCII %q in %s:\n%s", r, what, scr)
+						}
+					}
+				} else if esc := s.captureEscapes(); colourSGR.MatchString(esc) {
+					t.Fatalf("colour sent under NO_COLOR in %s: %q", what, colourSGR.FindString(esc))
+				}
+				return scr
+			}
+			s.keys("z", "Enter")
+			s.waitFor(10*time.Second, "the zones", func(x string) bool {
+				return regexp.MustCompile(`(?m)^ gp-zone-c\s+2\s+0/2 .*2 progressing`).MatchString(x)
+			})
+			scr := check("the grouped view")
+			progressing, current := "▓▓", "██"
+			if c.ascii {
+				progressing, current = "==", "##"
+			}
+			if !strings.Contains(scr, progressing) || !strings.Contains(scr, current) {
+				t.Errorf("the bars do not tell the states apart:\n%s", scr)
+			}
+			// Esc and t apart: sent together they read as alt+t.
+			s.keys("Escape")
+			s.waitFor(10*time.Second, "the node view", func(x string) bool { return regexp.MustCompile(`(?m)^gp-a-0\s`).MatchString(x) })
+			s.keys("t")
+			s.waitFor(10*time.Second, "the chart", func(x string) bool { return strings.Contains(x, "Holding it back: 2 nodes") })
+			scr = check("the chart")
+			available, updated := "█", "▒"
+			if c.ascii {
+				available, updated = "#", ":"
+			}
+			if !strings.Contains(scr, available+" available") || !strings.Contains(scr, updated+" updated") {
+				t.Errorf("the legend does not tell the curves apart:\n%s", scr)
+			}
+			s.keys("q")
+			s.paneExit(10 * time.Second)
+		})
 	}
 }
