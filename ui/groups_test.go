@@ -206,3 +206,60 @@ func TestStackedBar(t *testing.T) {
 		}
 	}
 }
+
+// Snapshots extend the curve: a node that stops being available shows as
+// a drop the pods alone could not tell; a new revision starts afresh.
+func TestTimelineExtendsLive(t *testing.T) {
+	now := fixedNow
+	m := zoneModel()
+	m.c.now = func() time.Time { return now }
+	v := zoneNodeView()
+	tv := newTimeline(m.c, v.Namespace, v.Name, v, kube.DaemonSetRow{}, false)
+	snap := func(v *kube.NodeView) SnapshotMsg {
+		return SnapshotMsg{Snapshot: kube.Snapshot{Focus: v.Namespace + "/" + v.Name, Detail: v}}
+	}
+	if l := tv.curve().Last(); l.Updated != 10 || l.Available != 8 {
+		t.Fatalf("start: %+v", l)
+	}
+	// A minute later a-0's pod stops being ready: 7 available.
+	now = now.Add(time.Minute)
+	drop := zoneNodeView()
+	drop.Rows[0].Ready, drop.Rows[0].Available, drop.Rows[0].State, drop.Rows[0].ReadySince = false, false, kube.StateProgressing, time.Time{}
+	next, _ := tv.Update(snap(drop))
+	tv = next.(timelineView)
+	c := tv.curve()
+	if l := c.Last(); l.Available != 7 || !l.At.Equal(now) {
+		t.Fatalf("after the drop: %+v", l)
+	}
+	if p := c.At(now.Add(-time.Second)); p.Available != 8 {
+		t.Errorf("before the drop: %+v", p)
+	}
+	// Equal snapshots add nothing to the drawing.
+	for range 5 {
+		now = now.Add(time.Second)
+		next, _ = tv.Update(snap(drop))
+		tv = next.(timelineView)
+	}
+	if n := len(tv.live); n > 3 {
+		t.Errorf("%d live samples kept for two distinct counts", n)
+	}
+	// Revision 6: the samples were of revision 5's rollout.
+	six := zoneNodeView()
+	six.CurrentRevision = 6
+	next, _ = tv.Update(snap(six))
+	if tv = next.(timelineView); len(tv.live) != 1 || tv.rev != 6 {
+		t.Errorf("after a new revision: %d samples, rev %d", len(tv.live), tv.rev)
+	}
+}
+
+// t on the list opens the chart of the selected DaemonSet; esc goes back.
+func TestTimelineFromList(t *testing.T) {
+	tm, scr := startModel(t, zoneModel(), 120, 30)
+	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	typeKeys(tm, "j", "j", "j", "t")
+	scr.waitFor(t, 5*time.Second, "the chart", func(s string) bool {
+		return strings.Contains(s, "Rollout to revision 5") && strings.Contains(s, "updated 10/12")
+	})
+	typeKeys(tm, "esc")
+	scr.waitFor(t, 5*time.Second, "the list again", func(s string) bool { return strings.Contains(s, "DaemonSets · sort") })
+}
