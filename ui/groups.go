@@ -224,7 +224,10 @@ func (g groupView) View(width, height int) string {
 			}
 			out = append(out, line)
 		}
-		if len(g.candidates) == 0 {
+		switch {
+		case !g.view.Access.Nodes:
+			out = append(out, st.warn.Render(fit(" (no permission to list nodes: their labels are unknown)", width, false)))
+		case len(g.candidates) == 0:
 			out = append(out, st.dim.Render(fit(" (no zone or node-pool label on these nodes)", width, false)))
 		}
 		return strings.Join(out, "\n")
@@ -235,7 +238,11 @@ func (g groupView) View(width, height int) string {
 			problems++
 		}
 	}
-	out := []string{st.title.Render(fit(fmt.Sprintf(" %d nodes in %d groups by %s · %d with problems", len(g.view.Rows), len(g.groups), g.label, problems), width, false))}
+	groupsWord := "groups"
+	if len(g.groups) == 1 {
+		groupsWord = "group"
+	}
+	out := []string{st.title.Render(fit(fmt.Sprintf(" %d nodes in %d %s by %s · %d with problems", len(g.view.Rows), len(g.groups), groupsWord, g.label, problems), width, false))}
 	if len(g.shown) == 0 {
 		msg := " No groups"
 		if g.problemsOnly {
@@ -260,24 +267,30 @@ func (g groupView) View(width, height int) string {
 	}
 	out = append(out, st.header.Render(fit(head+" STATES", width, false)))
 	for pos := start; pos < end; pos++ {
-		gr := g.groups[g.shown[pos]]
-		cur := strconv.Itoa(gr.ByState[kube.StateCurrent]) + "/" + strconv.Itoa(gr.Eligible())
-		line := fmt.Sprintf(" %-*s %5d %9s", nameW, fit(gr.Name(), nameW, false), gr.Nodes(), cur)
-		if barW > 0 {
-			line += " " + stackedBar(gr.ByState, barW)
-		}
-		line = fit(line+" "+kube.StateCounts(gr.ByState), width, false)
-		switch {
-		case pos == g.cur.pos:
-			line = st.selected.Render(line)
-		case gr.ByState[kube.StateFailed]+gr.ByState[kube.StateMissing]+gr.ByState[kube.StateMisscheduled] > 0:
-			line = st.bad.Render(line)
-		case gr.Problems() > 0:
-			line = st.warn.Render(line)
-		}
-		out = append(out, line)
+		out = append(out, groupLine(st, g.groups[g.shown[pos]], nameW, barW, width, pos == g.cur.pos))
 	}
 	return strings.Join(out, "\n")
+}
+
+// groupLine is one group: its name, nodes, current/eligible, the stacked
+// bar (barW 0 for none) and the counts per state; coloured by its worst
+// state unless selected. Any list of groups draws its lines with it.
+func groupLine(st styles, gr kube.Group, nameW, barW, width int, selected bool) string {
+	cur := strconv.Itoa(gr.ByState[kube.StateCurrent]) + "/" + strconv.Itoa(gr.Eligible())
+	line := fmt.Sprintf(" %s %5d %9s", fit(gr.Name(), nameW, false), gr.Nodes(), cur)
+	if barW > 0 {
+		line += " " + stackedBar(gr.ByState, barW)
+	}
+	line = fit(line+" "+kube.StateCounts(gr.ByState), width, false)
+	switch {
+	case selected:
+		return st.selected.Render(line)
+	case gr.ByState[kube.StateFailed]+gr.ByState[kube.StateMissing]+gr.ByState[kube.StateMisscheduled] > 0:
+		return st.bad.Render(line)
+	case gr.Problems() > 0:
+		return st.warn.Render(line)
+	}
+	return line
 }
 
 // stackedBar draws a group's states as one bar of width cells, each class

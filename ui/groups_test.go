@@ -112,7 +112,7 @@ func TestGroupTypedAndCommand(t *testing.T) {
 	typeKeys(tm, strings.Split("kubernetes.io/os", "")...)
 	typeKeys(tm, "enter")
 	scr.waitFor(t, 5*time.Second, "grouped by os", func(s string) bool {
-		return strings.Contains(s, "13 nodes in 1 groups by kubernetes.io/os") && strings.Contains(s, "linux")
+		return strings.Contains(s, "13 nodes in 1 group by kubernetes.io/os") && strings.Contains(s, "linux")
 	})
 	typeKeys(tm, "z", "/", "a", " ", "b", "enter")
 	scr.waitFor(t, 5*time.Second, "the refusal", func(s string) bool { return strings.Contains(s, `"a b" is not a label key`) })
