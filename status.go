@@ -42,6 +42,33 @@ type statusJSON struct {
 	// Blocked says what the rollout waits on, when it does.
 	Blocked string           `json:"blocked,omitempty"`
 	Nodes   []nodeStatusJSON `json:"nodes"`
+	// GroupBy and Groups are there with --group-by: the nodes' counts per
+	// value of that label.
+	GroupBy string      `json:"groupBy,omitempty"`
+	Groups  []groupJSON `json:"groups,omitempty"`
+}
+
+// groupJSON is one value of the --group-by label: nodes without the
+// label are one group with unset true.
+type groupJSON struct {
+	Value    string         `json:"value"`
+	Unset    bool           `json:"unset,omitempty"`
+	Nodes    int            `json:"nodes"`
+	Eligible int            `json:"eligible"`
+	Current  int            `json:"current"`
+	States   map[string]int `json:"states"`
+}
+
+func groupsJSON(v *kube.NodeView, label string) []groupJSON {
+	out := []groupJSON{}
+	for _, g := range kube.GroupNodeRows(v.Rows, label) {
+		states := map[string]int{}
+		for st, n := range g.ByState {
+			states[string(st)] = n
+		}
+		out = append(out, groupJSON{Value: g.Value, Unset: g.Unset, Nodes: g.Nodes(), Eligible: g.Eligible(), Current: g.ByState[kube.StateCurrent], States: states})
+	}
+	return out
 }
 
 type nodeStatusJSON struct {
@@ -78,6 +105,7 @@ type statusFlags struct {
 	timeout   *time.Duration
 	stall     *string
 	node      *string
+	groupBy   *string
 }
 
 func newStatusFlags() statusFlags {
@@ -89,6 +117,7 @@ func newStatusFlags() statusFlags {
 	f.timeout = fs.Duration("timeout", 5*time.Minute, "give up waiting after this long")
 	f.node = fs.String("node", "", "print every DaemonSet on this node (exit 0 when each that should run there is current and ready)")
 	f.stall = fs.String("stall-after", "", "with --wait, call the rollout stalled after this long without progress (default 2m)")
+	f.groupBy = fs.String("group-by", "", "count NAME's nodes per value of this node label (e.g. "+kube.ZoneLabel+")")
 	return f
 }
 
@@ -99,10 +128,11 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	fs, cf, all, output, wait, timeout := sf.fs, sf.cf, sf.all, sf.output, sf.wait, sf.timeout
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: dsx status [NAME] [-n NAMESPACE] [-o table|json] [--wait] [--timeout D]\n"+
+		fmt.Fprintf(stderr, "Usage: dsx status [NAME] [-n NAMESPACE] [-o table|json] [--group-by LABEL] [--wait] [--timeout D]\n"+
 			"       dsx status --node NODE [-n NAMESPACE | -A] [-o table|json]\n\n"+
 			"Prints one DaemonSet's per-node status (or, without NAME, every DaemonSet;\n"+
-			"with --node, every DaemonSet on that node).\n"+
+			"with --group-by, its nodes counted per label value; with --node, every\n"+
+			"DaemonSet on that node).\n"+
 			"Exit status: 0 healthy, 1 not healthy (or not by the timeout), 2 error.\n\nFlags:\n%s", fs.FlagUsages())
 	}
 	if err := fs.Parse(args); err != nil {
@@ -120,9 +150,19 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	name := fs.Arg(0)
-	if *sf.node != "" && (name != "" || *wait) {
-		fmt.Fprintln(stderr, "dsx: --node takes no DaemonSet name and no --wait")
+	if *sf.node != "" && (name != "" || *wait || *sf.groupBy != "") {
+		fmt.Fprintln(stderr, "dsx: --node takes no DaemonSet name, no --wait and no --group-by")
 		return exitError
+	}
+	if *sf.groupBy != "" {
+		if name == "" {
+			fmt.Fprintln(stderr, "dsx: --group-by needs a DaemonSet NAME")
+			return exitError
+		}
+		if err := kube.ValidateLabelKey(*sf.groupBy); err != nil {
+			fmt.Fprintln(stderr, "dsx: --group-by:", err)
+			return exitError
+		}
 	}
 	target, err := kube.Resolve(cf, *all && name == "")
 	if err != nil {
@@ -175,7 +215,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		}
 		healthy := snap.Detail.Healthy()
 		if !*wait || healthy {
-			return printOne(snap, *output, stdout, stderr)
+			return printOne(snap, *output, *sf.groupBy, stdout, stderr)
 		}
 		p := progressLine(snap.Detail)
 		if r := rowOf(snap, snap.Focus); r.Mark == kube.MarkStalled {
@@ -188,7 +228,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		next, err := w.Next(ctx)
 		if err != nil {
 			fmt.Fprintf(stderr, "dsx: not healthy after %s\n", *timeout)
-			printOne(snap, *output, stdout, stderr)
+			printOne(snap, *output, *sf.groupBy, stdout, stderr)
 			return exitUnhealthy
 		}
 		snap = next
@@ -228,7 +268,7 @@ func rowOf(snap kube.Snapshot, key string) kube.DaemonSetRow {
 	return kube.DaemonSetRow{}
 }
 
-func printOne(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
+func printOne(snap kube.Snapshot, output, groupBy string, stdout, stderr io.Writer) int {
 	v := snap.Detail
 	r := rowOf(snap, snap.Focus)
 	code := exitUnhealthy
@@ -241,6 +281,9 @@ func printOne(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
 		for _, n := range v.Rows {
 			out.Nodes = append(out.Nodes, nodeStatusJSON{Node: n.Node, State: string(n.State), Pod: n.Pod, Revision: n.Revision,
 				CurrentRevision: n.CurrentRevision, Ready: n.Ready, Restarts: n.Restarts, Reason: n.Reason})
+		}
+		if groupBy != "" {
+			out.GroupBy, out.Groups = groupBy, groupsJSON(v, groupBy)
 		}
 		return writeJSON(out, code, stdout, stderr)
 	}
@@ -268,6 +311,14 @@ func printOne(snap kube.Snapshot, output string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%d nodes: %s\n\n", s.Nodes, strings.Join(parts, ", "))
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	if groupBy != "" {
+		fmt.Fprintf(tw, "%s\tNODES\tCURRENT\tSTATES\n", strings.ToUpper(groupBy))
+		for _, g := range kube.GroupNodeRows(v.Rows, groupBy) {
+			fmt.Fprintf(tw, "%s\t%d\t%d/%d\t%s\n", g.Name(), g.Nodes(), g.ByState[kube.StateCurrent], g.Eligible(), strings.ReplaceAll(kube.StateCounts(g.ByState), " · ", ", "))
+		}
+		tw.Flush()
+		return code
+	}
 	fmt.Fprintln(tw, "NODE\tSTATE\tPOD\tREVISION\tREADY\tRESTARTS\tREASON")
 	for _, n := range v.Rows {
 		rev, ready, restarts, pod := "-", "-", "-", "-"

@@ -34,7 +34,11 @@ func NewSynthetic(nodes, daemonSets int) *Synthetic {
 	ctrl := true
 	for i := range nodes {
 		name := fmt.Sprintf("kwok-node-%d", i)
-		s.Nodes = append(s.Nodes, kube.CompactNode(SyntheticNode(name, s.Created)))
+		n := SyntheticNode(name, s.Created)
+		// Three zones and eight pools, for the grouped view.
+		n.Labels[kube.ZoneLabel] = fmt.Sprintf("zone-%d", i%3)
+		n.Labels["karpenter.sh/nodepool"] = fmt.Sprintf("pool-%d", i%8)
+		s.Nodes = append(s.Nodes, kube.CompactNode(n))
 	}
 	for d := range daemonSets {
 		name := fmt.Sprintf("ds-%02d", d)

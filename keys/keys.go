@@ -13,6 +13,7 @@ type Map struct {
 	Shell, PortForward                      key.Binding
 	History, Command                        key.Binding
 	Problems, Sort                          key.Binding
+	Group, Timeline                         key.Binding
 	Search, SearchNext, SearchPrev          key.Binding
 	Follow, Previous, Container             key.Binding
 	Contexts, Nodes                         key.Binding
@@ -30,7 +31,7 @@ type Group struct {
 func (m Map) Groups() []Group {
 	return []Group{
 		{"Move", []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Top, m.Bottom}},
-		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Describe, m.YAML, m.Info, m.Logs, m.Nodes, m.Contexts, m.Help, m.Command, m.Quit}},
+		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Group, m.Timeline, m.Describe, m.YAML, m.Info, m.Logs, m.Nodes, m.Contexts, m.Help, m.Command, m.Quit}},
 		{"In describe, YAML and logs", []key.Binding{m.Search, m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
 		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.History, m.Undo, m.Shell, m.PortForward}},
 		{"In dialogs and history", []key.Binding{m.Confirm, m.Cancel, m.Choice, m.ChoicePrev, m.Mark, m.Diff}},
@@ -67,11 +68,13 @@ func Default() Map {
 		ChoicePrev: key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "… backwards")),
 		Diff:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "diff vs current (or marked)")),
 		Mark:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark a revision (diff)")),
-		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx, :ns, :nodes, :pf, :log, :q)")),
+		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx, :ns, :nodes, :group, :pf, :log, :q)")),
 		Contexts:   key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "switch context")),
 		Nodes:      key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "nodes list (every DaemonSet per node; :nodes)")),
 		Problems:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "problems only")),
 		Sort:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort")),
+		Group:      key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "group by zone/pool/label")),
+		Timeline:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "rollout chart")),
 		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		SearchNext: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
 		SearchPrev: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),

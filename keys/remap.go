@@ -16,7 +16,7 @@ func (m *Map) Names() map[string]*key.Binding {
 		"describe": &m.Describe, "yaml": &m.YAML, "logs": &m.Logs, "info": &m.Info,
 		"edit": &m.Edit, "delete": &m.Delete, "create": &m.Create, "restart": &m.Restart, "undo": &m.Undo,
 		"shell": &m.Shell, "portForward": &m.PortForward,
-		"history": &m.History, "command": &m.Command, "problems": &m.Problems, "sort": &m.Sort,
+		"history": &m.History, "command": &m.Command, "problems": &m.Problems, "sort": &m.Sort, "group": &m.Group, "timeline": &m.Timeline,
 		"search": &m.Search, "searchNext": &m.SearchNext, "searchPrev": &m.SearchPrev, "follow": &m.Follow, "previous": &m.Previous,
 		"container": &m.Container, "contexts": &m.Contexts, "nodes": &m.Nodes, "confirm": &m.Confirm, "cancel": &m.Cancel, "choice": &m.Choice, "choicePrev": &m.ChoicePrev,
 		"mark": &m.Mark, "diff": &m.Diff,

@@ -85,7 +85,13 @@ type NodeRow struct {
 	Restarts  int32
 	// Created is the pod's creation time (zero without a pod).
 	Created time.Time
-	Reason  string
+	// ReadySince is when the pod last turned Ready (its Ready condition's
+	// lastTransitionTime); zero when it is not Ready.
+	ReadySince time.Time
+	// Labels are the node's labels, shared with the cache (never
+	// changed), for grouping; nil for a node that is gone.
+	Labels map[string]string
+	Reason string
 	// IneligibleKind is "taint", "selector", "affinity" or "nodeName"
 	// for ineligible and misscheduled rows.
 	IneligibleKind string
@@ -128,10 +134,15 @@ type NodeView struct {
 	Blocked string
 	// Budget is the rolling update's allowance and who uses it (see
 	// rolloutBudget); "" when no RollingUpdate is under way.
-	Budget    string
-	Revisions []Revision
-	Rows      []NodeRow
-	Summary   NodeSummary
+	Budget string
+	// RolloutStart is when the current revision was made (its
+	// ControllerRevision's creation): the start of the rollout to it.
+	RolloutStart time.Time
+	// MinReadySeconds is the DaemonSet's, for when pods became available.
+	MinReadySeconds int32
+	Revisions       []Revision
+	Rows            []NodeRow
+	Summary         NodeSummary
 	// Access is what the view could be built from; see Access.Hidden.
 	Access Access
 }
@@ -341,7 +352,8 @@ func ComputeNodeView(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs []*a
 func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs []*appsv1.ControllerRevision, access Access, now time.Time) NodeView {
 	j := newJudge(ds, revs, now)
 	v := NodeView{Namespace: ds.Namespace, Name: ds.Name, Access: access, Revisions: j.revisions,
-		CurrentHash: j.current.Hash, CurrentRevision: j.current.Number, Observed: j.observed, Generation: ds.Generation}
+		CurrentHash: j.current.Hash, CurrentRevision: j.current.Number, Observed: j.observed, Generation: ds.Generation,
+		RolloutStart: j.current.Created, MinReadySeconds: ds.Spec.MinReadySeconds}
 	podsByNode := j.podsByNode(pods)
 	v.Rows = make([]NodeRow, 0, len(nodes))
 	if !access.Nodes {
@@ -403,7 +415,7 @@ func (j *judge) nodeRow(elig *eligibility, sel string, node *Node, nodePods []*P
 		why = "node selector " + sel + " not matched"
 	}
 	ready, notReadyWhy := nodeReady(node)
-	row := NodeRow{Node: node.Name, NodeReady: ready, Unschedulable: node.Unschedulable}
+	row := NodeRow{Node: node.Name, NodeReady: ready, Unschedulable: node.Unschedulable, Labels: node.Labels}
 	switch {
 	case !access.Pods && shouldRun:
 		row.State = StateUnknown
@@ -664,6 +676,9 @@ func (j *judge) fillPod(row *NodeRow, pods []*Pod) {
 	}
 	row.Phase = p.Phase
 	row.Ready = podReady(p)
+	if row.Ready {
+		row.ReadySince = p.Ready.Since
+	}
 	row.Restarts = restarts(p)
 	row.Created = p.CreationTimestamp.Time
 	row.RevisionHash = p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"sort"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,6 +15,8 @@ type Revision struct {
 	Number int64
 	Hash   string
 	Name   string
+	// Created is the ControllerRevision's creation time.
+	Created time.Time
 }
 
 // DaemonSetRevisions returns the revisions ds claims, by number.
@@ -33,7 +36,7 @@ func daemonSetRevisions(ds *appsv1.DaemonSet, sel labels.Selector, revs []*appsv
 		if hash == "" {
 			continue
 		}
-		out = append(out, Revision{Number: r.Revision, Hash: hash, Name: r.Name})
+		out = append(out, Revision{Number: r.Revision, Hash: hash, Name: r.Name, Created: r.CreationTimestamp.Time})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Number < out[j].Number })
 	return out

@@ -126,7 +126,24 @@ func sanitizeNodeView(v *NodeView) {
 		r := &v.Rows[i]
 		r.Node, r.Pod, r.Reason, r.RevisionHash = SanitizeLine(r.Node), SanitizeLine(r.Pod), SanitizeLine(r.Reason), SanitizeLine(r.RevisionHash)
 		sanitizeLines(r.Containers)
+		r.Labels = sanitizeLabels(r.Labels)
 	}
+}
+
+// sanitizeLabels returns m itself when every key and value is clean (the
+// API server's label syntax makes that the rule), else a cleaned copy:
+// m is the cache's and is never changed.
+func sanitizeLabels(m map[string]string) map[string]string {
+	for k, v := range m {
+		if !clean(k, true) || !clean(v, true) {
+			out := make(map[string]string, len(m))
+			for k, v := range m {
+				out[SanitizeLine(k)] = SanitizeLine(v)
+			}
+			return out
+		}
+	}
+	return m
 }
 
 // sanitizeHistory makes revisions safe to draw: change causes are free

@@ -22,6 +22,9 @@ type NodeSpec struct {
 	// kwok reports Ready=False and the node carries the not-ready taint
 	// from the start, so no controller races to place pods first.
 	NotReady bool
+	// Allocatable is the node's capacity and allocatable resources, as a
+	// kubelet registers them; kwok keeps them (32 CPUs without).
+	Allocatable corev1.ResourceList
 }
 
 // AddNode creates one fake node that kwok manages.
@@ -42,6 +45,9 @@ func (p *Plane) AddNode(ctx context.Context, name string, spec NodeSpec) (*corev
 			Annotations: map[string]string{FakeNodeAnnotation: "fake"},
 		},
 		Spec: corev1.NodeSpec{Taints: append([]corev1.Taint(nil), spec.Taints...), Unschedulable: spec.Unschedulable},
+	}
+	if spec.Allocatable != nil {
+		n.Status.Capacity, n.Status.Allocatable = spec.Allocatable, spec.Allocatable
 	}
 	if spec.NotReady {
 		n.Annotations[NodeNotReadyAnnotation] = "true"

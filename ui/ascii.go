@@ -24,11 +24,15 @@ func asciiGlyph(r rune) (string, bool) {
 		return "#", true
 	case '░':
 		return ".", true
+	case '▒':
+		return ":", true
+	case '▓':
+		return "=", true
 	case '●':
 		return "*", true
 	case '∅':
 		return "o", true
-	case '│':
+	case '│', '┤':
 		return "|", true
 	case '→', '▶':
 		return ">", true

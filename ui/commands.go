@@ -53,6 +53,8 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		p.setText(text)
 		return m.push(p), nil
+	case "group", "g":
+		return m.groupCommand(f[1:])
 	case "ctx", "context", "contexts":
 		if len(f) > 1 {
 			return m.switchTo(switchRequest{contextName: f[1]})
@@ -75,7 +77,7 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		return m.openPicker("namespace")
 	}
-	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :nodes, :pf, :log, :q)", f[0])
+	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :nodes, :group, :pf, :log, :q)", f[0])
 	return m, nil
 }
 
@@ -176,4 +178,27 @@ func (m Model) restoreState(contextName string, sameContext bool) (Model, tea.Cm
 		}
 	}
 	return m, cmd
+}
+
+// groupCommand is :group LABEL in a DaemonSet's node view: its nodes
+// grouped by LABEL; without LABEL, the choice of labels.
+func (m Model) groupCommand(args []string) (Model, tea.Cmd) {
+	n, ok := m.top().(nodeView)
+	if !ok || n.group != nil {
+		m.flash = ":group: open a DaemonSet's nodes first (" + keyName(m.c.keys.Enter) + " on the list)"
+		return m, nil
+	}
+	if len(args) > 1 {
+		m.flash = ":group takes one label, e.g. :group " + kube.ZoneLabel
+		return m, nil
+	}
+	label := ""
+	if len(args) == 1 {
+		label = args[0]
+		if err := kube.ValidateLabelKey(label); err != nil {
+			m.flash = ":group: " + err.Error()
+			return m, nil
+		}
+	}
+	return m.push(newGroups(m.c, n.ns, n.name, n.view, label)), nil
 }

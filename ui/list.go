@@ -190,6 +190,14 @@ func (l listView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 		}
 	case key.Matches(msg, k.Nodes):
 		return push(l, newNodesList(l.c, l.snap)), l.c.listNodes(true)
+	case key.Matches(msg, k.Timeline):
+		if r, ok := l.selected(); ok {
+			var v *kube.NodeView
+			if l.snap.Focus == r.Key() {
+				v = l.snap.Detail
+			}
+			return push(l, newTimeline(l.c, r.Namespace, r.Name, v, r, true)), l.c.focus(r.Namespace, r.Name)
+		}
 	case key.Matches(msg, k.Describe):
 		return openPager(l, l.c, l.ref, "describe")
 	case key.Matches(msg, k.YAML):
@@ -239,7 +247,7 @@ func (l listView) target(a kube.Action) (actionTarget, string) {
 
 func (l listView) Keys() []key.Binding {
 	k := l.c.keys
-	return []key.Binding{k.Enter, k.Describe, k.YAML, k.Filter, k.Sort, k.Edit, k.Delete, k.History}
+	return []key.Binding{k.Enter, k.Describe, k.YAML, k.Filter, k.Sort, k.Edit, k.Delete, k.History, k.Timeline}
 }
 
 func listColumns(allNamespaces bool) []column {

@@ -480,7 +480,7 @@ func (m Model) titleLine(w int) string {
 func (m Model) inputLine(w int) string {
 	if m.cmdline.editing {
 		k := m.c.keys
-		return fit(" :"+m.cmdline.text()+"  (ctx · ns · nodes · pf · log · q; "+keyName(k.Enter)+" runs · "+keyName(k.Back)+" cancels)", w, false)
+		return fit(" :"+m.cmdline.text()+"  (ctx · ns · nodes · group · pf · log · q; "+keyName(k.Enter)+" runs · "+keyName(k.Back)+" cancels)", w, false)
 	}
 	if iv, ok := m.top().(inputView); ok {
 		return iv.inputLine(w)

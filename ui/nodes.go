@@ -34,6 +34,9 @@ type nodeView struct {
 	// cluster and server are where the rows came from: actions bind to them.
 	cluster, server string
 	view            *kube.NodeView
+	// src is the snapshot's view that view was made from (view is a
+	// subset of it inside a group).
+	src *kube.NodeView
 	// ds is the DaemonSet's row in the list, for what actions show.
 	ds   kube.DaemonSetRow
 	rows []kube.NodeRow
@@ -61,6 +64,9 @@ type nodeView struct {
 	nameMax int
 	width   int
 	height  int
+	// group, when set, keeps only one group's nodes (opened from the
+	// grouped view, which stays below it).
+	group *groupSel
 }
 
 // newNodes is the node view of ns/name, filled from snap when the
@@ -86,8 +92,11 @@ func (v *nodeView) setSnapshot(s kube.Snapshot) {
 	}
 	// The watcher hands back the same view while nothing it is built from
 	// changed: rows, filter and sort then stand as they are.
-	if s.Focus != "" && s.Focus == v.ns+"/"+v.name && (s.Detail != v.view || s.Detail == nil) {
-		v.view = s.Detail
+	if s.Focus != "" && s.Focus == v.ns+"/"+v.name && (s.Detail != v.src || s.Detail == nil) {
+		v.view, v.src = s.Detail, s.Detail
+		if v.group != nil && v.view != nil {
+			v.view = v.view.Subset(v.group.keep)
+		}
 		v.refresh()
 	}
 }
@@ -240,7 +249,18 @@ func (v nodeView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	switch {
 	case scrollKey(msg, k, max(v.height-1, 1), len(keys), func(d int) { v.cur.moveBy(d, keys) }):
 	case key.Matches(msg, k.Back):
+		if v.group != nil {
+			// The grouped view below still shows this DaemonSet.
+			return pop(), nil
+		}
 		return pop(), v.c.focus("", "")
+	case key.Matches(msg, k.Group):
+		if v.group != nil {
+			return flash(v, "these are the nodes of "+v.group.name()+": "+keyName(k.Back)+" goes back to the groups"), nil
+		}
+		return push(v, newGroups(v.c, v.ns, v.name, v.view, "")), nil
+	case key.Matches(msg, k.Timeline):
+		return push(v, newTimeline(v.c, v.ns, v.name, v.view, v.ds, false)), nil
 	case key.Matches(msg, k.Sort):
 		v.sort = (v.sort + 1) % nodeSortCount
 		v.refresh()
@@ -347,7 +367,7 @@ func (v nodeView) target(a kube.Action) (actionTarget, string) {
 
 func (v nodeView) Keys() []key.Binding {
 	k := v.c.keys
-	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Filter, k.Sort, k.Shell, k.PortForward, openBinding(k.Enter, "node's DaemonSets")}
+	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Group, k.Timeline, k.Filter, k.Sort, k.Shell, k.PortForward, openBinding(k.Enter, "node's DaemonSets")}
 }
 
 func nodeColumns() []column {
@@ -580,6 +600,9 @@ func (v nodeView) View(width, height int) string {
 
 func (v nodeView) Title() string {
 	s := fmt.Sprintf("%s/%s", v.ns, v.name)
+	if v.group != nil {
+		s += " · " + v.group.name()
+	}
 	if v.problemsOnly {
 		s += " · problems only"
 	}

@@ -27,6 +27,19 @@ func sizeStates(t *testing.T) map[string]Model {
 	states["nodes list"] = bn.push(nl)
 	states["node's view"] = bn.push(nl).push(newNodeDS(bn.c, bn.snap, "general-2"))
 
+	z := zoneModel()
+	zv := zoneNodeView()
+	ns, name := zv.Namespace, zv.Name
+	states["label chooser"] = z.push(newGroups(z.c, ns, name, zv, ""))
+	states["groups"] = z.push(newGroups(z.c, ns, name, zv, kube.ZoneLabel))
+	gv := newGroups(z.c, ns, name, zv, kube.ZoneLabel)
+	gv.typed.start()
+	gv.typed.ti.SetValue("example.com/a-rather-long-label-key-that-is-typed")
+	states["label typed"] = z.push(gv)
+	states["group nodes"] = z.push(newGroupNodes(z.c, ns, name, zv, groupSel{label: kube.ZoneLabel, value: "zone-c"}))
+	states["timeline"] = z.push(newTimeline(z.c, ns, name, zv, kube.DaemonSetRow{Namespace: ns, Name: name}, false))
+	states["timeline waiting"] = z.push(newTimeline(z.c, ns, name, nil, kube.DaemonSetRow{Namespace: ns, Name: name}, true))
+
 	h := base
 	h.showHelp = true
 	states["help"] = h
