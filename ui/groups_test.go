@@ -62,16 +62,16 @@ func TestGroupedGolden(t *testing.T) {
 	for _, size := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			tm, scr := startModel(t, zoneModel(), size.w, size.h)
-			scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+			scr.waitFor(t, 10*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
 			typeKeys(tm, "j", "j", "j", "enter")
-			scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "a-0") })
+			scr.waitFor(t, 10*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "a-0") })
 			typeKeys(tm, "z")
-			scr.waitFor(t, 5*time.Second, "the labels", func(s string) bool {
+			scr.waitFor(t, 10*time.Second, "the labels", func(s string) bool {
 				return strings.Contains(s, kube.ZoneLabel+"  (12 nodes, 3 values)") && strings.Contains(s, "karpenter.sh/nodepool  (12 nodes, 2 values)") &&
 					!strings.Contains(s, "kubernetes.io/os")
 			})
 			typeKeys(tm, "enter")
-			txt := scr.waitFor(t, 5*time.Second, "the zones", func(s string) bool {
+			txt := scr.waitFor(t, 10*time.Second, "the zones", func(s string) bool {
 				return strings.Contains(s, "13 nodes in 4 groups by "+kube.ZoneLabel) && strings.Contains(s, "(no label)")
 			})
 			golden.RequireEqual(t, []byte(txt))
@@ -81,20 +81,20 @@ func TestGroupedGolden(t *testing.T) {
 				}
 			}
 			typeKeys(tm, "j", "j", "enter")
-			txt = scr.waitFor(t, 5*time.Second, "zone-c's nodes", func(s string) bool {
+			txt = scr.waitFor(t, 10*time.Second, "zone-c's nodes", func(s string) bool {
 				return strings.Contains(s, " 4 nodes · 1 current") && strings.Contains(s, "c-1")
 			})
 			if strings.Contains(txt, "a-0") || strings.Contains(txt, "b-1") {
 				t.Errorf("zone-c's nodes show another zone's:\n%s", txt)
 			}
 			typeKeys(tm, "p")
-			scr.waitFor(t, 5*time.Second, "zone-c's problems", func(s string) bool {
+			scr.waitFor(t, 10*time.Second, "zone-c's problems", func(s string) bool {
 				return strings.Contains(s, "problems only") && strings.Contains(s, "c-3") && !strings.Contains(s, "c-0 ")
 			})
 			typeKeys(tm, "esc")
-			scr.waitFor(t, 5*time.Second, "the zones again", func(s string) bool { return strings.Contains(s, "13 nodes in 4 groups") })
+			scr.waitFor(t, 10*time.Second, "the zones again", func(s string) bool { return strings.Contains(s, "13 nodes in 4 groups") })
 			typeKeys(tm, "esc")
-			scr.waitFor(t, 5*time.Second, "the node view again", func(s string) bool {
+			scr.waitFor(t, 10*time.Second, "the node view again", func(s string) bool {
 				return strings.Contains(s, "a-0") && strings.Contains(s, "b-3") && !strings.Contains(s, "groups by")
 			})
 		})
@@ -105,23 +105,23 @@ func TestGroupedGolden(t *testing.T) {
 // :group LABEL groups at once.
 func TestGroupTypedAndCommand(t *testing.T) {
 	tm, scr := startModel(t, zoneModel(), 120, 30)
-	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	scr.waitFor(t, 10*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
 	typeKeys(tm, "j", "j", "j", "enter")
-	scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "a-0") })
+	scr.waitFor(t, 10*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "a-0") })
 	typeKeys(tm, "z", "/")
 	typeKeys(tm, strings.Split("kubernetes.io/os", "")...)
 	typeKeys(tm, "enter")
-	scr.waitFor(t, 5*time.Second, "grouped by os", func(s string) bool {
+	scr.waitFor(t, 10*time.Second, "grouped by os", func(s string) bool {
 		return strings.Contains(s, "13 nodes in 1 group by kubernetes.io/os") && strings.Contains(s, "linux")
 	})
 	typeKeys(tm, "z", "/", "a", " ", "b", "enter")
-	scr.waitFor(t, 5*time.Second, "the refusal", func(s string) bool { return strings.Contains(s, `"a b" is not a label key`) })
+	scr.waitFor(t, 10*time.Second, "the refusal", func(s string) bool { return strings.Contains(s, `"a b" is not a label key`) })
 	typeKeys(tm, "esc")
-	scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "· sort: state") })
+	scr.waitFor(t, 10*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "· sort: state") })
 	typeKeys(tm, ":")
 	typeKeys(tm, strings.Split("group karpenter.sh/nodepool", "")...)
 	typeKeys(tm, "enter")
-	scr.waitFor(t, 5*time.Second, "grouped by pool", func(s string) bool {
+	scr.waitFor(t, 10*time.Second, "grouped by pool", func(s string) bool {
 		return strings.Contains(s, "by karpenter.sh/nodepool") && strings.Contains(s, "general") && strings.Contains(s, "spot")
 	})
 }
@@ -132,11 +132,11 @@ func TestTimelineGolden(t *testing.T) {
 	for _, size := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			tm, scr := startModel(t, zoneModel(), size.w, size.h)
-			scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+			scr.waitFor(t, 10*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
 			typeKeys(tm, "j", "j", "j", "enter")
-			scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "a-0") })
+			scr.waitFor(t, 10*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "a-0") })
 			typeKeys(tm, "t")
-			txt := scr.waitFor(t, 5*time.Second, "the chart", func(s string) bool {
+			txt := scr.waitFor(t, 10*time.Second, "the chart", func(s string) bool {
 				return strings.Contains(s, "Rollout to revision 5 · started 21m ago") && strings.Contains(s, "Holding it back: 4 nodes")
 			})
 			golden.RequireEqual(t, []byte(txt))
@@ -146,7 +146,7 @@ func TestTimelineGolden(t *testing.T) {
 				}
 			}
 			typeKeys(tm, "esc")
-			scr.waitFor(t, 5*time.Second, "the node view again", func(s string) bool { return strings.Contains(s, "a-0") && strings.Contains(s, "NODE ") })
+			scr.waitFor(t, 10*time.Second, "the node view again", func(s string) bool { return strings.Contains(s, "a-0") && strings.Contains(s, "NODE ") })
 		})
 	}
 }
@@ -255,11 +255,11 @@ func TestTimelineExtendsLive(t *testing.T) {
 // t on the list opens the chart of the selected DaemonSet; esc goes back.
 func TestTimelineFromList(t *testing.T) {
 	tm, scr := startModel(t, zoneModel(), 120, 30)
-	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	scr.waitFor(t, 10*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
 	typeKeys(tm, "j", "j", "j", "t")
-	scr.waitFor(t, 5*time.Second, "the chart", func(s string) bool {
+	scr.waitFor(t, 10*time.Second, "the chart", func(s string) bool {
 		return strings.Contains(s, "Rollout to revision 5") && strings.Contains(s, "updated 10/12")
 	})
 	typeKeys(tm, "esc")
-	scr.waitFor(t, 5*time.Second, "the list again", func(s string) bool { return strings.Contains(s, "DaemonSets · sort") })
+	scr.waitFor(t, 10*time.Second, "the list again", func(s string) bool { return strings.Contains(s, "DaemonSets · sort") })
 }
