@@ -90,11 +90,15 @@ func (s *Session) Contexts() ([]ContextInfo, error) {
 // command line but not its per-cluster overrides (--server, --token,
 // --cluster, --user), which were meant for the first context.
 func (s *Session) flagsFor(contextName, namespace string) *genericclioptions.ConfigFlags {
+	return flagsFor(s.base, contextName, namespace)
+}
+
+func flagsFor(base *genericclioptions.ConfigFlags, contextName, namespace string) *genericclioptions.ConfigFlags {
 	f := genericclioptions.NewConfigFlags(true)
-	f.KubeConfig = s.base.KubeConfig
-	f.Impersonate, f.ImpersonateGroup, f.ImpersonateUID = s.base.Impersonate, s.base.ImpersonateGroup, s.base.ImpersonateUID
-	f.Timeout = s.base.Timeout
-	f.CacheDir = s.base.CacheDir
+	f.KubeConfig = base.KubeConfig
+	f.Impersonate, f.ImpersonateGroup, f.ImpersonateUID = base.Impersonate, base.ImpersonateGroup, base.ImpersonateUID
+	f.Timeout = base.Timeout
+	f.CacheDir = base.CacheDir
 	f.Context = &contextName
 	f.Namespace = &namespace
 	return f
