@@ -199,7 +199,7 @@ func TestCountPaged(t *testing.T) {
 
 func TestStripForFleet(t *testing.T) {
 	ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "cni", Namespace: "kube-system", Labels: map[string]string{"big": strings.Repeat("x", 1000)}, Generation: 3},
-		Spec: appsv1.DaemonSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "cni:v1", Command: []string{"long"}, Env: []corev1.EnvVar{{Name: "A"}}}}}}},
+		Spec:   appsv1.DaemonSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "cni:v1", Command: []string{"long"}, Env: []corev1.EnvVar{{Name: "A"}}}}}}},
 		Status: appsv1.DaemonSetStatus{DesiredNumberScheduled: 4, ObservedGeneration: 3}}
 	out, _ := stripForFleet(ds)
 	s := out.(*appsv1.DaemonSet)
