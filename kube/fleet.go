@@ -118,8 +118,11 @@ type Fleet struct {
 	namespace string
 	members   []*member
 	dirty     chan struct{}
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
+	// done is closed by Shutdown: Next returns then.
+	done     chan struct{}
+	stopOnce sync.Once
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 
 	mu       sync.Mutex
 	lastSnap time.Time
@@ -167,7 +170,7 @@ func NewFleet(targets []FleetTarget, namespace string, opts FleetOptions) *Fleet
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	f := &Fleet{opts: opts, namespace: namespace, dirty: make(chan struct{}, 1)}
+	f := &Fleet{opts: opts, namespace: namespace, dirty: make(chan struct{}, 1), done: make(chan struct{})}
 	now := opts.Now()
 	for _, t := range targets {
 		m := &member{f: f, name: t.Context, target: t.Target, state: ClusterConnecting, since: now, nodes: -1, stalls: newStallTracker(opts.StallAfter)}
@@ -199,11 +202,15 @@ func (f *Fleet) Start(ctx context.Context) {
 
 // Shutdown stops every watcher and waits for their goroutines.
 func (f *Fleet) Shutdown() {
+	f.stopOnce.Do(func() { close(f.done) })
 	if f.cancel != nil {
 		f.cancel()
 	}
 	f.wg.Wait()
 }
+
+// Stop is Shutdown.
+func (f *Fleet) Stop() { f.Shutdown() }
 
 func (f *Fleet) poke() {
 	select {
@@ -218,6 +225,8 @@ func (f *Fleet) Next(ctx context.Context) (FleetSnapshot, error) {
 	select {
 	case <-ctx.Done():
 		return FleetSnapshot{}, ctx.Err()
+	case <-f.done:
+		return FleetSnapshot{}, errors.New("fleet stopped")
 	case <-f.dirty:
 	}
 	f.mu.Lock()

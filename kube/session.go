@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sort"
 	"sync"
@@ -230,4 +231,38 @@ func (s *Session) Logs(ctx context.Context, namespace, pod, container string, pr
 func (s *Session) PodInfo(ctx context.Context, namespace, pod string) (string, error) {
 	text, err := s.inspector().PodInfo(ctx, namespace, pod)
 	return Sanitize(text), err
+}
+
+// StartFleet starts a fleet watcher on the contexts spec selects (see
+// SelectContexts), with the command line's kubeconfig, impersonation,
+// timeout and read-only mode; every namespace unless -n was given.
+func (s *Session) StartFleet(ctx context.Context, spec string) (*Fleet, error) {
+	names, err := ContextNames(s.base)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read kubeconfig: %w", err)
+	}
+	sel, err := SelectContexts(names, spec)
+	if err != nil {
+		return nil, err
+	}
+	t := s.Target()
+	ns := ""
+	if s.base.Namespace != nil {
+		ns = *s.base.Namespace
+	}
+	f := NewFleet(ResolveFleet(s.base, sel, t.ReadOnly), ns, FleetOptions{StallAfter: t.StallAfter, Now: t.Now})
+	f.Start(ctx)
+	return f, nil
+}
+
+// Watch starts a watcher on t with every informer, without the
+// preflight: `dsx --fleet` starts even when the current context rejects
+// the credentials, which its column in the fleet then says.
+func Watch(ctx context.Context, t *Target) *Watcher {
+	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, MinInterval: t.Refresh, Now: t.Now, StallAfter: t.StallAfter})
+	if t.health != nil {
+		t.health.follow(w.connection)
+	}
+	w.Start(ctx)
+	return w
 }
