@@ -591,7 +591,9 @@ func (v fleetView) detail(width int) string {
 func (m Model) fleetCmd(spec string) tea.Cmd {
 	f, ctx := m.c.fleeter, m.c.ctx
 	if f == nil {
-		return func() tea.Msg { return fleetStartedMsg{spec: spec, err: fmt.Errorf("the fleet view is not available here")} }
+		return func() tea.Msg {
+			return fleetStartedMsg{spec: spec, err: fmt.Errorf("the fleet view is not available here")}
+		}
 	}
 	return func() tea.Msg {
 		src, err := f.StartFleet(ctx, spec)

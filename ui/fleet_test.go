@@ -240,7 +240,9 @@ func TestFleetDrillAndBack(t *testing.T) {
 	scr.waitFor(t, 5*time.Second, "the fleet", func(s string) bool { return strings.Contains(s, "DAEMONSET") })
 	// Second row (kube-proxy), second cluster (prod-us-1).
 	typeKeys(tm, "j", "right", "enter")
-	scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return strings.Contains(s, "context: prod-us-1") && strings.Contains(s, "kube-proxy") && !strings.Contains(s, "DAEMONSET") })
+	scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool {
+		return strings.Contains(s, "context: prod-us-1") && strings.Contains(s, "kube-proxy") && !strings.Contains(s, "DAEMONSET")
+	})
 	typeKeys(tm, "esc")
 	scr.waitFor(t, 5*time.Second, "the fleet again", func(s string) bool { return strings.Contains(s, "DAEMONSET") })
 	// Enter on a cluster that never answered says so and stays.
