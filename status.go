@@ -77,6 +77,8 @@ type statusFlags struct {
 	output    *string
 	timeout   *time.Duration
 	stall     *string
+	fleet     *bool
+	contexts  *string
 }
 
 func newStatusFlags() statusFlags {
@@ -87,6 +89,8 @@ func newStatusFlags() statusFlags {
 	f.wait = fs.Bool("wait", false, "wait until every eligible node runs a ready pod of the current revision")
 	f.timeout = fs.Duration("timeout", 5*time.Minute, "give up waiting after this long")
 	f.stall = fs.String("stall-after", "", "with --wait, call the rollout stalled after this long without progress (default 2m)")
+	f.fleet = fs.Bool("fleet", false, "every selected context at once: exit 0 only when all are converged")
+	f.contexts = fs.String("contexts", "", "with --fleet, the contexts: a,b or a glob like 'prod-*' (default all)")
 	return f
 }
 
@@ -97,8 +101,10 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	fs, cf, all, output, wait, timeout := sf.fs, sf.cf, sf.all, sf.output, sf.wait, sf.timeout
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: dsx status [NAME] [-n NAMESPACE] [-o table|json] [--wait] [--timeout D]\n\n"+
-			"Prints one DaemonSet's per-node status (or, without NAME, every DaemonSet).\n"+
+		fmt.Fprintf(stderr, "Usage: dsx status [NAME] [-n NAMESPACE] [-o table|json] [--wait] [--timeout D]\n"+
+			"       dsx status --fleet [--contexts a,b | --contexts 'prod-*'] [NAME] [-o table|json] [--wait]\n\n"+
+			"Prints one DaemonSet's per-node status (or, without NAME, every DaemonSet);\n"+
+			"with --fleet, the DaemonSets of every selected context side by side.\n"+
 			"Exit status: 0 healthy, 1 not healthy (or not by the timeout), 2 error.\n\nFlags:\n%s", fs.FlagUsages())
 	}
 	if err := fs.Parse(args); err != nil {
@@ -116,6 +122,14 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	name := fs.Arg(0)
+	if fs.Changed("contexts") && !*sf.fleet {
+		fmt.Fprintln(stderr, "dsx: --contexts goes with --fleet")
+		return exitError
+	}
+	if *sf.fleet {
+		spec := *sf.contexts
+		return runFleetStatus(cf, spec, name, *output, *wait, *timeout, stdout, stderr)
+	}
 	target, err := kube.Resolve(cf, *all && name == "")
 	if err != nil {
 		fmt.Fprintln(stderr, "dsx:", err)
