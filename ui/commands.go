@@ -128,7 +128,10 @@ func (m Model) switched(msg switchedMsg) (Model, tea.Cmd) {
 		// No snapshot of the new scope yet: show it as syncing.
 		m.snap = kube.Snapshot{Context: msg.contextName, Namespace: msg.namespace}
 	}
-	return m.restoreState(msg.contextName, same)
+	m, cmd := m.restoreState(msg.contextName, same)
+	// A switch from a node view opened over the fleet leaves the fleet
+	// behind: its watchers stop with it.
+	return m.stopFleetIfGone(), cmd
 }
 
 // ctxState is where the user was in one context: the list and, when

@@ -649,6 +649,17 @@ func (m Model) stopFleet() Model {
 	return m
 }
 
+// stopFleetIfGone stops the fleet watcher once no fleet view is left on
+// the stack.
+func (m Model) stopFleetIfGone() Model {
+	for _, v := range m.stack {
+		if _, ok := v.(fleetView); ok {
+			return m
+		}
+	}
+	return m.stopFleet()
+}
+
 // drillTo opens one cluster's node view of a DaemonSet over the fleet:
 // on the ordinary session, switched to that context when it watches
 // another, so that every action there is bound to that cluster.

@@ -292,3 +292,21 @@ func TestFleetPickerGlob(t *testing.T) {
 		t.Fatalf("fleets started: %v, want prod-*", ff.specs)
 	}
 }
+
+// Switching context from a node view opened over the fleet leaves the
+// fleet: its watcher stops.
+func TestFleetStopsWhenSwitchedAway(t *testing.T) {
+	m, ff, _ := fleetModel("all")
+	tm, scr := startModel(t, m, 160, 30)
+	scr.waitFor(t, 5*time.Second, "the fleet", func(s string) bool { return strings.Contains(s, "DAEMONSET") })
+	typeKeys(tm, "enter")
+	scr.waitFor(t, 5*time.Second, "the node view", func(s string) bool { return !strings.Contains(s, "DAEMONSET") && strings.Contains(s, "cni-agent") })
+	typeKeys(tm, ":", "c", "t", "x", " ", "s", "t", "a", "g", "i", "n", "g", "enter")
+	select {
+	case <-ff.fleet.stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the fleet watcher runs on after a switch left the fleet")
+	}
+	typeKeys(tm, "q")
+	_ = tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+}

@@ -418,6 +418,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = true
 		return m, nil
 	}
+	if _, ok := m.top().(fleetView); ok && key.Matches(msg, k.Command) {
+		m.cmdline.start()
+		return m, nil
+	}
 	if _, ok := m.top().(targeter); ok {
 		// Keys of the browsing views that reach past the view.
 		switch {
