@@ -13,6 +13,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	appslisters "k8s.io/client-go/listers/apps/v1"
+	"k8s.io/client-go/tools/cache"
 )
 
 func TestSelectContexts(t *testing.T) {
@@ -209,5 +211,31 @@ func TestStripForFleet(t *testing.T) {
 	r := daemonSetRow(s)
 	if r.Images[0] != "cni:v1" || r.Desired != 4 || !r.Observed || r.Name != "cni" {
 		t.Errorf("row from a stripped DaemonSet: %+v", r)
+	}
+}
+
+// Cluster text enters the fleet snapshot sanitized: DaemonSet names and
+// images, the context's name and the server's error.
+func TestFleetSnapshotSanitized(t *testing.T) {
+	idx := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+	evil := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "a\x1b]0;pwned\x07"},
+		Spec: appsv1.DaemonSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "img:\u202ev1"}}}}}}
+	_ = idx.Add(evil)
+	f := NewFleet([]FleetTarget{{Context: "ctx\x1b[2J", Err: errors.New("bad\x1b[31m entry")}}, "", FleetOptions{})
+	m := f.members[0]
+	m.lister, m.changed = appslisters.NewDaemonSetLister(idx), true
+	s := f.Snapshot()
+	c := s.Clusters[0]
+	for _, text := range []string{c.Context, c.Err, c.DaemonSets[0].Name, c.DaemonSets[0].Images[0]} {
+		if strings.ContainsAny(text, "\x1b\x07\u202e") {
+			t.Errorf("unsanitized cluster text in the fleet snapshot: %q", text)
+		}
+	}
+	if c.State != ClusterInvalid {
+		t.Errorf("a context that cannot be resolved: state %q", c.State)
+	}
+	m.set(ClusterUnreachable, errors.New("dial\x1b[1m tcp\nsecond line"))
+	if e := f.Snapshot().Clusters[0].Err; strings.ContainsAny(e, "\x1b\n") {
+		t.Errorf("error kept control characters or lines: %q", e)
 	}
 }
