@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/tools/clientcmd"
@@ -24,7 +25,7 @@ import (
 // fleetKubeconfig writes one kubeconfig with a context per plane (named
 // as given), one whose server accepts connections and never answers, and
 // one with a token plane a rejects.
-func fleetKubeconfig(t *testing.T, planes map[string]*testenv.Plane, hang string) string {
+func fleetKubeconfig(t *testing.T, planes map[string]*testenv.Plane, hang string, tokens map[string]string) string {
 	t.Helper()
 	cfg := clientcmdapi.NewConfig()
 	var firstServer string
@@ -48,6 +49,11 @@ func fleetKubeconfig(t *testing.T, planes map[string]*testenv.Plane, hang string
 	cfg.Clusters["bad"] = &clientcmdapi.Cluster{Server: firstServer, CertificateAuthorityData: firstCA}
 	cfg.AuthInfos["bad"] = &clientcmdapi.AuthInfo{Token: "expired-or-bogus"}
 	cfg.Contexts["fleet-badtoken"] = &clientcmdapi.Context{Cluster: "bad", AuthInfo: "bad"}
+	// Restricted users of plane a.
+	for name, token := range tokens {
+		cfg.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: token}
+		cfg.Contexts[name] = &clientcmdapi.Context{Cluster: "bad", AuthInfo: name}
+	}
 	cfg.CurrentContext = "fleet-a"
 	path := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
@@ -180,12 +186,22 @@ func TestFleetAcrossThreePlanesLive(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	path := fleetKubeconfig(t, planes, blackhole(t))
+	// RBAC, said per cluster: one user may list DaemonSets but not
+	// nodes, another may only get DaemonSets.
+	noNodes, err := plane.CreateUser(ctx, "fleet-no-nodes", "", []rbacv1.PolicyRule{{APIGroups: []string{"apps"}, Resources: []string{"daemonsets"}, Verbs: []string{"get", "list", "watch"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	getOnly, err := plane.CreateUser(ctx, "fleet-get-only", "", []rbacv1.PolicyRule{{APIGroups: []string{"apps"}, Resources: []string{"daemonsets"}, Verbs: []string{"get"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fleetKubeconfig(t, planes, blackhole(t), map[string]string{"fleet-no-nodes": noNodes.Token, "fleet-get-only": getOnly.Token})
 
 	// The watcher itself.
 	flags := genericclioptions.NewConfigFlags(true)
 	flags.KubeConfig = &path
-	sel := []string{"fleet-a", "fleet-b", "fleet-c", "fleet-hang", "fleet-badtoken"}
+	sel := []string{"fleet-a", "fleet-b", "fleet-c", "fleet-hang", "fleet-badtoken", "fleet-no-nodes", "fleet-get-only"}
 	f := kube.NewFleet(kube.ResolveFleet(flags, sel, false), "fleet", kube.FleetOptions{ConnectTimeout: 90 * time.Second, RetryMin: 200 * time.Millisecond, RetryMax: 2 * time.Second, NodesEvery: 2 * time.Second})
 	start := time.Now()
 	f.Start(ctx)
@@ -216,6 +232,12 @@ func TestFleetAcrossThreePlanesLive(t *testing.T) {
 		return c.State == kube.ClusterUnauthorized
 	})
 	t.Logf("three planes listed %v after start, while the silent one still connected", listed.Round(time.Millisecond))
+	waitFleet("RBAC limits said per cluster", func(s kube.FleetSnapshot) bool {
+		nn, cell, _ := fleetCell(s, "fleet-no-nodes")
+		g, _, _ := fleetCell(s, "fleet-get-only")
+		return nn.State == kube.ClusterOK && cell.Present && strings.Contains(strings.Join(nn.Limits, ";"), "no list on nodes") && nn.Nodes == -1 &&
+			g.State == kube.ClusterForbidden && strings.Contains(strings.Join(g.Limits, ";"), "RBAC: no list/watch on daemonsets in namespace fleet")
+	})
 	waitFleet("node counts", func(s kube.FleetSnapshot) bool {
 		c, _, _ := fleetCell(s, "fleet-b")
 		return c.Nodes == 1
@@ -279,7 +301,7 @@ func TestFleetAcrossThreePlanesLive(t *testing.T) {
 			t.Errorf("cell %+v, want v2 complete with 1 desired", c)
 		}
 	}
-	out, errOut, code = runDsx(t, "status", "--fleet", "--kubeconfig", path, "--request-timeout", "5s", "-o", "json")
+	out, errOut, code = runDsx(t, "status", "--fleet", "--kubeconfig", path, "--contexts", "fleet-[abc],fleet-hang,fleet-badtoken", "--request-timeout", "5s", "-o", "json")
 	got = fleetStatusJSON{}
 	if err := json.Unmarshal([]byte(out), &got); err != nil || code != exitUnhealthy || got.Converged {
 		t.Fatalf("status --fleet with a silent and a rejected context: exit %d, %v\n%s\n%s", code, err, out, errOut)

@@ -45,6 +45,9 @@ type FleetResult struct {
 	Table time.Duration
 	// HeapPerCluster is the live heap the fleet holds, per context.
 	HeapPerCluster int64
+	// RSSPerCluster is the growth of the process's anonymous RSS (heap,
+	// stacks, the runtime's spare pages) per context.
+	RSSPerCluster int64
 	// Unreachable is what the unreachable context's column says.
 	Unreachable kube.ClusterState
 }
@@ -130,6 +133,7 @@ func RunFleet(ctx context.Context, cfg FleetConfig) (FleetResult, error) {
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
+	rssBefore, _ := RSSAnon(os.Getpid())
 	cf := kube.NewConfigFlags()
 	*cf.KubeConfig = path
 	t1 := time.Now()
@@ -167,6 +171,9 @@ func RunFleet(ctx context.Context, cfg FleetConfig) (FleetResult, error) {
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
 	res.HeapPerCluster = (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / int64(cfg.Contexts)
+	if rssAfter, err := RSSAnon(os.Getpid()); err == nil {
+		res.RSSPerCluster = (rssAfter - rssBefore) / int64(cfg.Contexts)
+	}
 	runtime.KeepAlive(f)
 	return res, nil
 }
@@ -217,5 +224,6 @@ func WriteFleetTable(w io.Writer, r FleetResult) {
 	fmt.Fprintf(w, "| **fleet start → first complete snapshot** | ≤ F + 2 s | %s (F + %s) %s |\n", ms(r.Complete), ms(max(over, 0)), mark(over <= 2*time.Second))
 	fmt.Fprintf(w, "| fleet table of that snapshot |  | %.2f ms |\n", float64(r.Table)/float64(time.Millisecond))
 	fmt.Fprintf(w, "| **live heap per context** | ≤ 5 MB | %.2f MB %s |\n", mb(r.HeapPerCluster), mark(r.HeapPerCluster <= 5<<20))
+	fmt.Fprintf(w, "| anonymous RSS growth per context |  | %.2f MB |\n", mb(r.RSSPerCluster))
 	fmt.Fprintf(w, "| the unreachable context's column |  | %s |\n", r.Unreachable)
 }

@@ -347,10 +347,14 @@ func (m *member) run(ctx context.Context) {
 	m.lister, m.inf = dsi.Lister(), inf
 	m.mu.Unlock()
 	fac.Start(ctx.Done())
-	m.f.wg.Add(1)
+	m.f.wg.Add(2)
 	go func() {
 		defer m.f.wg.Done()
 		m.countNodes(ctx)
+	}()
+	go func() {
+		defer m.f.wg.Done()
+		m.checkRights(ctx)
 	}()
 	if cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
 		m.mu.Lock()
@@ -376,37 +380,57 @@ func (m *member) touch() {
 	m.f.poke()
 }
 
-// connect asks for the server's version and the user's right to list and
-// watch DaemonSets, within the connect timeout.
+// connect asks for the server's version within the connect timeout: it
+// tells an unreachable server from rejected credentials from an exec
+// plugin that wants a login, and opens the connection the informer then
+// reuses.
 func (m *member) connect(ctx context.Context) (ClusterState, error) {
-	t := m.target
 	cctx, cancel := context.WithTimeout(ctx, m.f.opts.ConnectTimeout)
 	defer cancel()
-	if _, err := t.Client.Discovery().RESTClient().Get().AbsPath("/version").DoRaw(cctx); err != nil {
+	if _, err := m.target.Client.Discovery().RESTClient().Get().AbsPath("/version").DoRaw(cctx); err != nil {
 		return classify(err), err
 	}
-	var denied []string
-	for _, verb := range []string{"list", "watch"} {
-		r, err := accessReview(cctx, t.Client, verb, "apps", "daemonsets", m.f.namespace)
-		if err == nil && !r.Allowed {
-			denied = append(denied, verb)
-		}
-	}
-	if len(denied) > 0 {
-		where := "cluster-wide"
-		if m.f.namespace != "" {
-			where = "in namespace " + m.f.namespace
-		}
-		err := fmt.Errorf("RBAC: no %s on daemonsets %s", strings.Join(denied, "/"), where)
-		m.mu.Lock()
-		m.limits = []string{err.Error()}
-		m.mu.Unlock()
-		return ClusterForbidden, err
-	}
-	m.mu.Lock()
-	m.limits = nil
-	m.mu.Unlock()
 	return ClusterOK, nil
+}
+
+// checkRights asks whether the user may list and watch DaemonSets, beside
+// the informer's first LIST rather than before it (a fleet's first screen
+// waits for the slowest cluster's round trips): a user who may not is
+// shown forbidden, with the verbs missing.
+func (m *member) checkRights(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(ctx, m.f.opts.ConnectTimeout)
+	defer cancel()
+	verbs := []string{"list", "watch"}
+	allowed := make([]bool, len(verbs))
+	var wg sync.WaitGroup
+	for i, verb := range verbs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := accessReview(cctx, m.target.Client, verb, "apps", "daemonsets", m.f.namespace)
+			// When the question itself fails, the informer will say.
+			allowed[i] = err != nil || r.Allowed
+		}()
+	}
+	wg.Wait()
+	var denied []string
+	for i, ok := range allowed {
+		if !ok {
+			denied = append(denied, verbs[i])
+		}
+	}
+	if len(denied) == 0 || ctx.Err() != nil {
+		return
+	}
+	where := "cluster-wide"
+	if m.f.namespace != "" {
+		where = "in namespace " + m.f.namespace
+	}
+	err := fmt.Errorf("RBAC: no %s on daemonsets %s", strings.Join(denied, "/"), where)
+	m.mu.Lock()
+	m.limits = append(m.limits, err.Error())
+	m.mu.Unlock()
+	m.set(ClusterForbidden, err)
 }
 
 // countNodes counts nodes now and then with a paged metadata-only LIST:
