@@ -49,6 +49,11 @@ func fleetKubeconfig(t *testing.T, planes map[string]*testenv.Plane, hang string
 	cfg.Clusters["bad"] = &clientcmdapi.Cluster{Server: firstServer, CertificateAuthorityData: firstCA}
 	cfg.AuthInfos["bad"] = &clientcmdapi.AuthInfo{Token: "expired-or-bogus"}
 	cfg.Contexts["fleet-badtoken"] = &clientcmdapi.Context{Cluster: "bad", AuthInfo: "bad"}
+	// A login helper that must prompt: dsx never lets it.
+	cfg.AuthInfos["login"] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{
+		APIVersion: "client.authentication.k8s.io/v1", Command: "/bin/false", InteractiveMode: clientcmdapi.AlwaysExecInteractiveMode,
+	}}
+	cfg.Contexts["fleet-login"] = &clientcmdapi.Context{Cluster: "bad", AuthInfo: "login"}
 	// Restricted users of plane a.
 	for name, token := range tokens {
 		cfg.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: token}
@@ -201,7 +206,7 @@ func TestFleetAcrossThreePlanesLive(t *testing.T) {
 	// The watcher itself.
 	flags := genericclioptions.NewConfigFlags(true)
 	flags.KubeConfig = &path
-	sel := []string{"fleet-a", "fleet-b", "fleet-c", "fleet-hang", "fleet-badtoken", "fleet-no-nodes", "fleet-get-only"}
+	sel := []string{"fleet-a", "fleet-b", "fleet-c", "fleet-hang", "fleet-badtoken", "fleet-no-nodes", "fleet-get-only", "fleet-login"}
 	f := kube.NewFleet(kube.ResolveFleet(flags, sel, false), "fleet", kube.FleetOptions{ConnectTimeout: 90 * time.Second, RetryMin: 200 * time.Millisecond, RetryMax: 2 * time.Second, NodesEvery: 2 * time.Second})
 	start := time.Now()
 	f.Start(ctx)
@@ -232,6 +237,10 @@ func TestFleetAcrossThreePlanesLive(t *testing.T) {
 		return c.State == kube.ClusterUnauthorized
 	})
 	t.Logf("three planes listed %v after start, while the silent one still connected", listed.Round(time.Millisecond))
+	waitFleet("the exec plugin that would prompt said", func(s kube.FleetSnapshot) bool {
+		c, _, _ := fleetCell(s, "fleet-login")
+		return c.State == kube.ClusterLogin
+	})
 	waitFleet("RBAC limits said per cluster", func(s kube.FleetSnapshot) bool {
 		nn, cell, _ := fleetCell(s, "fleet-no-nodes")
 		g, _, _ := fleetCell(s, "fleet-get-only")

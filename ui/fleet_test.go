@@ -141,6 +141,18 @@ func TestFleetGolden(t *testing.T) {
 			golden.RequireEqual(t, []byte(txt))
 		})
 	}
+	t.Run("80x24-ascii", func(t *testing.T) {
+		m, _, _ := fleetModel("all")
+		m.ascii = true
+		_, scr := startModel(t, m, 80, 24)
+		txt := scr.waitFor(t, 5*time.Second, "the fleet", func(s string) bool {
+			return strings.Contains(s, "fleet -") && strings.Contains(s, "quit")
+		})
+		if !strings.Contains(txt, "o absent") || !strings.Contains(txt, "! cni-agent") {
+			t.Errorf("ASCII fleet lost its marks:\n%s", txt)
+		}
+		golden.RequireEqual(t, []byte(txt))
+	})
 	t.Run("160x48-transposed", func(t *testing.T) {
 		m, _, _ := fleetModel("all")
 		tm, scr := startModel(t, m, 160, 48)
