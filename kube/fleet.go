@@ -359,6 +359,9 @@ func (m *member) run(ctx context.Context) {
 	if cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
 		m.mu.Lock()
 		m.synced, m.changed = true, true
+		// The list went through: rights granted since the review are
+		// no limit now.
+		m.limits = withoutDaemonSetLimit(m.limits)
 		if m.state != ClusterOK {
 			m.state, m.err, m.since = ClusterOK, "", m.f.opts.Now()
 		}
@@ -474,6 +477,16 @@ func (m *member) countNodes(ctx context.Context) {
 }
 
 const nodeLimit = "RBAC: no list on nodes (node count hidden)"
+
+func withoutDaemonSetLimit(l []string) []string {
+	var out []string
+	for _, s := range l {
+		if !strings.Contains(s, " on daemonsets ") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 func withoutNodeLimit(l []string) []string {
 	var out []string

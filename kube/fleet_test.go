@@ -239,3 +239,13 @@ func TestFleetSnapshotSanitized(t *testing.T) {
 		t.Errorf("error kept control characters or lines: %q", e)
 	}
 }
+
+func TestFleetLimits(t *testing.T) {
+	l := []string{"RBAC: no list/watch on daemonsets cluster-wide", nodeLimit}
+	if got := withoutDaemonSetLimit(l); len(got) != 1 || got[0] != nodeLimit {
+		t.Errorf("withoutDaemonSetLimit: %v", got)
+	}
+	if got := withoutNodeLimit(l); len(got) != 1 || got[0] != l[0] {
+		t.Errorf("withoutNodeLimit: %v", got)
+	}
+}
