@@ -130,6 +130,9 @@ func run(args []string) error {
 		fmt.Println(versionLine())
 		return nil
 	}
+	if fs.Changed("contexts") && !*rf.fleet {
+		return errors.New("--contexts goes with --fleet")
+	}
 	conf, err := loadConfig(os.Getenv)
 	if err != nil {
 		return err
@@ -171,9 +174,6 @@ func run(args []string) error {
 	target.Now = now
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
 	defer cancel()
-	if fs.Changed("contexts") && !*rf.fleet {
-		return errors.New("--contexts goes with --fleet")
-	}
 	fleetSpec := ""
 	if *rf.fleet {
 		fleetSpec = "all"

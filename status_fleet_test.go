@@ -74,3 +74,14 @@ func TestPrintFleetJSON(t *testing.T) {
 		t.Fatalf("table (exit %d):\n%s", code, out.String())
 	}
 }
+
+// --contexts without --fleet is a mistake, said before anything connects.
+func TestContextsNeedFleet(t *testing.T) {
+	if err := run([]string{"--contexts", "prod-*"}); err == nil || !strings.Contains(err.Error(), "--contexts goes with --fleet") {
+		t.Errorf("dsx --contexts without --fleet: %v", err)
+	}
+	var out, errb bytes.Buffer
+	if code := runStatus([]string{"--contexts", "prod-*"}, &out, &errb); code != exitError || !strings.Contains(errb.String(), "--contexts goes with --fleet") {
+		t.Errorf("dsx status --contexts without --fleet: exit %d, %q", code, errb.String())
+	}
+}
