@@ -36,8 +36,12 @@ test: plane
 # pseudo-terminal. Prints a Markdown table (see docs/performance.md).
 NODES ?= 100,1000,5000
 BENCH_DAEMONSETS ?= 10
+# The fleet: FLEET contexts (one unreachable) over FLEET_PLANES planes.
+FLEET ?= 50
+FLEET_PLANES ?= 2
 bench: plane
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./bench
+	DSX_BENCH_FLEET=$(FLEET) DSX_BENCH_FLEET_PLANES=$(FLEET_PLANES) $(GO) test -count=1 -run TestFleetScale -timeout 20m -v ./bench
 	$(GO) run ./bench/cmd/dsxbench -nodes $(NODES) -daemonsets $(BENCH_DAEMONSETS)
 
 # The pictures of README.md and docs/guide.md (docs/img: NAME.svg, NAME.png,

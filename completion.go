@@ -33,7 +33,7 @@ _dsx() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
-    --context) COMPREPLY=($(compgen -W "$(${COMP_WORDS[0]} completion contexts 2>/dev/null)" -- "$cur")); return ;;
+    --context|--contexts) COMPREPLY=($(compgen -W "$(${COMP_WORDS[0]} completion contexts 2>/dev/null)" -- "$cur")); return ;;
     --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")); return ;;
   esac
@@ -57,7 +57,7 @@ _dsx() {
   [[ "${words[2]}" == status ]] && flags=(%[2]s)
   subcommands=(status config completion version)
   case "${words[CURRENT-1]}" in
-    --context) compadd -- ${(f)"$(${words[1]} completion contexts 2>/dev/null)"}; return ;;
+    --context|--contexts) compadd -- ${(f)"$(${words[1]} completion contexts 2>/dev/null)"}; return ;;
     --kubeconfig) _files; return ;;
     completion) compadd bash zsh; return ;;
   esac

@@ -73,6 +73,8 @@ type rootFlags struct {
 	all, readOnly, version *bool
 	ascii                  *string
 	stallAfter             *string
+	fleet                  *bool
+	contexts               *string
 }
 
 // newFlagSet is a command's flag set with kubectl's flags in it.
@@ -93,6 +95,8 @@ func newRootFlags() rootFlags {
 	fs.Lookup("ascii").NoOptDefVal = "true"
 	f.version = fs.Bool("version", false, "print the version and exit")
 	f.stallAfter = fs.String("stall-after", "", "call a rollout stalled after this long without progress (default 2m, or stallAfter in the config file)")
+	f.fleet = fs.Bool("fleet", false, "open the fleet view: the DaemonSets of many contexts side by side")
+	f.contexts = fs.String("contexts", "", "with --fleet, the contexts: a,b or a glob like 'prod-*' (default all)")
 	return f
 }
 
@@ -111,6 +115,7 @@ func run(args []string) error {
 		fmt.Fprintf(os.Stderr, "dsx: a terminal UI for Kubernetes DaemonSets\n\nUsage:\n"+
 			"  %[1]s [flags]                 the terminal UI\n"+
 			"  %[1]s status [NAME] [flags]   per-node status once (%[1]s status --help)\n"+
+			"  %[1]s --fleet [--contexts S]  the same DaemonSets across many contexts\n"+
 			"  %[1]s config                  where the config file is, and the values in effect\n"+
 			"  %[1]s completion bash|zsh     shell completion\n"+
 			"  %[1]s version                 the version\n\nFlags:\n%[2]s", name, fs.FlagUsages())
@@ -124,6 +129,9 @@ func run(args []string) error {
 	if *version {
 		fmt.Println(versionLine())
 		return nil
+	}
+	if fs.Changed("contexts") && !*rf.fleet {
+		return errors.New("--contexts goes with --fleet")
 	}
 	conf, err := loadConfig(os.Getenv)
 	if err != nil {
@@ -166,9 +174,29 @@ func run(args []string) error {
 	target.Now = now
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
 	defer cancel()
+	fleetSpec := ""
+	if *rf.fleet {
+		fleetSpec = "all"
+		if *rf.contexts != "" {
+			fleetSpec = *rf.contexts
+		}
+		// The selection's mistakes (a name not in the kubeconfig, a glob
+		// that matches none) are said before any UI.
+		names, err := kube.ContextNames(cf)
+		if err != nil {
+			return fmt.Errorf("cannot read kubeconfig: %w", err)
+		}
+		if _, err := kube.SelectContexts(names, fleetSpec); err != nil {
+			return err
+		}
+	}
 	w, err := kube.Connect(ctx, target, requestTimeout(cf))
-	if err != nil {
+	if err != nil && fleetSpec == "" {
 		return err
+	}
+	if err != nil {
+		// The fleet shows this cluster's trouble in its column.
+		w = kube.Watch(ctx, target)
 	}
 	session := kube.NewSession(cf, target, w)
 	defer func() {
@@ -189,7 +217,8 @@ func run(args []string) error {
 	defer restoreLog()
 	m := ui.New(ui.Options{Context: ctx, Source: session, Keys: conf.keys, Initial: w.Initial(),
 		Inspector: session, Switcher: session, Actor: session, RequestTimeout: requestTimeout(cf),
-		ASCII: asciiOn, Theme: conf.Theme, Now: now, Log: clientLog, StallAfter: target.StallAfter, Shell: conf.Shell})
+		ASCII: asciiOn, Theme: conf.Theme, Now: now, Log: clientLog, StallAfter: target.StallAfter, Shell: conf.Shell,
+		Fleeter: fleeter{session}, Fleet: fleetSpec})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	// Only a terminal is watched: Bubble Tea reads /dev/tty itself when
 	// the standard input is not one.
@@ -257,4 +286,15 @@ func stallAfterOf(flag string, conf settings) (time.Duration, error) {
 		return 0, fmt.Errorf("--stall-after: %v", err)
 	}
 	return d, nil
+}
+
+// fleeter gives the UI the session's fleet watchers.
+type fleeter struct{ s *kube.Session }
+
+func (f fleeter) StartFleet(ctx context.Context, spec string) (ui.FleetSource, error) {
+	fl, err := f.s.StartFleet(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	return fl, nil
 }

@@ -106,6 +106,8 @@ type statusFlags struct {
 	stall     *string
 	node      *string
 	groupBy   *string
+	fleet     *bool
+	contexts  *string
 }
 
 func newStatusFlags() statusFlags {
@@ -118,6 +120,8 @@ func newStatusFlags() statusFlags {
 	f.node = fs.String("node", "", "print every DaemonSet on this node (exit 0 when each that should run there is current and ready)")
 	f.stall = fs.String("stall-after", "", "with --wait, call the rollout stalled after this long without progress (default 2m)")
 	f.groupBy = fs.String("group-by", "", "count NAME's nodes per value of this node label (e.g. "+kube.ZoneLabel+")")
+	f.fleet = fs.Bool("fleet", false, "every selected context at once: exit 0 only when all are converged")
+	f.contexts = fs.String("contexts", "", "with --fleet, the contexts: a,b or a glob like 'prod-*' (default all)")
 	return f
 }
 
@@ -129,10 +133,12 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: dsx status [NAME] [-n NAMESPACE] [-o table|json] [--group-by LABEL] [--wait] [--timeout D]\n"+
-			"       dsx status --node NODE [-n NAMESPACE | -A] [-o table|json]\n\n"+
+			"       dsx status --node NODE [-n NAMESPACE | -A] [-o table|json]\n"+
+			"       dsx status --fleet [--contexts a,b | --contexts 'prod-*'] [NAME] [-o table|json] [--wait]\n\n"+
 			"Prints one DaemonSet's per-node status (or, without NAME, every DaemonSet;\n"+
 			"with --group-by, its nodes counted per label value; with --node, every\n"+
-			"DaemonSet on that node).\n"+
+			"DaemonSet on that node; with --fleet, the DaemonSets of every selected\n"+
+			"context side by side).\n"+
 			"Exit status: 0 healthy, 1 not healthy (or not by the timeout), 2 error.\n\nFlags:\n%s", fs.FlagUsages())
 	}
 	if err := fs.Parse(args); err != nil {
@@ -150,6 +156,17 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	name := fs.Arg(0)
+	if fs.Changed("contexts") && !*sf.fleet {
+		fmt.Fprintln(stderr, "dsx: --contexts goes with --fleet")
+		return exitError
+	}
+	if *sf.fleet {
+		if *sf.node != "" || *sf.groupBy != "" {
+			fmt.Fprintln(stderr, "dsx: --fleet takes no --node and no --group-by")
+			return exitError
+		}
+		return runFleetStatus(cf, *sf.contexts, name, *output, *wait, *timeout, stdout, stderr)
+	}
 	if *sf.node != "" && (name != "" || *wait || *sf.groupBy != "") {
 		fmt.Fprintln(stderr, "dsx: --node takes no DaemonSet name, no --wait and no --group-by")
 		return exitError

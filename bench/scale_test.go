@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dsx-tui/dsx/kube"
 )
 
 // TestScale is the cluster-backed part through go test, for one who has no
@@ -35,4 +37,32 @@ func TestScale(t *testing.T) {
 		results = append(results, r)
 	}
 	WriteTable(os.Stdout, results)
+}
+
+// TestFleetScale is issue 16's fleet scenario: DSX_BENCH_FLEET=50 go test
+// -run TestFleetScale -v ./bench (DSX_BENCH_FLEET_PLANES, default 2).
+// Without the variable it skips.
+func TestFleetScale(t *testing.T) {
+	env := os.Getenv("DSX_BENCH_FLEET")
+	if env == "" {
+		t.Skip("set DSX_BENCH_FLEET (e.g. 50) to run the fleet benchmark")
+	}
+	n, err := strconv.Atoi(env)
+	if err != nil || n < 2 {
+		t.Fatalf("DSX_BENCH_FLEET=%q: want a number of contexts, at least 2", env)
+	}
+	planes := 2
+	if p := os.Getenv("DSX_BENCH_FLEET_PLANES"); p != "" {
+		if planes, err = strconv.Atoi(p); err != nil || planes < 1 {
+			t.Fatalf("DSX_BENCH_FLEET_PLANES=%q", p)
+		}
+	}
+	r, err := RunFleet(context.Background(), FleetConfig{Contexts: n, Planes: planes, DaemonSets: 10, NodesPerPlane: 3, Progress: os.Stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	WriteFleetTable(os.Stdout, r)
+	if r.Unreachable != kube.ClusterUnreachable {
+		t.Errorf("the unreachable context's column says %q", r.Unreachable)
+	}
 }

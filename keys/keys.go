@@ -19,6 +19,8 @@ type Map struct {
 	Contexts, Nodes                         key.Binding
 	Confirm, Cancel, Choice, ChoicePrev     key.Binding
 	Mark, Diff                              key.Binding
+	// Fleet opens the fleet view; Transpose, Left and Right work in it.
+	Fleet, Transpose, Left, Right key.Binding
 }
 
 // Group is a titled set of bindings, for the help screen and docs.
@@ -31,9 +33,10 @@ type Group struct {
 func (m Map) Groups() []Group {
 	return []Group{
 		{"Move", []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Top, m.Bottom}},
-		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Group, m.Timeline, m.Describe, m.YAML, m.Info, m.Logs, m.Nodes, m.Contexts, m.Help, m.Command, m.Quit}},
+		{"Views", []key.Binding{m.Enter, m.Back, m.Filter, m.Sort, m.Problems, m.Group, m.Timeline, m.Describe, m.YAML, m.Info, m.Logs, m.Nodes, m.Contexts, m.Fleet, m.Help, m.Command, m.Quit}},
 		{"In describe, YAML and logs", []key.Binding{m.Search, m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
 		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.History, m.Undo, m.Shell, m.PortForward}},
+		{"In the fleet view", []key.Binding{m.Left, m.Right, m.Transpose}},
 		{"In dialogs and history", []key.Binding{m.Confirm, m.Cancel, m.Choice, m.ChoicePrev, m.Mark, m.Diff}},
 	}
 }
@@ -68,7 +71,7 @@ func Default() Map {
 		ChoicePrev: key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "… backwards")),
 		Diff:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "diff vs current (or marked)")),
 		Mark:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark a revision (diff)")),
-		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx, :ns, :nodes, :group, :pf, :log, :q)")),
+		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx, :ns, :nodes, :group, :fleet, :pf, :log, :q)")),
 		Contexts:   key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "switch context")),
 		Nodes:      key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "nodes list (every DaemonSet per node; :nodes)")),
 		Problems:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "problems only")),
@@ -85,5 +88,9 @@ func Default() Map {
 	// s and shift+f as in k9s; sort moved to o (order by) for them.
 	m.Shell = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell in the pod"))
 	m.PortForward = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "port-forward (:pf lists)"))
+	m.Fleet = key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "fleet: these DaemonSets on many clusters (:fleet)"))
+	m.Transpose = key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "one row per cluster / per DaemonSet"))
+	m.Left = key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous cluster (column)"))
+	m.Right = key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next cluster (column)"))
 	return m
 }

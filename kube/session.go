@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sort"
 	"sync"
@@ -90,11 +91,15 @@ func (s *Session) Contexts() ([]ContextInfo, error) {
 // command line but not its per-cluster overrides (--server, --token,
 // --cluster, --user), which were meant for the first context.
 func (s *Session) flagsFor(contextName, namespace string) *genericclioptions.ConfigFlags {
+	return flagsFor(s.base, contextName, namespace)
+}
+
+func flagsFor(base *genericclioptions.ConfigFlags, contextName, namespace string) *genericclioptions.ConfigFlags {
 	f := genericclioptions.NewConfigFlags(true)
-	f.KubeConfig = s.base.KubeConfig
-	f.Impersonate, f.ImpersonateGroup, f.ImpersonateUID = s.base.Impersonate, s.base.ImpersonateGroup, s.base.ImpersonateUID
-	f.Timeout = s.base.Timeout
-	f.CacheDir = s.base.CacheDir
+	f.KubeConfig = base.KubeConfig
+	f.Impersonate, f.ImpersonateGroup, f.ImpersonateUID = base.Impersonate, base.ImpersonateGroup, base.ImpersonateUID
+	f.Timeout = base.Timeout
+	f.CacheDir = base.CacheDir
 	f.Context = &contextName
 	f.Namespace = &namespace
 	return f
@@ -242,4 +247,38 @@ func (s *Session) ListNodes(on bool) {
 	w := s.watcher
 	s.mu.Unlock()
 	w.ListNodes(on)
+}
+
+// StartFleet starts a fleet watcher on the contexts spec selects (see
+// SelectContexts), with the command line's kubeconfig, impersonation,
+// timeout and read-only mode; every namespace unless -n was given.
+func (s *Session) StartFleet(ctx context.Context, spec string) (*Fleet, error) {
+	names, err := ContextNames(s.base)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read kubeconfig: %w", err)
+	}
+	sel, err := SelectContexts(names, spec)
+	if err != nil {
+		return nil, err
+	}
+	t := s.Target()
+	ns := ""
+	if s.base.Namespace != nil {
+		ns = *s.base.Namespace
+	}
+	f := NewFleet(ResolveFleet(s.base, sel, t.ReadOnly), ns, FleetOptions{StallAfter: t.StallAfter, Now: t.Now})
+	f.Start(ctx)
+	return f, nil
+}
+
+// Watch starts a watcher on t with every informer, without the
+// preflight: `dsx --fleet` starts even when the current context rejects
+// the credentials, which its column in the fleet then says.
+func Watch(ctx context.Context, t *Target) *Watcher {
+	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, MinInterval: t.Refresh, Now: t.Now, StallAfter: t.StallAfter})
+	if t.health != nil {
+		t.health.follow(w.connection)
+	}
+	w.Start(ctx)
+	return w
 }

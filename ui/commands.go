@@ -30,6 +30,8 @@ type switchedMsg struct {
 	contextName, namespace string
 	all                    bool
 	err                    error
+	// drill: the switch opens a node view over the fleet.
+	drill bool
 }
 
 // runCommand handles a ":" command line.
@@ -66,6 +68,11 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 			node = f[1]
 		}
 		return m.openNodes(node)
+	case "fleet":
+		if len(f) > 1 {
+			return m, m.fleetCmd(strings.Join(f[1:], ","))
+		}
+		return m.openPicker(pickFleet)
 	case "pf", "port-forward", "portforward", "port-forwards":
 		return m.openForwards()
 	case "ns", "namespace", "namespaces":
@@ -77,7 +84,7 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		}
 		return m.openPicker("namespace")
 	}
-	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :nodes, :group, :pf, :log, :q)", f[0])
+	m.flash = fmt.Sprintf(":%s: unknown command (try :ctx, :ns, :nodes, :group, :fleet, :pf, :log, :q)", f[0])
 	return m, nil
 }
 
@@ -99,9 +106,13 @@ func (m Model) openPicker(what string) (Model, tea.Cmd) {
 		m.flash = "switching is not available here"
 		return m, nil
 	}
+	if what == pickFleet && m.c.fleeter == nil {
+		m.flash = "the fleet view is not available here"
+		return m, nil
+	}
 	m = m.push(newPicker(m.c, what, m.snap.Context))
-	if what == "context" {
-		return m, loadContexts(m.c.sw)
+	if what == "context" || what == pickFleet {
+		return m, loadContexts(m.c.sw, what)
 	}
 	return m, loadNamespaces(m.c.ctx, m.c.sw, m.snap.Namespace)
 }
@@ -123,6 +134,9 @@ func (m Model) switchTo(r switchRequest) (Model, tea.Cmd) {
 
 // switched shows the new context or namespace once the switch is done.
 func (m Model) switched(msg switchedMsg) (Model, tea.Cmd) {
+	if msg.drill && m.drilling != nil {
+		return m.drilled(msg)
+	}
 	m.switching = ""
 	if msg.err != nil {
 		m.flash = "switch failed: " + firstLine(msg.err.Error())
@@ -135,7 +149,10 @@ func (m Model) switched(msg switchedMsg) (Model, tea.Cmd) {
 		// No snapshot of the new scope yet: show it as syncing.
 		m.snap = kube.Snapshot{Context: msg.contextName, Namespace: msg.namespace}
 	}
-	return m.restoreState(msg.contextName, same)
+	m, cmd := m.restoreState(msg.contextName, same)
+	// A switch from a node view opened over the fleet leaves the fleet
+	// behind: its watchers stop with it.
+	return m.stopFleetIfGone(), cmd
 }
 
 // ctxState is where the user was in one context: the list and, when

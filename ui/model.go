@@ -72,6 +72,11 @@ type Options struct {
 	Log LogSource
 	// Shell is the command s runs in a pod (kube.DefaultShell when nil).
 	Shell []string
+	// Fleeter starts fleet watchers (M, :fleet); nil disables the fleet.
+	Fleeter Fleeter
+	// Fleet, when set, opens the fleet view on this context selection at
+	// start (dsx --fleet).
+	Fleet string
 }
 
 // LogSource is a bounded in-memory log; kube.LogBuffer is the real one.
@@ -111,6 +116,15 @@ type Model struct {
 	log LogSource
 	// shell is the command a shell runs in the pod.
 	shell []string
+	// fleet is the running fleet watcher while a fleet view is on the
+	// stack; fleetGen tells its snapshots from a stopped one's.
+	fleet    FleetSource
+	fleetGen int
+	// startFleet is the selection to open the fleet on at start.
+	startFleet string
+	// drilling is a node view to open over the fleet once the switch to
+	// its context is done.
+	drilling *drillRequest
 }
 
 // New makes the root model.
@@ -131,15 +145,19 @@ func New(o Options) Model {
 		o.Shell = kube.DefaultShell()
 	}
 	c := &common{ctx: o.Context, keys: o.Keys, st: newStyles(o.Theme), now: o.Now, src: o.Source,
-		insp: o.Inspector, act: o.Actor, sw: o.Switcher, requestTimeout: o.RequestTimeout, stallAfter: cmp.Or(o.StallAfter, 2*time.Minute)}
-	m := Model{c: c, tick: o.TickEvery, snap: o.Initial, width: 80, height: 24, ascii: o.ASCII, cmdline: newInput(), log: o.Log, shell: o.Shell}
+		insp: o.Inspector, act: o.Actor, sw: o.Switcher, fleeter: o.Fleeter, requestTimeout: o.RequestTimeout, stallAfter: cmp.Or(o.StallAfter, 2*time.Minute)}
+	m := Model{c: c, tick: o.TickEvery, snap: o.Initial, width: 80, height: 24, ascii: o.ASCII, cmdline: newInput(), log: o.Log, shell: o.Shell, startFleet: o.Fleet}
 	m.stack = []View{newList(c, m.snap).SetSize(m.width, m.bodyHeight())}
 	return m
 }
 
 // Init starts listening for snapshots.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.waitSnapshot(), m.tickCmd())
+	cmds := []tea.Cmd{m.waitSnapshot(), m.tickCmd()}
+	if m.startFleet != "" {
+		cmds = append(cmds, m.fleetCmd(m.startFleet))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m Model) waitSnapshot() tea.Cmd {
@@ -195,6 +213,9 @@ func (m Model) toTop(msg tea.Msg) (Model, tea.Cmd) {
 	if r.pop {
 		closed := m.top()
 		m = m.pop()
+		if _, ok := closed.(fleetView); ok {
+			m = m.stopFleet()
+		}
 		// The view below may keep something of the closed one.
 		below, _ := m.top().Update(closedMsg{view: closed})
 		m.setTop(below)
@@ -216,6 +237,14 @@ func (m Model) toTop(msg tea.Msg) (Model, tea.Cmd) {
 	if r.switchTo != nil {
 		var c tea.Cmd
 		m, c = m.switchTo(*r.switchTo)
+		cmds = append(cmds, c)
+	}
+	if r.fleet != nil {
+		cmds = append(cmds, m.fleetCmd(*r.fleet))
+	}
+	if r.drill != nil {
+		var c tea.Cmd
+		m, c = m.drillTo(*r.drill)
 		cmds = append(cmds, c)
 	}
 	return m, tea.Batch(cmds...)
@@ -255,6 +284,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.tickCmd()
 	case switchedMsg:
 		return m.switched(msg)
+	case fleetStartedMsg:
+		return m.fleetStarted(msg)
+	case fleetMsg:
+		if msg.gen != m.fleetGen || m.fleet == nil {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m, cmd = m.toAll(msg)
+		return m, tea.Batch(cmd, m.waitFleet())
 	case allowedMsg:
 		m.busy = ""
 		if msg.denied != "" {
@@ -380,6 +418,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = true
 		return m, nil
 	}
+	if _, ok := m.top().(fleetView); ok && key.Matches(msg, k.Command) {
+		m.cmdline.start()
+		return m, nil
+	}
 	if _, ok := m.top().(targeter); ok {
 		// Keys of the browsing views that reach past the view.
 		switch {
@@ -388,6 +430,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, k.Contexts):
 			return m.openPicker("context")
+		case key.Matches(msg, k.Fleet):
+			return m.openPicker(pickFleet)
 		}
 		for _, x := range actionKeys(k) {
 			if key.Matches(msg, x.b) {
@@ -480,7 +524,7 @@ func (m Model) titleLine(w int) string {
 func (m Model) inputLine(w int) string {
 	if m.cmdline.editing {
 		k := m.c.keys
-		return fit(" :"+m.cmdline.text()+"  (ctx · ns · nodes · group · pf · log · q; "+keyName(k.Enter)+" runs · "+keyName(k.Back)+" cancels)", w, false)
+		return fit(" :"+m.cmdline.text()+"  (ctx · ns · nodes · group · fleet · pf · log · q; "+keyName(k.Enter)+" runs · "+keyName(k.Back)+" cancels)", w, false)
 	}
 	if iv, ok := m.top().(inputView); ok {
 		return iv.inputLine(w)
@@ -504,6 +548,11 @@ func (m Model) statusLine(w int) string {
 		return st.warn.Render(fit(s, w, false))
 	case m.switching != "":
 		return st.warn.Render(fit(" … switching to context "+m.switching, w, false))
+	}
+	if fv, ok := m.top().(fleetView); ok && !m.showHelp {
+		return fv.status(w)
+	}
+	switch {
 	case m.snap.Conn.Err != nil && !m.snap.Synced:
 		s = fmt.Sprintf(" ✗ cannot reach the API server (retrying for %s): %s", age(now, m.snap.Conn.Since), firstLine(m.snap.Conn.Err.Error()))
 		return st.bad.Render(fit(s, w, false))

@@ -21,6 +21,10 @@ type pickItem struct {
 // pickForwards is the picker of :pf, the active port-forwards.
 const pickForwards = "port-forward"
 
+// pickFleet is the picker of M and :fleet: which contexts the fleet
+// view watches.
+const pickFleet = "fleet"
+
 // picker is a fuzzy list of contexts or namespaces, where enter switches
 // to the selected one, or of port-forwards, where enter stops one.
 type picker struct {
@@ -33,6 +37,8 @@ type picker struct {
 	err    error
 	// context is the context a namespace is picked in.
 	context string
+	// marked are the contexts marked for the fleet.
+	marked map[string]bool
 }
 
 type pickerItemsMsg struct {
@@ -113,13 +119,30 @@ func (p picker) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	case key.Matches(msg, k.Back):
 		return pop(), nil
 	case scrollKey(msg, k, p.cur.height, len(p.shown), p.cur.move):
+	case p.what == pickFleet && key.Matches(msg, k.Mark):
+		if it, ok := p.selected(); ok && it.value != "all" {
+			if p.marked == nil {
+				p.marked = map[string]bool{}
+			}
+			p.marked[it.value] = !p.marked[it.value]
+			p.cur.move(1)
+		}
 	case key.Matches(msg, k.Enter):
+		if p.what == pickFleet && strings.ContainsAny(p.filter.value(), "*?[,") {
+			// A glob or a list typed in the filter is the selection.
+			spec := p.filter.value()
+			return reply{pop: true, fleet: &spec}, nil
+		}
 		it, ok := p.selected()
 		if !ok {
 			return p, nil
 		}
 		if p.what == pickForwards {
 			return p, p.c.stopForward(it)
+		}
+		if p.what == pickFleet {
+			spec := p.fleetSpec(it)
+			return reply{pop: true, fleet: &spec}, nil
 		}
 		if p.what == "context" {
 			return reply{pop: true, switchTo: &switchRequest{contextName: it.value}}, nil
@@ -134,12 +157,33 @@ func (p picker) Title() string { return "" }
 
 func (p picker) Keys() []key.Binding {
 	k := p.c.keys
+	if p.what == pickFleet {
+		return []key.Binding{k.Enter, k.Mark, k.Filter, k.Back}
+	}
 	return []key.Binding{k.Enter, k.Filter, k.Back}
+}
+
+// fleetSpec is the selection enter makes: the marked contexts, else the
+// row under the cursor ("all" or one context).
+func (p picker) fleetSpec(it pickItem) string {
+	var marked []string
+	for _, i := range p.items {
+		if p.marked[i.value] {
+			marked = append(marked, i.value)
+		}
+	}
+	if len(marked) > 0 {
+		return strings.Join(marked, ",")
+	}
+	return it.value
 }
 
 func (p picker) View(width, height int) string {
 	st := p.c.st
 	head := fmt.Sprintf(" Pick a %s (%s switches · %s filters · %s goes back)", p.what, keyName(p.c.keys.Enter), keyName(p.c.keys.Filter), keyName(p.c.keys.Back))
+	if p.what == pickFleet {
+		head = fmt.Sprintf(" Fleet: pick contexts (%s opens · %s marks several · %s filters; a glob like prod-* or a,b then %s)", keyName(p.c.keys.Enter), keyName(p.c.keys.Mark), keyName(p.c.keys.Filter), keyName(p.c.keys.Enter))
+	}
 	if p.what == pickForwards {
 		head = fmt.Sprintf(" Active port-forwards (%s stops one · %s filters · %s goes back)", keyName(p.c.keys.Enter), keyName(p.c.keys.Filter), keyName(p.c.keys.Back))
 	}
@@ -160,6 +204,9 @@ func (p picker) View(width, height int) string {
 		if it.current {
 			mark = "● "
 		}
+		if p.marked[it.value] {
+			mark = "✓ "
+		}
 		line := fit(" "+mark+it.label, width, false)
 		if i == p.cur.pos {
 			line = st.selected.Render(line)
@@ -171,10 +218,13 @@ func (p picker) View(width, height int) string {
 
 // loadContexts and loadNamespaces fill a picker from the kubeconfig and
 // the server.
-func loadContexts(sw Switcher) tea.Cmd {
+func loadContexts(sw Switcher, what string) tea.Cmd {
 	return func() tea.Msg {
 		cs, err := sw.Contexts()
-		items := make([]pickItem, 0, len(cs))
+		items := make([]pickItem, 0, len(cs)+1)
+		if what == pickFleet {
+			items = append(items, pickItem{label: fmt.Sprintf("all contexts (%d)", len(cs)), value: "all"})
+		}
 		for _, c := range cs {
 			ns := c.Namespace
 			if ns == "" {
@@ -182,7 +232,7 @@ func loadContexts(sw Switcher) tea.Cmd {
 			}
 			items = append(items, pickItem{label: fmt.Sprintf("%s  (cluster %s · user %s · namespace %s)", c.Name, c.Cluster, c.User, ns), value: c.Name, current: c.Current})
 		}
-		return pickerItemsMsg{what: "context", items: items, err: err}
+		return pickerItemsMsg{what: what, items: items, err: err}
 	}
 }
 

@@ -84,6 +84,20 @@ func sizeStates(t *testing.T) map[string]Model {
 	pf.refresh()
 	states["port-forwards"] = base.push(pf)
 
+	fl := newFleet(c, "all", sampleFleet())
+	states["fleet"] = base.push(fl)
+	tr := true
+	fl.transpose = &tr
+	states["fleet transposed"] = base.push(fl)
+	fl.selCluster = 2
+	states["fleet unreachable cell"] = base.push(fl)
+	states["fleet empty"] = base.push(newFleet(c, "all", kube.FleetSnapshot{}))
+	fp := newPicker(c, pickFleet, "prod")
+	fp.items = []pickItem{{label: "all contexts (2)", value: "all"}, {label: "prod-eu-1", value: "prod-eu-1"}, {label: "staging", value: "staging"}}
+	fp.marked = map[string]bool{"staging": true}
+	fp.refresh()
+	states["fleet picker"] = base.push(fp)
+
 	cmd := base
 	cmd.cmdline.start()
 	cmd.cmdline.ti.SetValue("ctx prod-eu-1-with-a-long-name")

@@ -41,6 +41,10 @@ type reply struct {
 	flash    string
 	action   *actionTarget
 	switchTo *switchRequest
+	// fleet starts the fleet view on a context selection.
+	fleet *string
+	// drill opens one cluster's node view over the fleet.
+	drill *drillRequest
 }
 
 // push shows next on top of v.
@@ -79,6 +83,7 @@ type common struct {
 	insp           Inspector
 	act            Actor
 	sw             Switcher
+	fleeter        Fleeter
 	requestTimeout time.Duration
 	stallAfter     time.Duration
 }
