@@ -4,11 +4,14 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,7 +65,13 @@ func TestSoak(t *testing.T) {
 	}
 	ns, dsName := setup.Namespace, setup.DaemonSetNames[0]
 	home := t.TempDir()
-	env := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8"}
+	// Kept after the run: the profiles are what explains a failure.
+	debugDir, err := os.MkdirTemp("", "dsx-soak-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("heap and goroutine profiles in %s", debugDir)
+	env := []string{"HOME=" + home, "DSX_DEBUG_DIR=" + debugDir, "PATH=" + os.Getenv("PATH"), "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8"}
 	term, err := StartTerminal(160, 40, env, dsx, "--kubeconfig", plane.Kubeconfig, "-n", ns)
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +95,11 @@ func TestSoak(t *testing.T) {
 	// averaged, so one GC cycle's timing does not decide.
 	var rssSamples, thrSamples []int64
 	lastSample := time.Time{}
+	// A dump forces a collection, which would itself flatten the RSS
+	// being measured if it ran as often as the RSS samples.
+	dumpEvery := min(time.Minute, (dur-warm)/10)
+	var dumps []dumpStats
+	lastDump := time.Time{}
 	sample := func() (int64, int64) {
 		rss, _ := RSSAnon(term.PID())
 		// procStatus reads kB fields; Threads is a plain count.
@@ -144,6 +158,14 @@ func TestSoak(t *testing.T) {
 			r, th := sample()
 			rssSamples, thrSamples = append(rssSamples, r), append(thrSamples, th)
 		}
+		if time.Since(start) >= warm && time.Since(lastDump) >= dumpEvery {
+			lastDump = time.Now()
+			st, err := dump(term.PID(), debugDir, len(dumps)+1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dumps = append(dumps, st)
+		}
 	}
 	if len(rssSamples) < 6 {
 		t.Fatalf("only %d samples after the warm-up: run longer", len(rssSamples))
@@ -152,6 +174,23 @@ func TestSoak(t *testing.T) {
 	thrAtWarm, thrLast := mean(thrSamples[:3]), mean(thrSamples[len(thrSamples)-3:])
 	t.Logf("soak %s at %d nodes: %d/%d recoveries shown, %d rollouts; anon RSS %.1f MiB after warm-up, %.1f MiB at the end; threads %d, %d",
 		dur, nodes, recovered, restarts, image-1, mb(rssAtWarm), mb(rssLast), thrAtWarm, thrLast)
+	if len(dumps) < 6 {
+		t.Fatalf("only %d profiles after the warm-up: run longer", len(dumps))
+	}
+	heapAtWarm, heapLast := meanOf(dumps[:3], func(d dumpStats) int64 { return d.HeapAlloc }), meanOf(dumps[len(dumps)-3:], func(d dumpStats) int64 { return d.HeapAlloc })
+	gorAtWarm, gorLast := meanOf(dumps[:3], func(d dumpStats) int64 { return d.Goroutines }), meanOf(dumps[len(dumps)-3:], func(d dumpStats) int64 { return d.Goroutines })
+	t.Logf("live heap after GC %.2f MiB after warm-up, %.2f MiB at the end; goroutines %d, %d; heap profiles heap-1.pb.gz .. heap-%d.pb.gz",
+		mb(heapAtWarm), mb(heapLast), gorAtWarm, gorLast, len(dumps))
+	for _, d := range dumps {
+		t.Logf("dump %d: goroutines %d heapAlloc %.2f MiB heapInuse %.2f idle %.2f released %.2f stack %.2f sys %.2f gc %d",
+			d.Seq, d.Goroutines, mb(d.HeapAlloc), mb(d.HeapInuse), mb(d.HeapIdle), mb(d.HeapReleased), mb(d.StackInuse), mb(d.Sys), d.NumGC)
+	}
+	if heapLast > heapAtWarm*105/100 {
+		t.Errorf("live heap grew from %.2f to %.2f MiB after the warm-up (> 5%%)", mb(heapAtWarm), mb(heapLast))
+	}
+	if gorLast > gorAtWarm*105/100 {
+		t.Errorf("goroutines grew from %d to %d after the warm-up (> 5%%)", gorAtWarm, gorLast)
+	}
 	if recovered != restarts {
 		t.Errorf("%d of %d API-server restarts recovered on screen", recovered, restarts)
 	}
@@ -161,6 +200,45 @@ func TestSoak(t *testing.T) {
 	if thrLast > thrAtWarm*105/100+1 {
 		t.Errorf("threads grew from %d to %d after the warm-up", thrAtWarm, thrLast)
 	}
+}
+
+// dumpStats is what dsx writes on SIGUSR1 under DSX_DEBUG_DIR (debug.go).
+type dumpStats struct {
+	Seq          int   `json:"seq"`
+	Goroutines   int64 `json:"goroutines"`
+	HeapAlloc    int64 `json:"heapAlloc"`
+	HeapInuse    int64 `json:"heapInuse"`
+	HeapIdle     int64 `json:"heapIdle"`
+	HeapReleased int64 `json:"heapReleased"`
+	StackInuse   int64 `json:"stackInuse"`
+	Sys          int64 `json:"sys"`
+	NumGC        int64 `json:"numGC"`
+}
+
+// dump asks dsx for its seq-th dump and waits for the stats file, which
+// dsx writes last.
+func dump(pid int, dir string, seq int) (dumpStats, error) {
+	var st dumpStats
+	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
+		return st, err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("stats-%d.json", seq))
+	err := testenv.Wait(context.Background(), 30*time.Second, "dsx's dump "+path, func(context.Context) (bool, error) {
+		b, err := os.ReadFile(path)
+		return err == nil && json.Unmarshal(b, &st) == nil, nil
+	})
+	if err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+func meanOf(ds []dumpStats, f func(dumpStats) int64) int64 {
+	xs := make([]int64, len(ds))
+	for i, d := range ds {
+		xs[i] = f(d)
+	}
+	return mean(xs)
 }
 
 func mean(xs []int64) int64 {
