@@ -167,6 +167,11 @@ func run(args []string) error {
 	if target.StallAfter, err = stallAfterOf(*rf.stallAfter, conf); err != nil {
 		return err
 	}
+	stopDumps, err := startDebugDumps(os.Getenv)
+	if err != nil {
+		return err
+	}
+	defer stopDumps()
 	now, err := pinnedClock(os.Getenv("DSX_NOW"))
 	if err != nil {
 		return err
