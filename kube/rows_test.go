@@ -50,7 +50,6 @@ func TestDaemonSetRows(t *testing.T) {
 	}
 }
 
-
 func TestRolloutMark(t *testing.T) {
 	base := DaemonSetRow{Desired: 3, Current: 3, Ready: 3, UpToDate: 3, Available: 3, Observed: true}
 	cases := []struct {
