@@ -50,8 +50,6 @@ func TestDaemonSetRows(t *testing.T) {
 	}
 }
 
-var created0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-
 func TestRolloutMark(t *testing.T) {
 	base := DaemonSetRow{Desired: 3, Current: 3, Ready: 3, UpToDate: 3, Available: 3, Observed: true}
 	cases := []struct {

@@ -6,6 +6,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // Snapshot is an immutable picture of the cache, the only thing views see.
@@ -179,6 +180,20 @@ func (w *Watcher) markBlocked(rows []DaemonSetRow, dss []*appsv1.DaemonSet, deta
 	for k, m := range w.blocked {
 		if byKey[k] != m.ds {
 			delete(w.blocked, k)
+		}
+	}
+	// Pod generations of controllers that are gone (StatefulSets' too):
+	// no memo reads them, and DaemonSets come and go for the life of a
+	// session.
+	if len(w.gen.pods) > 2*len(dss)+64 {
+		live := make(map[types.UID]bool, len(dss))
+		for _, ds := range dss {
+			live[ds.UID] = true
+		}
+		for uid := range w.gen.pods {
+			if !live[uid] {
+				delete(w.gen.pods, uid)
+			}
 		}
 	}
 }
