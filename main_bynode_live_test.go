@@ -154,10 +154,14 @@ func TestNodesEndToEnd(t *testing.T) {
 		}
 	}
 	s.keys("Escape")
-	s.waitFor(10*time.Second, "the nodes list again", func(x string) bool { return strings.Contains(x, "nodes · sort: health") && strings.Contains(x, "filter: bu-s") })
+	s.waitFor(10*time.Second, "the nodes list again", func(x string) bool {
+		return strings.Contains(x, "nodes · sort: health") && strings.Contains(x, "filter: bu-s")
+	})
 	// One key at a time: two escapes in one write read as alt+esc.
 	s.keys("Escape")
-	s.waitFor(10*time.Second, "the filter cleared", func(x string) bool { return strings.Contains(x, "nodes · sort: health") && !strings.Contains(x, "filter: bu-s") })
+	s.waitFor(10*time.Second, "the filter cleared", func(x string) bool {
+		return strings.Contains(x, "nodes · sort: health") && !strings.Contains(x, "filter: bu-s")
+	})
 	s.keys("Escape")
 	s.waitFor(10*time.Second, "the DaemonSet list again", func(x string) bool { return strings.Contains(x, "3 DaemonSets") })
 
