@@ -355,7 +355,7 @@ func (v nodesList) View(width, height int) string {
 		switch {
 		case !v.loaded:
 			msg = " …"
-		case !v.snap.Access.Nodes:
+		case len(v.items) == 0 && !v.snap.Access.Nodes:
 			msg = " No nodes: no permission to list nodes (:nodes NAME opens one node's DaemonSets by its pods)"
 		case v.filter.value() != "":
 			msg += " match “" + v.filter.value() + "”"
