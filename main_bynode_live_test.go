@@ -154,8 +154,15 @@ func TestNodesEndToEnd(t *testing.T) {
 		}
 	}
 	s.keys("Escape")
-	s.waitFor(10*time.Second, "the nodes list again", func(x string) bool { return strings.Contains(x, "nodes · sort: health") && strings.Contains(x, "filter: bu-s") })
-	s.keys("Escape", "Escape")
+	s.waitFor(10*time.Second, "the nodes list again", func(x string) bool {
+		return strings.Contains(x, "nodes · sort: health") && strings.Contains(x, "filter: bu-s")
+	})
+	// One key at a time: two escapes in one write read as alt+esc.
+	s.keys("Escape")
+	s.waitFor(10*time.Second, "the filter cleared", func(x string) bool {
+		return strings.Contains(x, "nodes · sort: health") && !strings.Contains(x, "filter: bu-s")
+	})
+	s.keys("Escape")
 	s.waitFor(10*time.Second, "the DaemonSet list again", func(x string) bool { return strings.Contains(x, "3 DaemonSets") })
 
 	// cni-agent's node view, bu-sick's row (ineligible), enter, esc.
@@ -170,5 +177,35 @@ func TestNodesEndToEnd(t *testing.T) {
 	s.keys("Escape")
 	s.waitFor(10*time.Second, "cni-agent's node view again", func(x string) bool {
 		return strings.Contains(x, ns+"/cni-agent · sort: state") && strings.Contains(x, "up to date and ready")
+	})
+}
+
+// The nodes list and a node's view at 80x24 under NO_COLOR and --ascii:
+// no colour is sent, no byte outside ASCII is drawn, the health keeps its
+// words and symbols (as ASCII).
+func TestNodesNoColorASCII(t *testing.T) {
+	const ns = "e2e-bynode-ascii"
+	byNodeCluster(t, ns, "ba")
+	s := startTmux(t, 80, 24, []string{"TERM=screen", "NO_COLOR=1", "LANG=C.UTF-8"}, "--kubeconfig", plane.Kubeconfig, "-n", ns, "--ascii")
+	s.waitFor(time.Minute, "3 DaemonSets", func(x string) bool { return strings.Contains(x, "3 DaemonSets") })
+	s.keys("N")
+	check := func(what string, cond func(string) bool) {
+		t.Helper()
+		scr := s.waitFor(time.Minute, what, cond)
+		for _, r := range scr {
+			if r > 0x7e && r != '\n' {
+				t.Fatalf("non-ASCII %q in %s:\n%s", r, what, scr)
+			}
+		}
+		if esc := s.captureEscapes(); colourSGR.MatchString(esc) {
+			t.Fatalf("colour sent under NO_COLOR in %s: %q", what, colourSGR.FindString(esc))
+		}
+	}
+	check("the nodes list", func(x string) bool { return strings.Contains(x, "ba-sick") && strings.Contains(x, "1/2 ok") })
+	s.keys("/", "b", "a", "-", "s", "Enter")
+	s.waitFor(10*time.Second, "the filter kept", func(x string) bool { return strings.Contains(x, "filter: ba-s") })
+	s.keys("Enter")
+	check("ba-sick's view", func(x string) bool {
+		return strings.Contains(x, "node ba-sick") && strings.Contains(x, "progressing") && strings.Contains(x, "ineligible")
 	})
 }

@@ -16,7 +16,7 @@ type Map struct {
 	Group, Timeline                         key.Binding
 	Search, SearchNext, SearchPrev          key.Binding
 	Follow, Previous, Container             key.Binding
-	Contexts, Nodes                         key.Binding
+	Contexts, Nodes, OpenNode               key.Binding
 	Confirm, Cancel, Choice, ChoicePrev     key.Binding
 	Mark, Diff                              key.Binding
 	// Fleet opens the fleet view; Transpose, Left and Right work in it.
@@ -37,6 +37,7 @@ func (m Map) Groups() []Group {
 		{"In describe, YAML and logs", []key.Binding{m.Search, m.SearchNext, m.SearchPrev, m.Follow, m.Previous, m.Container}},
 		{"Actions", []key.Binding{m.Edit, m.Delete, m.Create, m.Restart, m.History, m.Undo, m.Shell, m.PortForward}},
 		{"In the fleet view", []key.Binding{m.Left, m.Right, m.Transpose}},
+		{"In the node view and the nodes list", []key.Binding{m.OpenNode}},
 		{"In dialogs and history", []key.Binding{m.Confirm, m.Cancel, m.Choice, m.ChoicePrev, m.Mark, m.Diff}},
 	}
 }
@@ -74,6 +75,7 @@ func Default() Map {
 		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:ctx, :ns, :nodes, :group, :fleet, :pf, :log, :q)")),
 		Contexts:   key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "switch context")),
 		Nodes:      key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "nodes list (every DaemonSet per node; :nodes)")),
+		OpenNode:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "the node's DaemonSets")),
 		Problems:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "problems only")),
 		Sort:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort")),
 		Group:      key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "group by zone/pool/label")),

@@ -18,7 +18,7 @@ func (m *Map) Names() map[string]*key.Binding {
 		"shell": &m.Shell, "portForward": &m.PortForward,
 		"history": &m.History, "command": &m.Command, "problems": &m.Problems, "sort": &m.Sort, "group": &m.Group, "timeline": &m.Timeline,
 		"search": &m.Search, "searchNext": &m.SearchNext, "searchPrev": &m.SearchPrev, "follow": &m.Follow, "previous": &m.Previous,
-		"container": &m.Container, "contexts": &m.Contexts, "nodes": &m.Nodes, "confirm": &m.Confirm, "cancel": &m.Cancel, "choice": &m.Choice, "choicePrev": &m.ChoicePrev,
+		"container": &m.Container, "contexts": &m.Contexts, "nodes": &m.Nodes, "openNode": &m.OpenNode, "confirm": &m.Confirm, "cancel": &m.Cancel, "choice": &m.Choice, "choicePrev": &m.ChoicePrev,
 		"mark": &m.Mark, "diff": &m.Diff,
 		"fleet": &m.Fleet, "transpose": &m.Transpose, "left": &m.Left, "right": &m.Right,
 	}

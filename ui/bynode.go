@@ -274,7 +274,7 @@ func (v nodesList) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	case key.Matches(msg, k.Problems):
 		v.problemsOnly = !v.problemsOnly
 		v.refresh()
-	case key.Matches(msg, k.Enter):
+	case key.Matches(msg, k.OpenNode):
 		if n, ok := v.selected(); ok {
 			return push(v, newNodeDS(v.c, v.snap, n.Name)), v.c.focusNode(n.Name)
 		}
@@ -295,17 +295,12 @@ func (v nodesList) ref() (kube.ObjectRef, bool) {
 
 // target: the nodes list has no DaemonSet of its own to act on.
 func (v nodesList) target(a kube.Action) (actionTarget, string) {
-	return actionTarget{action: a}, string(a) + ": select a DaemonSet (" + keyName(v.c.keys.Enter) + " on a node, or " + keyName(v.c.keys.Back) + " to the list)"
+	return actionTarget{action: a}, string(a) + ": select a DaemonSet (" + keyName(v.c.keys.OpenNode) + " on a node, or " + keyName(v.c.keys.Back) + " to the list)"
 }
 
 func (v nodesList) Keys() []key.Binding {
 	k := v.c.keys
-	return []key.Binding{k.Back, openBinding(k.Enter, "DaemonSets on it"), k.Problems, k.Filter, k.Sort, k.Describe, k.YAML}
-}
-
-// openBinding is b with what it opens here in the hint bar.
-func openBinding(b key.Binding, what string) key.Binding {
-	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, what))
+	return []key.Binding{k.Back, k.OpenNode, k.Problems, k.Filter, k.Sort, k.Describe, k.YAML}
 }
 
 func (v nodesList) header(width int) []string {
@@ -355,6 +350,8 @@ func (v nodesList) View(width, height int) string {
 		switch {
 		case !v.loaded:
 			msg = " …"
+		case len(v.items) == 0 && !v.snap.Access.Nodes:
+			msg = " No nodes: no permission to list nodes (:nodes NAME opens one node's DaemonSets by its pods)"
 		case v.filter.value() != "":
 			msg += " match “" + v.filter.value() + "”"
 		case v.problemsOnly:

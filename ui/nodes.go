@@ -267,7 +267,7 @@ func (v nodeView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	case key.Matches(msg, k.Problems):
 		v.problemsOnly = !v.problemsOnly
 		v.refresh()
-	case key.Matches(msg, k.Enter):
+	case key.Matches(msg, k.OpenNode):
 		if r, ok := v.selectedRow(); ok && !r.NodeGone && r.Node != "<unassigned>" {
 			return push(v, newNodeDS(v.c, kube.Snapshot{}, r.Node)), v.c.focusNode(r.Node)
 		}
@@ -367,7 +367,7 @@ func (v nodeView) target(a kube.Action) (actionTarget, string) {
 
 func (v nodeView) Keys() []key.Binding {
 	k := v.c.keys
-	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Group, k.Timeline, k.Filter, k.Sort, k.Shell, k.PortForward, openBinding(k.Enter, "node's DaemonSets")}
+	return []key.Binding{k.Back, k.Problems, k.Describe, k.YAML, k.Info, k.Logs, k.Group, k.Timeline, k.Filter, k.Sort, k.Shell, k.PortForward, k.OpenNode}
 }
 
 func nodeColumns() []column {
