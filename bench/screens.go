@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -87,3 +88,54 @@ func filterShows(pattern string) func(string) bool {
 
 // filterClosed holds once no filter is being typed.
 func filterClosed(scr string) bool { return !strings.Contains(scr, "█  (enter: keep") }
+
+// k9s's screens. Its DaemonSet view has a row per DaemonSet with the same
+// five counts as dsx's list (DESIRED CURRENT READY UP-TO-DATE AVAILABLE),
+// so "complete" means the same there: every row shows n in each.
+func k9sListComplete(names []string, n int) func(string) bool {
+	return listComplete(names, n)
+}
+
+// k9sFirstRow holds once the first row of k9s's table is name's, where
+// the cursor starts.
+func k9sFirstRow(name string) func(string) bool {
+	return func(scr string) bool {
+		for _, line := range strings.Split(scr, "\n") {
+			f := strings.Fields(strings.Trim(line, "│║ "))
+			if i := indexOf(f, name); i >= 0 {
+				return true
+			}
+			if len(f) > 0 && isTableHeader(f) {
+				continue
+			}
+		}
+		return false
+	}
+}
+
+func isTableHeader(f []string) bool { return indexOf(f, "NAME") >= 0 || indexOf(f, "NAME↑") >= 0 }
+
+// k9sPodsComplete holds once k9s's pod view of DaemonSet ds counts n pods
+// in its title and every pod row on screen is ready (1/1) and Running.
+func k9sPodsComplete(ds string, n int) func(string) bool {
+	count := fmt.Sprintf("[%d]", n)
+	return func(scr string) bool {
+		titled, rows := false, 0
+		for _, line := range strings.Split(scr, "\n") {
+			if strings.Contains(strings.ToLower(line), "pods(") && strings.Contains(line, count) {
+				titled = true
+				continue
+			}
+			f := strings.Fields(strings.Trim(line, "│║ "))
+			i := slices.IndexFunc(f, func(s string) bool { return strings.HasPrefix(s, ds+"-") })
+			if i < 0 {
+				continue
+			}
+			rows++
+			if !slices.Contains(f[i+1:], "1/1") || !slices.Contains(f[i+1:], "Running") {
+				return false
+			}
+		}
+		return titled && rows > 0
+	}
+}
