@@ -33,12 +33,16 @@ test: plane
 # Benchmarks, not part of `make test` (the big sizes take many minutes):
 # the model's pure benchmarks, then per size in NODES one control plane
 # with BENCH_DAEMONSETS DaemonSets on every node and dsx run in a real
-# pseudo-terminal. Prints a Markdown table (see docs/performance.md).
+# pseudo-terminal, then k9s in the same harness on the same cluster. k9s
+# is built from its own module (bench/k9s, never dsx's go.mod) into
+# ~/.cache/dsx/k9s, once per go.sum. Prints one Markdown table per size
+# (see docs/performance.md). BENCH_K9S=false leaves k9s out.
 NODES ?= 100,1000,5000
 BENCH_DAEMONSETS ?= 10
+BENCH_K9S ?= true
 bench: plane
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./bench
-	$(GO) run ./bench/cmd/dsxbench -nodes $(NODES) -daemonsets $(BENCH_DAEMONSETS)
+	$(GO) run ./bench/cmd/dsxbench -nodes $(NODES) -daemonsets $(BENCH_DAEMONSETS) -k9s=$(BENCH_K9S)
 
 # The pictures of README.md and docs/guide.md (docs/img: NAME.svg, NAME.png,
 # and NAME.txt, the frame's text, which the docs test checks against the

@@ -77,7 +77,7 @@ func EnsureK9s(dir string, progress io.Writer) (string, error) {
 	defer os.RemoveAll(tmp)
 	fmt.Fprintf(progress, "bench: building k9s %s into %s (a few minutes on 2 cores, once)\n", K9sVersion, out)
 	t0 := time.Now()
-	cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(tmp, "k9s"), "github.com/derailed/k9s")
+	cmd := exec.Command("go", "build", "-o", filepath.Join(tmp, "k9s"), "github.com/derailed/k9s")
 	cmd.Dir = dir
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building k9s: %v\n%s", err, b)
@@ -161,6 +161,7 @@ func measureK9s(ctx context.Context, plane *testenv.Plane, cfg Config, res Resul
 		return k, err
 	}
 	k.FirstScreen = at.Sub(t0)
+	cfg.saveScreen(term, "k9s-list")
 	say("first screen %s", ms(k.FirstScreen))
 	if k.IdleList, err = idleCPU(ctx, pid, cfg.Idle); err != nil {
 		return k, err
@@ -186,6 +187,7 @@ func measureK9s(ctx context.Context, plane *testenv.Plane, cfg Config, res Resul
 		return k, err
 	}
 	k.PodView = at.Sub(t1)
+	cfg.saveScreen(term, "k9s-pods")
 	say("pod view %s", ms(k.PodView))
 	if k.IdlePods, err = idleCPU(ctx, pid, cfg.Idle); err != nil {
 		return k, err
@@ -204,6 +206,7 @@ func measureK9s(ctx context.Context, plane *testenv.Plane, cfg Config, res Resul
 	}); err != nil {
 		return k, err
 	}
+	cfg.saveScreen(term, "k9s-rollout")
 	say("rollout over %s (finished %v, kubectl %s): %.2f CPU s, %.0f B/s", ms(k.Rollout.Duration), k.Rollout.Finished, ms(k.Rollout.Kubectl), k.Rollout.CPU.Seconds(), k.Rollout.BytesPerSec)
 	if k.RSSEnd, err = RSS(pid); err != nil {
 		return k, err

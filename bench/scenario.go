@@ -36,7 +36,11 @@ type Config struct {
 	// HeapProfile, when set, receives a heap profile of dsx's watcher
 	// with every cache synced.
 	HeapProfile string
-	Progress    io.Writer
+	// ScreenDir, when set, receives the screen text at each measured
+	// moment (NODES-dsx-list.txt, NODES-k9s-pods.txt, …), to check what a
+	// figure was taken on.
+	ScreenDir string
+	Progress  io.Writer
 }
 
 // Result holds one run's figures.
@@ -160,6 +164,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		return res, err
 	}
 	res.FirstScreen = at.Sub(t0)
+	cfg.saveScreen(term, "dsx-list")
 	at, err = term.WaitFor(timeout, "caches synced", cachesSynced(cfg.Nodes, res.Pods))
 	if err != nil {
 		return res, err
@@ -187,6 +192,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		return res, err
 	}
 	res.NodeView = at.Sub(t1)
+	cfg.saveScreen(term, "dsx-node-view")
 	say("node view %s", ms(res.NodeView))
 
 	if res.Keystrokes, err = typeFilter(term, "kwok-node-123"); err != nil {
@@ -212,6 +218,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	}); err != nil {
 		return res, err
 	}
+	cfg.saveScreen(term, "dsx-rollout")
 	say("rollout over %s (finished %v, kubectl %s): %.2f CPU s, %d frames, %.0f B/s", ms(res.Rollout.Duration), res.Rollout.Finished, ms(res.Rollout.Kubectl), res.Rollout.CPU.Seconds(), res.Rollout.Frames, res.Rollout.BytesPerSec)
 	if res.RSSEnd, err = RSS(pid); err != nil {
 		return res, err
@@ -231,6 +238,16 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		res.K9s = &k
 	}
 	return res, nil
+}
+
+// saveScreen writes term's screen to ScreenDir, if set; a failure to
+// write only loses the copy.
+func (cfg Config) saveScreen(term *Terminal, what string) {
+	if cfg.ScreenDir == "" {
+		return
+	}
+	_ = os.MkdirAll(cfg.ScreenDir, 0o755)
+	_ = os.WriteFile(filepath.Join(cfg.ScreenDir, fmt.Sprintf("%d-%s.txt", cfg.Nodes, what)), []byte(term.Screen()+"\n"), 0o644)
 }
 
 // idleCPU sums a process's CPU over d.

@@ -26,16 +26,17 @@ func main() {
 	kubectl := flag.Bool("kubectl", true, "build kubectl from k8s.io/kubectl and time it as the baseline")
 	k9s := flag.Bool("k9s", true, "build k9s "+bench.K9sVersion+" from bench/k9s (cached) and measure it beside dsx")
 	idle := flag.Duration("idle", time.Minute, "how long idle CPU is summed in each view")
+	screens := flag.String("screens", "", "write the screen text at each measured moment into this directory")
 	out := flag.String("out", "", "also write the tables to this file")
 	heap := flag.String("heapprofile", "", "write heap profiles of the synced watcher to this prefix (PREFIX-NODES.pprof)")
 	flag.Parse()
-	if err := run(*nodes, *dss, *limit, *idle, *kubectl, *k9s, *out, *heap); err != nil {
+	if err := run(*nodes, *dss, *limit, *idle, *kubectl, *k9s, *out, *heap, *screens); err != nil {
 		fmt.Fprintln(os.Stderr, "dsxbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(nodeList string, dss int, limit, idle time.Duration, kubectl, k9s bool, out, heap string) error {
+func run(nodeList string, dss int, limit, idle time.Duration, kubectl, k9s bool, out, heap, screens string) error {
 	var sizes []int
 	for _, f := range strings.Split(nodeList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -65,7 +66,7 @@ func run(nodeList string, dss int, limit, idle time.Duration, kubectl, k9s bool,
 	var results []bench.Result
 	for _, n := range sizes {
 		t0 := time.Now()
-		cfg := bench.Config{Nodes: n, DaemonSets: dss, DSX: dsx, Kubectl: kctl, K9s: k9sBin, RolloutLimit: limit, Idle: idle, Progress: os.Stderr}
+		cfg := bench.Config{Nodes: n, DaemonSets: dss, DSX: dsx, Kubectl: kctl, K9s: k9sBin, RolloutLimit: limit, Idle: idle, ScreenDir: screens, Progress: os.Stderr}
 		if heap != "" {
 			cfg.HeapProfile = fmt.Sprintf("%s-%d.pprof", heap, n)
 		}
