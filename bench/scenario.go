@@ -187,7 +187,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	if err := term.Type("\r"); err != nil {
 		return res, err
 	}
-	at, err = term.WaitFor(timeout, "the complete node view", nodeViewComplete(cfg.Nodes, 0))
+	at, err = term.WaitFor(timeout, "the complete node view", nodeViewShown(cfg.Nodes))
 	if err != nil {
 		return res, err
 	}
