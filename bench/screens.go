@@ -177,9 +177,10 @@ func k9sFirstRow(name string) func(string) bool {
 
 // k9sPodsComplete holds once k9s's pod view of DaemonSet ds counts n pods
 // in its title and shows as many pod rows as fit (or all n), each ready
-// (1/1), Running and drawn to its AGE cell.
+// (1/1), Running and drawn to its AGE cell. k9s writes the count with
+// thousands separators ("[1,000]").
 func k9sPodsComplete(ds string, n int) func(string) bool {
-	count := fmt.Sprintf("[%d]", n)
+	count := "[" + thousands(n) + "]"
 	return func(scr string) bool {
 		lines := strings.Split(scr, "\n")
 		title, bottom := -1, -1

@@ -79,6 +79,8 @@ func TestScreenPredicates(t *testing.T) {
 		{"k9s pods mid-paint", k9sPodsComplete("ds-00", 100), screen(t, "k9s-pods-partial"), false},
 		{"k9s pods, last row without its age", k9sPodsComplete("ds-00", 100), cut(k9sPods, "ds-00-zm8xs", 30), false},
 		{"k9s pods during a rollout", k9sPodsComplete("ds-00", 100), screen(t, "k9s-pods-rollout"), false},
+		{"k9s pods, a thousand", k9sPodsComplete("ds-00", 1000), screen(t, "k9s-pods-1000"), true},
+		{"k9s pods, a thousand counted without a separator", k9sPodsComplete("ds-00", 1000), strings.Replace(screen(t, "k9s-pods-1000"), "[1,000]", "[1000]", 1), false},
 		{"k9s pods in the DaemonSet view", k9sPodsComplete("ds-00", 100), k9sList, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
