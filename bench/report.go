@@ -138,7 +138,10 @@ func writeRun(w io.Writer, r Result) {
 	fmt.Fprintf(w, "\nSet-up: %s nodes created in %s, Ready in %s; the DaemonSets settled in %s.\n",
 		thousands(r.Nodes), sec(r.Setup.NodesCreated), sec(r.Setup.NodesReady), sec(r.Setup.DaemonSetsSettled))
 	if k.Err != "" {
-		fmt.Fprintf(w, "k9s: %s.\n", strings.SplitN(k.Err, "\n", 2)[0])
+		// The error carries the screen it gave up on; the table keeps the
+		// reason.
+		why, _, _ := strings.Cut(strings.SplitN(k.Err, "\n", 2)[0], "; screen:")
+		fmt.Fprintf(w, "k9s: %s.\n", why)
 	}
 }
 

@@ -78,13 +78,15 @@ func TestWriteTable(t *testing.T) {
 	with := r
 	with.K9s = &K9sResult{FirstScreen: 2 * time.Second, AnonList: 80e6, IdleList: 6 * time.Second, PodView: time.Second, IdlePods: 9 * time.Second,
 		Rollout: RolloutFigures{Duration: 20 * time.Second, Finished: true, BytesPerSec: 12000}}
+	stopped := r
+	stopped.K9s = &K9sResult{FirstScreen: 2 * time.Second, Err: "timed out after 2m10s waiting for k9s: the complete pod view; screen:\n│ ds-00-2bzbf …"}
 	var b bytes.Buffer
-	WriteTable(&b, []Result{with, r})
-	both := strings.SplitN(b.String(), "### ", 3)
-	if len(both) != 3 {
-		t.Fatalf("want two tables, got\n%s", b.String())
+	WriteTable(&b, []Result{with, r, stopped})
+	tables := strings.SplitN(b.String(), "### ", 4)
+	if len(tables) != 4 {
+		t.Fatalf("want three tables, got\n%s", b.String())
 	}
-	k9s, none := both[1], both[2]
+	k9s, none, part := tables[1], tables[2], tables[3]
 	if !strings.HasPrefix(k9s, "1,000 nodes × 10 DaemonSets (10,000 daemon pods)") {
 		t.Errorf("heading: %q", strings.SplitN(k9s, "\n", 2)[0])
 	}
@@ -108,6 +110,11 @@ func TestWriteTable(t *testing.T) {
 		{none, "**start → every DaemonSet", 5, "—"},
 		{none, "**start → every DaemonSet", 6, "n/a"},
 		{none, "**rollout: bytes", 6, "n/a"},
+		// k9s stopped after its first screen: that ratio stands, the rest
+		// are blank.
+		{part, "**start → every DaemonSet", 6, "0.15× ✓"},
+		{part, "**Enter → complete node view", 5, "—"},
+		{part, "**rollout: bytes", 6, "n/a"},
 	} {
 		if got := rowOf(t, c.table, c.row); got[c.col] != c.want {
 			t.Errorf("%s, column %d: %q, want %q", c.row, c.col, got[c.col], c.want)
@@ -115,5 +122,8 @@ func TestWriteTable(t *testing.T) {
 	}
 	if !strings.Contains(none, "k9s: not run.") {
 		t.Errorf("the table without k9s does not say so:\n%s", none)
+	}
+	if !strings.Contains(part, "k9s: timed out after 2m10s waiting for k9s: the complete pod view.\n") {
+		t.Errorf("the table of a stopped k9s does not say why in one line:\n%s", part)
 	}
 }
