@@ -125,6 +125,8 @@ type K9sResult struct {
 	Rollout RolloutFigures
 	// RSSEnd is VmRSS after the rollout.
 	RSSEnd int64
+	// Refresh is the refresh rate k9s ran with: its default.
+	Refresh time.Duration
 	// Err is why the measurement stopped early, if it did.
 	Err string
 }
@@ -132,7 +134,7 @@ type K9sResult struct {
 // measureK9s starts k9s in a pseudo-terminal on the cluster res was
 // measured on and takes the figures of K9sResult.
 func measureK9s(ctx context.Context, plane *testenv.Plane, cfg Config, res Result) (K9sResult, error) {
-	var k K9sResult
+	k := K9sResult{Refresh: k9sRefresh}
 	say := func(f string, a ...any) { fmt.Fprintf(cfg.Progress, "bench: k9s: "+f+"\n", a...) }
 	home, err := os.MkdirTemp("", "dsx-bench-k9s-")
 	if err != nil {

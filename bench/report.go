@@ -137,6 +137,9 @@ func writeRun(w io.Writer, r Result) {
 		msf(r.Startup.Resolve)+" / "+msf(r.Startup.Connect)+" / "+msf(r.Startup.FirstRows), "", "", "", "")
 	fmt.Fprintf(w, "\nSet-up: %s nodes created in %s, Ready in %s; the DaemonSets settled in %s.\n",
 		thousands(r.Nodes), sec(r.Setup.NodesCreated), sec(r.Setup.NodesReady), sec(r.Setup.DaemonSetsSettled))
+	if k.Refresh > 0 {
+		fmt.Fprintf(w, "k9s %s, refreshing every %s (its default).\n", K9sVersion, k.Refresh)
+	}
 	if k.Err != "" {
 		// The error carries the screen it gave up on; the table keeps the
 		// reason.

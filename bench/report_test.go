@@ -76,7 +76,7 @@ func TestWriteTable(t *testing.T) {
 		Rollout: RolloutFigures{Duration: 20 * time.Second, Finished: true, BytesPerSec: 2400, Kubectl: 19 * time.Second},
 	}
 	with := r
-	with.K9s = &K9sResult{FirstScreen: 2 * time.Second, AnonList: 80e6, IdleList: 6 * time.Second, PodView: time.Second, IdlePods: 9 * time.Second,
+	with.K9s = &K9sResult{Refresh: 2 * time.Second, FirstScreen: 2 * time.Second, AnonList: 80e6, IdleList: 6 * time.Second, PodView: time.Second, IdlePods: 9 * time.Second,
 		Rollout: RolloutFigures{Duration: 20 * time.Second, Finished: true, BytesPerSec: 12000}}
 	stopped := r
 	stopped.K9s = &K9sResult{FirstScreen: 2 * time.Second, Err: "timed out after 2m10s waiting for k9s: the complete pod view; screen:\n│ ds-00-2bzbf …"}
@@ -119,6 +119,9 @@ func TestWriteTable(t *testing.T) {
 		if got := rowOf(t, c.table, c.row); got[c.col] != c.want {
 			t.Errorf("%s, column %d: %q, want %q", c.row, c.col, got[c.col], c.want)
 		}
+	}
+	if !strings.Contains(k9s, "k9s v0.50.16, refreshing every 2s (its default).") {
+		t.Errorf("the table does not give k9s's version and refresh rate:\n%s", k9s)
 	}
 	if !strings.Contains(none, "k9s: not run.") {
 		t.Errorf("the table without k9s does not say so:\n%s", none)
