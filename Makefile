@@ -33,16 +33,20 @@ test: plane
 # Benchmarks, not part of `make test` (the big sizes take many minutes):
 # the model's pure benchmarks, then per size in NODES one control plane
 # with BENCH_DAEMONSETS DaemonSets on every node and dsx run in a real
-# pseudo-terminal. Prints a Markdown table (see docs/performance.md).
+# pseudo-terminal, then k9s in the same harness on the same cluster. k9s
+# is built from its own module (bench/k9s, never dsx's go.mod) into
+# ~/.cache/dsx/k9s, once per go.sum. Prints one Markdown table per size
+# (see docs/performance.md). BENCH_K9S=false leaves k9s out.
 NODES ?= 100,1000,5000
 BENCH_DAEMONSETS ?= 10
 # The fleet: FLEET contexts (one unreachable) over FLEET_PLANES planes.
 FLEET ?= 50
 FLEET_PLANES ?= 2
+BENCH_K9S ?= true
 bench: plane
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./bench
 	DSX_BENCH_FLEET=$(FLEET) DSX_BENCH_FLEET_PLANES=$(FLEET_PLANES) $(GO) test -count=1 -run TestFleetScale -timeout 20m -v ./bench
-	$(GO) run ./bench/cmd/dsxbench -nodes $(NODES) -daemonsets $(BENCH_DAEMONSETS)
+	$(GO) run ./bench/cmd/dsxbench -nodes $(NODES) -daemonsets $(BENCH_DAEMONSETS) -k9s=$(BENCH_K9S)
 
 # The pictures of README.md and docs/guide.md (docs/img: NAME.svg, NAME.png,
 # and NAME.txt, the frame's text, which the docs test checks against the

@@ -29,17 +29,33 @@ func procStatus(pid int, field string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, l := range strings.Split(string(b), "\n") {
+	v, err := parseStatusField(string(b), field)
+	if err != nil {
+		return 0, fmt.Errorf("pid %d: %w", pid, err)
+	}
+	return v, nil
+}
+
+// parseStatusField reads a "Field:   123 kB" line of /proc/<pid>/status
+// as bytes.
+func parseStatusField(status, field string) (int64, error) {
+	for _, l := range strings.Split(status, "\n") {
 		if v, ok := strings.CutPrefix(l, field); ok {
 			f := strings.Fields(v)
 			if len(f) < 1 {
 				break
 			}
 			kb, err := strconv.ParseInt(f[0], 10, 64)
-			return kb << 10, err
+			if err != nil {
+				return 0, fmt.Errorf("malformed %s line %q", field, l)
+			}
+			if len(f) > 1 && f[1] != "kB" {
+				return 0, fmt.Errorf("unexpected unit in %q", l)
+			}
+			return kb << 10, nil
 		}
 	}
-	return 0, fmt.Errorf("no %s for pid %d", field, pid)
+	return 0, fmt.Errorf("no %s in status", field)
 }
 
 // CPUTime is the user plus system CPU a process has used.
@@ -48,22 +64,30 @@ func CPUTime(pid int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	// The command name in parentheses may hold spaces; fields count from
-	// after its closing parenthesis.
-	s := string(b)
+	d, err := parseStatCPU(string(b))
+	if err != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+	}
+	return d, nil
+}
+
+// parseStatCPU reads utime plus stime from a /proc/<pid>/stat line.
+func parseStatCPU(s string) (time.Duration, error) {
+	// The command name in parentheses may hold spaces and parentheses;
+	// fields count from after its last closing parenthesis.
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("malformed /proc/%d/stat", pid)
+		return 0, fmt.Errorf("no command name")
 	}
 	f := strings.Fields(s[i+1:])
 	// utime and stime are fields 14 and 15 of stat(5); here 12 and 13.
 	if len(f) < 13 {
-		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+		return 0, fmt.Errorf("short stat line (%d fields after the name)", len(f))
 	}
 	u, err1 := strconv.ParseInt(f[11], 10, 64)
 	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("malformed /proc/%d/stat", pid)
+	if err1 != nil || err2 != nil || u < 0 || st < 0 {
+		return 0, fmt.Errorf("malformed utime/stime %q %q", f[11], f[12])
 	}
 	return time.Duration(u+st) * time.Second / clockTicks, nil
 }

@@ -24,13 +24,20 @@ func TestScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// DSX_BENCH_K9S=1 measures k9s too (built once into the cache).
+	var k9s string
+	if os.Getenv("DSX_BENCH_K9S") != "" {
+		if k9s, err = EnsureK9s("k9s", os.Stderr); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var results []Result
 	for _, f := range strings.Split(env, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil {
 			t.Fatalf("DSX_BENCH_NODES: %v", err)
 		}
-		r, err := Run(context.Background(), Config{Nodes: n, DaemonSets: 10, DSX: dsx, Kubectl: kctl, RolloutLimit: 3 * time.Minute, Progress: os.Stderr})
+		r, err := Run(context.Background(), Config{Nodes: n, DaemonSets: 10, DSX: dsx, Kubectl: kctl, K9s: k9s, RolloutLimit: 3 * time.Minute, Progress: os.Stderr})
 		if err != nil {
 			t.Fatalf("%d nodes: %v", n, err)
 		}

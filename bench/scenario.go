@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"time"
@@ -18,20 +19,28 @@ import (
 // Config is one cluster-backed run.
 type Config struct {
 	Nodes, DaemonSets int
-	// DSX and Kubectl are built binaries; Kubectl may be "".
-	DSX, Kubectl string
+	// DSX and Kubectl are built binaries; Kubectl may be "". K9s, when
+	// set, is measured beside dsx on the same cluster.
+	DSX, Kubectl, K9s string
 	// Cols and Rows are the terminal's size; 0 means 120×40.
 	Cols, Rows int
 	// RolloutLimit bounds the rolling-update measurement; a rollout still
 	// going then is measured over the limit. 0 means 3 minutes.
 	RolloutLimit time.Duration
+	// Idle is how long CPU is summed while nothing rolls out, in each
+	// view measured; 0 means 60 s.
+	Idle time.Duration
 	// Runs is how many times each floor measurement is repeated (the
 	// median is kept); 0 means 3.
 	Runs int
 	// HeapProfile, when set, receives a heap profile of dsx's watcher
 	// with every cache synced.
 	HeapProfile string
-	Progress    io.Writer
+	// ScreenDir, when set, receives the screen text at each measured
+	// moment (NODES-dsx-list.txt, NODES-k9s-pods.txt, …), to check what a
+	// figure was taken on.
+	ScreenDir string
+	Progress  io.Writer
 }
 
 // Result holds one run's figures.
@@ -55,13 +64,27 @@ type Result struct {
 	// Keystrokes are keystroke-to-frame latencies in the node view's
 	// filter, one per typed character.
 	Keystrokes []time.Duration
-	Rollout    RolloutFigures
+	// IdleList and IdleNode are dsx's CPU over Idle in the DaemonSet list
+	// (caches synced) and in ds-00's node view, no rollout going.
+	IdleList, IdleNode time.Duration
+	Idle               time.Duration
+	// AnonNode and RSSNode are dsx's RSS at the end of IdleNode.
+	AnonNode, RSSNode int64
+	Rollout           RolloutFigures
+	// K9s holds k9s's figures on the same cluster, when it ran.
+	K9s *K9sResult
 }
 
 // RolloutFigures are dsx's costs while one DaemonSet rolls out, watched
 // in its node view.
 type RolloutFigures struct {
+	// Duration runs from the DaemonSet's update to the program's screen
+	// showing the rollout complete (dsx), or the API server reporting it
+	// complete (k9s, whose pod view has no such summary).
 	Duration time.Duration
+	// Kubectl is the wall time of `kubectl rollout status` started with
+	// the update, on the same rollout; 0 without kubectl.
+	Kubectl time.Duration
 	// Finished says the rollout ended within the limit.
 	Finished     bool
 	CPU          time.Duration
@@ -80,6 +103,9 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	if cfg.RolloutLimit == 0 {
 		cfg.RolloutLimit = 3 * time.Minute
 	}
+	if cfg.Idle == 0 {
+		cfg.Idle = time.Minute
+	}
 	if cfg.Runs == 0 {
 		cfg.Runs = 3
 	}
@@ -87,7 +113,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		cfg.Progress = io.Discard
 	}
 	say := func(f string, a ...any) { fmt.Fprintf(cfg.Progress, "bench: "+f+"\n", a...) }
-	res = Result{Nodes: cfg.Nodes, DaemonSets: cfg.DaemonSets, Pods: cfg.Nodes * cfg.DaemonSets}
+	res = Result{Nodes: cfg.Nodes, DaemonSets: cfg.DaemonSets, Pods: cfg.Nodes * cfg.DaemonSets, Idle: cfg.Idle}
 
 	opts := testenv.ScaleOptions(cfg.Nodes)
 	opts.Progress = cfg.Progress
@@ -140,6 +166,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		return res, err
 	}
 	res.FirstScreen = at.Sub(t0)
+	cfg.saveScreen(term, "dsx-list")
 	at, err = term.WaitFor(timeout, "caches synced", cachesSynced(cfg.Nodes, res.Pods))
 	if err != nil {
 		return res, err
@@ -155,17 +182,22 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		return res, err
 	}
 	say("first screen %s, synced %s, RSS %.1f MB", ms(res.FirstScreen), ms(res.Synced), mb(res.RSSSynced))
+	if res.IdleList, err = idleCPU(ctx, pid, cfg.Idle); err != nil {
+		return res, err
+	}
+	say("idle in the list: %.2f CPU s over %s", res.IdleList.Seconds(), cfg.Idle)
 
 	// The cursor starts on the first row, ds-00.
 	t1 := time.Now()
 	if err := term.Type("\r"); err != nil {
 		return res, err
 	}
-	at, err = term.WaitFor(timeout, "the complete node view", nodeViewComplete(cfg.Nodes, 0))
+	at, err = term.WaitFor(timeout, "the complete node view", nodeViewShown(cfg.Nodes))
 	if err != nil {
 		return res, err
 	}
 	res.NodeView = at.Sub(t1)
+	cfg.saveScreen(term, "dsx-node-view")
 	say("node view %s", ms(res.NodeView))
 
 	if res.Keystrokes, err = typeFilter(term, "kwok-node-123"); err != nil {
@@ -173,15 +205,69 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	}
 	say("keystroke-to-frame median %s, max %s", ms(median(res.Keystrokes)), ms(slices.Max(res.Keystrokes)))
 
-	if res.Rollout, err = measureRollout(ctx, plane, term, cfg, res.Setup.Namespace, res.Setup.DaemonSetNames[0]); err != nil {
+	if res.IdleNode, err = idleCPU(ctx, pid, cfg.Idle); err != nil {
 		return res, err
 	}
-	say("rollout over %s (finished %v): %.2f CPU s, %d frames, %.0f B/s", ms(res.Rollout.Duration), res.Rollout.Finished, res.Rollout.CPU.Seconds(), res.Rollout.Frames, res.Rollout.BytesPerSec)
+	if res.AnonNode, err = RSSAnon(pid); err != nil {
+		return res, err
+	}
+	if res.RSSNode, err = RSS(pid); err != nil {
+		return res, err
+	}
+	say("idle in the node view: %.2f CPU s over %s, RSS %.1f MB", res.IdleNode.Seconds(), cfg.Idle, mb(res.RSSNode))
+
+	ns, ds0 := res.Setup.Namespace, res.Setup.DaemonSetNames[0]
+	if res.Rollout, err = measureRollout(ctx, plane, term, cfg, ns, ds0, "example.com/agent:1.1", func(limit time.Duration) error {
+		_, err := term.WaitFor(limit, "the rollout on screen", nodeViewComplete(cfg.Nodes, 2))
+		return err
+	}); err != nil {
+		return res, err
+	}
+	cfg.saveScreen(term, "dsx-rollout")
+	say("rollout over %s (finished %v, kubectl %s): %.2f CPU s, %d frames, %.0f B/s", ms(res.Rollout.Duration), res.Rollout.Finished, ms(res.Rollout.Kubectl), res.Rollout.CPU.Seconds(), res.Rollout.Frames, res.Rollout.BytesPerSec)
 	if res.RSSEnd, err = RSS(pid); err != nil {
 		return res, err
 	}
 	_ = term.Type("q")
+	term.Close()
+
+	if cfg.K9s != "" {
+		// k9s runs alone, after dsx has quit, on the same cluster: its
+		// figures and dsx's do not share the CPU.
+		k, err := measureK9s(ctx, plane, cfg, res)
+		if err != nil {
+			// dsx's figures stand without k9s's.
+			say("k9s: %v", err)
+			k.Err = err.Error()
+		}
+		res.K9s = &k
+	}
 	return res, nil
+}
+
+// saveScreen writes term's screen to ScreenDir, if set; a failure to
+// write only loses the copy.
+func (cfg Config) saveScreen(term *Terminal, what string) {
+	if cfg.ScreenDir == "" {
+		return
+	}
+	_ = os.MkdirAll(cfg.ScreenDir, 0o755)
+	_ = os.WriteFile(filepath.Join(cfg.ScreenDir, fmt.Sprintf("%d-%s.txt", cfg.Nodes, what)), []byte(term.Screen()+"\n"), 0o644)
+}
+
+// idleCPU sums a process's CPU over d.
+func idleCPU(ctx context.Context, pid int, d time.Duration) (time.Duration, error) {
+	c0, err := CPUTime(pid)
+	if err != nil {
+		return 0, err
+	}
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	c1, err := CPUTime(pid)
+	return c1 - c0, err
 }
 
 // typeFilter opens the filter, types pattern a character at a time and
@@ -232,10 +318,10 @@ func typeFilter(term *Terminal, pattern string) ([]time.Duration, error) {
 // frameTick is Bubble Tea's default frame period (60 fps).
 const frameTick = time.Second / 60
 
-// measureRollout rolls the DaemonSet to a new image while dsx shows its
-// node view and measures dsx until the view shows it complete on the new
-// revision, or the limit passes.
-func measureRollout(ctx context.Context, plane *testenv.Plane, term *Terminal, cfg Config, ns, name string) (RolloutFigures, error) {
+// measureRollout rolls the DaemonSet to image while term shows it, runs
+// `kubectl rollout status` on the same rollout, and measures the program
+// in term until done returns (it is given the limit) or the limit passes.
+func measureRollout(ctx context.Context, plane *testenv.Plane, term *Terminal, cfg Config, ns, name, image string, done func(limit time.Duration) error) (RolloutFigures, error) {
 	var f RolloutFigures
 	pid := term.PID()
 	cpu0, err := CPUTime(pid)
@@ -244,11 +330,25 @@ func measureRollout(ctx context.Context, plane *testenv.Plane, term *Terminal, c
 	}
 	c0 := term.Counters()
 	if err := plane.UpdateDaemonSet(ctx, ns, name, func(ds *appsv1.DaemonSet) {
-		ds.Spec.Template.Spec.Containers[0].Image = "example.com/agent:1.1"
+		ds.Spec.Template.Spec.Containers[0].Image = image
 	}); err != nil {
 		return f, err
 	}
-	_, werr := term.WaitFor(cfg.RolloutLimit, "the rollout on screen", nodeViewComplete(cfg.Nodes, 2))
+	kubectl := make(chan time.Duration, 1)
+	if cfg.Kubectl != "" {
+		go func() {
+			t0 := time.Now()
+			cmd := exec.CommandContext(ctx, cfg.Kubectl, "--kubeconfig", plane.Kubeconfig, "-n", ns, "rollout", "status", "daemonset/"+name, "--timeout", (2 * cfg.RolloutLimit).String())
+			if err := cmd.Run(); err != nil {
+				kubectl <- 0
+				return
+			}
+			kubectl <- time.Since(t0)
+		}()
+	} else {
+		kubectl <- 0
+	}
+	werr := done(cfg.RolloutLimit)
 	f.Finished = werr == nil
 	c1 := term.Counters()
 	cpu1, err := CPUTime(pid)
@@ -261,6 +361,12 @@ func measureRollout(ctx context.Context, plane *testenv.Plane, term *Terminal, c
 	f.Bytes = c1.Bytes - c0.Bytes
 	f.BytesPerSec = float64(f.Bytes) / f.Duration.Seconds()
 	f.FramesPerSec = float64(f.Frames) / f.Duration.Seconds()
+	// kubectl ends with the rollout, which the next measurement needs
+	// over anyway.
+	select {
+	case f.Kubectl = <-kubectl:
+	case <-time.After(cfg.RolloutLimit):
+	}
 	return f, nil
 }
 

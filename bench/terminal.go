@@ -49,6 +49,8 @@ type Terminal struct {
 	tail    []byte
 	lastOut time.Time
 	exited  bool
+
+	closeOnce sync.Once
 }
 
 // StartTerminal starts name with args in a cols×rows pseudo-terminal.
@@ -186,8 +188,11 @@ func (t *Terminal) Type(s string) error {
 	return err
 }
 
-// Close ends the program (TERM, then KILL) and the terminal.
-func (t *Terminal) Close() {
+// Close ends the program (TERM, then KILL) and the terminal; calls after
+// the first do nothing.
+func (t *Terminal) Close() { t.closeOnce.Do(t.close) }
+
+func (t *Terminal) close() {
 	if t.cmd.Process != nil {
 		_ = t.cmd.Process.Signal(syscall.SIGTERM)
 		select {

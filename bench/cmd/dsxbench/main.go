@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,16 +24,19 @@ func main() {
 	dss := flag.Int("daemonsets", 10, "DaemonSets per cluster, each with a pod on every node")
 	limit := flag.Duration("rollout-limit", 3*time.Minute, "longest rolling-update measurement")
 	kubectl := flag.Bool("kubectl", true, "build kubectl from k8s.io/kubectl and time it as the baseline")
-	out := flag.String("out", "", "also write the table to this file")
+	k9s := flag.Bool("k9s", true, "build k9s "+bench.K9sVersion+" from bench/k9s (cached) and measure it beside dsx")
+	idle := flag.Duration("idle", time.Minute, "how long idle CPU is summed in each view")
+	screens := flag.String("screens", "", "write the screen text at each measured moment into this directory")
+	out := flag.String("out", "", "also write the tables to this file")
 	heap := flag.String("heapprofile", "", "write heap profiles of the synced watcher to this prefix (PREFIX-NODES.pprof)")
 	flag.Parse()
-	if err := run(*nodes, *dss, *limit, *kubectl, *out, *heap); err != nil {
+	if err := run(*nodes, *dss, *limit, *idle, *kubectl, *k9s, *out, *heap, *screens); err != nil {
 		fmt.Fprintln(os.Stderr, "dsxbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(nodeList string, dss int, limit time.Duration, kubectl bool, out, heap string) error {
+func run(nodeList string, dss int, limit, idle time.Duration, kubectl, k9s bool, out, heap, screens string) error {
 	var sizes []int
 	for _, f := range strings.Split(nodeList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -53,10 +57,16 @@ func run(nodeList string, dss int, limit time.Duration, kubectl bool, out, heap 
 	if err != nil {
 		return err
 	}
+	var k9sBin string
+	if k9s {
+		if k9sBin, err = bench.EnsureK9s(filepath.Join("bench", "k9s"), os.Stderr); err != nil {
+			return err
+		}
+	}
 	var results []bench.Result
 	for _, n := range sizes {
 		t0 := time.Now()
-		cfg := bench.Config{Nodes: n, DaemonSets: dss, DSX: dsx, Kubectl: kctl, RolloutLimit: limit, Progress: os.Stderr}
+		cfg := bench.Config{Nodes: n, DaemonSets: dss, DSX: dsx, Kubectl: kctl, K9s: k9sBin, RolloutLimit: limit, Idle: idle, ScreenDir: screens, Progress: os.Stderr}
 		if heap != "" {
 			cfg.HeapProfile = fmt.Sprintf("%s-%d.pprof", heap, n)
 		}
