@@ -31,12 +31,8 @@ func byNodeCluster(t *testing.T, ns, prefix string) {
 	})
 	pool := map[string]string{"pool": ns}
 	sick := map[string]string{"pool": ns, "dns": "yes", "cloud.google.com/gke-nodepool": "edge", corev1.LabelTopologyZone: "zone-a"}
-	if _, err := plane.AddNode(ctx, prefix+"-sick", testenv.NodeSpec{Labels: sick, Taints: []corev1.Taint{{Key: "dedicated", Value: "edge", Effect: corev1.TaintEffectNoSchedule}}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := plane.AddNode(ctx, prefix+"-fine", testenv.NodeSpec{Labels: pool}); err != nil {
-		t.Fatal(err)
-	}
+	plane.AddNodeT(t, prefix+"-sick", testenv.NodeSpec{Labels: sick, Taints: []corev1.Taint{{Key: "dedicated", Value: "edge", Effect: corev1.TaintEffectNoSchedule}}})
+	plane.AddNodeT(t, prefix+"-fine", testenv.NodeSpec{Labels: pool})
 	tolerate := []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpExists}}
 	logs := testenv.DaemonSet(ns, "logs", "logs:1")
 	logs.Spec.Template.Spec.NodeSelector, logs.Spec.Template.Spec.Tolerations = pool, tolerate

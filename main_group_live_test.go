@@ -32,9 +32,7 @@ func zonedDaemonSet(t *testing.T, name string) {
 			if z == "c" {
 				spec.Allocatable = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("8Gi"), corev1.ResourcePods: resource.MustParse("110")}
 			}
-			if _, err := plane.AddNode(ctx, fmt.Sprintf("%s-%s-%d", name, z, i), spec); err != nil {
-				t.Fatal(err)
-			}
+			plane.AddNodeT(t, fmt.Sprintf("%s-%s-%d", name, z, i), spec)
 		}
 	}
 	ds := testenv.DaemonSet("default", name, "agent:1")

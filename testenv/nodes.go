@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
@@ -25,6 +28,30 @@ type NodeSpec struct {
 	// Allocatable is the node's capacity and allocatable resources, as a
 	// kubelet registers them; kwok keeps them (32 CPUs without).
 	Allocatable corev1.ResourceList
+}
+
+// AddNodeT is AddNode for a test that shares the plane with others: the
+// node is deleted when the test ends, and the test waits until it is
+// gone, so that later tests count only the nodes they expect (a DaemonSet
+// without a selector runs on every node of the plane).
+func (p *Plane) AddNodeT(t testing.TB, name string, spec NodeSpec) *corev1.Node {
+	t.Helper()
+	n, err := p.AddNode(context.Background(), name, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if err := p.Client.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("delete node %s: %v", name, err)
+			return
+		}
+		WaitT(t, time.Minute, "node "+name+" gone", func(ctx context.Context) (bool, error) {
+			_, err := p.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+			return apierrors.IsNotFound(err), nil
+		})
+	})
+	return n
 }
 
 // AddNode creates one fake node that kwok manages.
