@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"runtime"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/dsx-tui/dsx/keys"
+	"github.com/dsx-tui/dsx/kube"
 )
 
 // quickExec returns at once, like a shell the server refuses or an editor
@@ -80,4 +84,38 @@ func TestRenderLoopNamed(t *testing.T) {
 	if !bytes.Contains(buf[:runtime.Stack(buf, true)], renderLoop) {
 		t.Fatalf("no goroutine named %s while a program runs: Bubble Tea renamed its render loop, update renderLoop", renderLoop)
 	}
+}
+
+// editLoopActor asks for the editor again until it has run n times, as
+// kube does when the server rejects what was saved.
+type editLoopActor struct {
+	*fakeActor
+	n, runs int
+}
+
+func (a *editLoopActor) BeginEdit(_ context.Context, b kube.Bound) (kube.Edit, error) {
+	return kube.NewCreate(b), nil
+}
+
+func (a *editLoopActor) Submit(_ context.Context, e kube.Edit, _ []byte) kube.EditResult {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.runs++
+	if a.runs < a.n {
+		return kube.EditResult{Reopen: true, Next: e}
+	}
+	return kube.EditResult{Done: true, Message: fmt.Sprintf("applied after %d editor runs", a.runs)}
+}
+
+// The editor takes the same hand-over as the shell: an editor that
+// returns at once, again and again, still leaves dsx drawing its screen.
+func TestEditorReturnRepaints(t *testing.T) {
+	t.Setenv("KUBE_EDITOR", "true")
+	a := &editLoopActor{fakeActor: &fakeActor{}, n: 20}
+	tm, scr := startModel(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: sampleSnapshot(), Actor: a}), 120, 30)
+	scr.waitFor(t, 5*time.Second, "the list", func(s string) bool { return strings.Contains(s, "cni-agent") })
+	typeKeys(tm, "e")
+	scr.waitFor(t, 10*time.Second, "the last editor run's result", func(s string) bool {
+		return strings.Contains(s, "✓ applied after 20 editor runs")
+	})
 }
