@@ -41,6 +41,12 @@ func sampleSnapshot() kube.Snapshot {
 
 func startModel(t *testing.T, m Model, w, h int) (*teatest.TestModel, *screen) {
 	t.Helper()
+	return startTea(t, m, w, h)
+}
+
+// startTea runs any Bubble Tea model as startModel runs dsx's.
+func startTea(t *testing.T, m tea.Model, w, h int) (*teatest.TestModel, *screen) {
+	t.Helper()
 	tm := teatest.NewTestModel(t, m,
 		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(
