@@ -15,6 +15,10 @@ import (
 
 const waitLong = 3 * time.Minute
 
+// PreviousKubeProxy is the kube-proxy release the demo starts from, before
+// it rolls out KubeVersion.
+const PreviousKubeProxy = "v1.37.1"
+
 // Demo pools: how many nodes each has.
 const (
 	GeneralNodes = 26
@@ -22,31 +26,57 @@ const (
 	GPUNodes     = 6
 )
 
+// Demo zones: every pool spreads its nodes over them in turn.
+var Zones = []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+
+// Node labels the demo's nodes carry, as a cloud and Karpenter set them.
+const (
+	ZoneLabel = "topology.kubernetes.io/zone"
+	PoolLabel = "karpenter.sh/nodepool"
+)
+
+// poolNode is a demo node's labels: its pool, its zone by its index, and
+// extra.
+func poolNode(pool string, i int, extra map[string]string) map[string]string {
+	l := map[string]string{PoolLabel: pool, ZoneLabel: Zones[i%len(Zones)]}
+	for k, v := range extra {
+		l[k] = v
+	}
+	return l
+}
+
 // Seed fills a plane with the demo cluster: three node pools (general;
 // infra, tainted dedicated=infra:NoSchedule; gpu, labelled
-// accelerator=nvidia), one cordoned and one NotReady node, and the
-// DaemonSets an operator meets: node-exporter (healthy everywhere),
-// log-shipper (rolling update stuck half way), cni-agent (tolerates
-// everything), gpu-driver (GPU pool only), kube-proxy and disk-monitor
-// (OnDelete: most nodes drift on the old revision).
+// accelerator=nvidia) spread over three zones, one cordoned and one
+// NotReady node, and the DaemonSets an operator meets: node-exporter
+// (healthy everywhere), log-shipper (rolling update stuck half way),
+// cni-agent (tolerates everything), gpu-driver (GPU pool only),
+// kube-proxy (a patch release rolled out a few nodes at a time, so its
+// rollout chart has a shape) and disk-monitor (OnDelete: its pods were
+// replaced in the first zone and half the second, the third lags on the
+// old revision).
 func (p *Plane) Seed(ctx context.Context, progress io.Writer) error {
 	if progress == nil {
 		progress = io.Discard
 	}
 	say := func(f string, a ...any) { fmt.Fprintf(progress, "seed: "+f+"\n", a...) }
-	say("adding %d nodes in 3 pools", GeneralNodes+InfraNodes+GPUNodes)
+	say("adding %d nodes in 3 pools over %d zones", GeneralNodes+InfraNodes+GPUNodes, len(Zones))
 	if _, err := p.AddNodesWith(ctx, "general", GeneralNodes, func(i int) NodeSpec {
-		return NodeSpec{Labels: map[string]string{"pool": "general"}, Unschedulable: i == 3, NotReady: i == 5}
+		return NodeSpec{Labels: poolNode("general", i, nil), Unschedulable: i == 3, NotReady: i == 5}
 	}); err != nil {
 		return err
 	}
-	if _, err := p.AddNodes(ctx, "infra", InfraNodes, NodeSpec{
-		Labels: map[string]string{"pool": "infra"},
-		Taints: []corev1.Taint{{Key: "dedicated", Value: "infra", Effect: corev1.TaintEffectNoSchedule}},
+	if _, err := p.AddNodesWith(ctx, "infra", InfraNodes, func(i int) NodeSpec {
+		return NodeSpec{
+			Labels: poolNode("infra", i, nil),
+			Taints: []corev1.Taint{{Key: "dedicated", Value: "infra", Effect: corev1.TaintEffectNoSchedule}},
+		}
 	}); err != nil {
 		return err
 	}
-	if _, err := p.AddNodes(ctx, "gpu", GPUNodes, NodeSpec{Labels: map[string]string{"pool": "gpu", "accelerator": "nvidia"}}); err != nil {
+	if _, err := p.AddNodesWith(ctx, "gpu", GPUNodes, func(i int) NodeSpec {
+		return NodeSpec{Labels: poolNode("gpu", i, map[string]string{"accelerator": "nvidia"})}
+	}); err != nil {
 		return err
 	}
 	for _, ns := range []string{"monitoring", "logging"} {
@@ -76,10 +106,13 @@ func (p *Plane) Seed(ctx context.Context, progress io.Writer) error {
 	gpu := DaemonSet("kube-system", "gpu-driver", "nvidia/driver:550.54.15")
 	gpu.Spec.Template.Spec.NodeSelector = map[string]string{"accelerator": "nvidia"}
 
-	proxy := DaemonSet("kube-system", "kube-proxy", "registry.k8s.io/kube-proxy:"+KubeVersion)
+	proxy := DaemonSet("kube-system", "kube-proxy", "registry.k8s.io/kube-proxy:"+PreviousKubeProxy)
 	proxy.Spec.Template.Spec.Tolerations = tolerateAll
 	proxy.Spec.Template.Spec.HostNetwork = true
 	proxy.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable = ptr(intstr.FromString("10%"))
+	// A few seconds per batch of 4 nodes: the rollout takes about half a
+	// minute, long enough for its chart to show the steps.
+	proxy.Spec.MinReadySeconds = 2
 
 	disk := DaemonSet("monitoring", "disk-monitor", "example.com/disk-monitor:1.0")
 	disk.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.OnDeleteDaemonSetStrategyType}
@@ -97,6 +130,25 @@ func (p *Plane) Seed(ctx context.Context, progress io.Writer) error {
 			return err
 		}
 	}
+	// kube-proxy's first pods available (minReadySeconds after ready;
+	// the one on the NotReady node never is): a pod not yet available
+	// is replaced at once, outside the budget, and the whole rollout
+	// would then take one step.
+	if err := p.WaitDaemonSet(ctx, "kube-system", "kube-proxy", waitLong, func(ds *appsv1.DaemonSet) bool {
+		s := ds.Status
+		return s.ObservedGeneration >= ds.Generation && s.DesiredNumberScheduled > 0 &&
+			s.UpdatedNumberScheduled == s.DesiredNumberScheduled && s.NumberAvailable >= s.DesiredNumberScheduled-1
+	}); err != nil {
+		return err
+	}
+
+	say("rolling kube-proxy out to %s, 10%% of the nodes at a time", KubeVersion)
+	if err := p.UpdateDaemonSet(ctx, "kube-system", "kube-proxy", func(ds *appsv1.DaemonSet) {
+		ds.Spec.Template.Spec.Containers[0].Image = "registry.k8s.io/kube-proxy:" + KubeVersion
+		ds.Annotations = map[string]string{"kubernetes.io/change-cause": "kube-proxy " + KubeVersion}
+	}); err != nil {
+		return err
+	}
 
 	// log-shipper v2 never turns ready: the rolling update takes down half
 	// the nodes and then stalls, as a bad release does.
@@ -112,8 +164,9 @@ func (p *Plane) Seed(ctx context.Context, progress io.Writer) error {
 		return err
 	}
 	// disk-monitor is OnDelete: a new template changes nothing until pods
-	// are deleted. Delete three, so a few nodes run the new revision.
-	say("updating disk-monitor (OnDelete) and replacing 3 of its pods")
+	// are deleted. Delete those of the first zone and of half the second,
+	// as an operator going zone by zone would: the third zone lags.
+	say("updating disk-monitor (OnDelete) and replacing its pods in %s and half of %s", Zones[0], Zones[1])
 	if err := p.UpdateDaemonSet(ctx, "monitoring", "disk-monitor", func(ds *appsv1.DaemonSet) {
 		ds.Spec.Template.Spec.Containers[0].Image = "example.com/disk-monitor:1.1"
 	}); err != nil {
@@ -123,9 +176,25 @@ func (p *Plane) Seed(ctx context.Context, progress io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for i, pod := range pods.Items {
-		if i == 3 {
-			break
+	nodes, err := p.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	zone := map[string]string{}
+	for _, n := range nodes.Items {
+		zone[n.Name] = n.Labels[ZoneLabel]
+	}
+	second := 0
+	for _, pod := range pods.Items {
+		switch zone[pod.Spec.NodeName] {
+		case Zones[0]:
+		case Zones[1]:
+			second++
+			if second%2 == 0 {
+				continue
+			}
+		default:
+			continue
 		}
 		if err := p.Client.CoreV1().Pods("monitoring").Delete(ctx, pod.Name, metav1.DeleteOptions{}); err != nil {
 			return err

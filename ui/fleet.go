@@ -301,8 +301,18 @@ func (v fleetView) drill() (View, tea.Cmd) {
 	return reply{view: v, drill: &drillRequest{context: c.Context, namespace: r.Namespace, name: r.Name}}, nil
 }
 
+// scope puts the fleet in the title bar instead of the session's context,
+// which the fleet does not show until a drill-in switches to one.
+func (v fleetView) scope() string {
+	ns := v.snap.Namespace
+	if ns == "" {
+		ns = "all"
+	}
+	return fmt.Sprintf("fleet · %d %s │ namespace: %s", len(v.tab.Clusters), plural(len(v.tab.Clusters), "context"), ns)
+}
+
 func (v fleetView) Title() string {
-	s := fmt.Sprintf("fleet · %d %s · %d %s", len(v.tab.Clusters), plural(len(v.tab.Clusters), "cluster"), len(v.tab.Rows), daemonSets(len(v.tab.Rows)))
+	s := fmt.Sprintf("%d %s", len(v.tab.Rows), daemonSets(len(v.tab.Rows)))
 	if v.problemsOnly {
 		s += " · problems only"
 	}

@@ -138,6 +138,10 @@ func TestFleetGolden(t *testing.T) {
 			txt := scr.waitFor(t, 5*time.Second, "the fleet", func(s string) bool {
 				return strings.Contains(s, "fleet ·") && strings.Contains(s, "quit")
 			})
+			// The title bar names the fleet, not the session's context.
+			if title, _, _ := strings.Cut(txt, "\n"); !strings.Contains(title, "fleet · 3 contexts") || strings.Contains(title, "context: ") {
+				t.Errorf("title bar %q, want the fleet's 3 contexts instead of the session's", title)
+			}
 			golden.RequireEqual(t, []byte(txt))
 		})
 	}

@@ -505,11 +505,14 @@ func (m Model) titleLine(w int) string {
 	if ns == "" {
 		ns = "all"
 	}
-	what := ""
+	what, scope := "", fmt.Sprintf("context: %s │ namespace: %s", orDash(m.snap.Context), ns)
 	for i := len(m.stack) - 1; i >= 0 && what == ""; i-- {
 		what = m.stack[i].Title()
+		if sv, ok := m.stack[i].(scopedView); ok && what != "" {
+			scope = sv.scope()
+		}
 	}
-	s := fmt.Sprintf(" dsx │ context: %s │ namespace: %s │ %s", orDash(m.snap.Context), ns, what)
+	s := fmt.Sprintf(" dsx │ %s │ %s", scope, what)
 	if m.c.act != nil && m.c.act.ReadOnly() {
 		// First, so that no width cuts it off.
 		badge := " READ-ONLY │"

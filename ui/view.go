@@ -72,6 +72,13 @@ type inputView interface {
 	inputLine(width int) string
 }
 
+// scopedView is a view that is not about the session's context and
+// namespace (the fleet watches many contexts): its scope stands in the
+// title bar where the session's context and namespace would.
+type scopedView interface {
+	scope() string
+}
+
 // common is what every view reads and none changes: the environment the
 // root was made with.
 type common struct {

@@ -88,7 +88,7 @@ func churnNodes(ctx context.Context, p *testenv.Plane, every time.Duration) {
 		if len(up) < 3 {
 			name := fmt.Sprintf("spot-%d", n)
 			n++
-			if _, err := p.AddNode(ctx, name, testenv.NodeSpec{Labels: map[string]string{"pool": "spot"}}); err == nil {
+			if _, err := p.AddNode(ctx, name, testenv.NodeSpec{Labels: map[string]string{testenv.PoolLabel: "spot", testenv.ZoneLabel: testenv.Zones[n%len(testenv.Zones)]}}); err == nil {
 				up = append(up, name)
 			}
 			continue

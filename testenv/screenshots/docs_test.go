@@ -50,7 +50,7 @@ func TestDocsPictures(t *testing.T) {
 	}
 	// README opens with the node view and each view of the guide has its
 	// picture: fewer than that means a reference was lost.
-	for _, want := range []string{"list", "nodes", "describe", "history", "diff", "delete"} {
+	for _, want := range []string{"list", "nodes", "describe", "history", "diff", "delete", "nodelist", "node", "groups", "rollout", "fleet"} {
 		if _, ok := pics[filepath.Join(root, "docs", "img", want)]; !ok {
 			t.Errorf("no doc shows docs/img/%s", want)
 		}

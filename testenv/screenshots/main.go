@@ -11,8 +11,11 @@
 // Runs are repeatable: the same size, palette and window every time, a
 // clean config (no user keymap or theme), and dsx's clock pinned (DSX_NOW)
 // a fixed time after the cluster was made, so every age reads the same.
-// Pod names and which nodes the stuck rollout reached still differ from
-// run to run: the API server and the DaemonSet controller choose them.
+// A second session, on a kubeconfig of three contexts and with its clock
+// pinned just after kube-proxy's rollout, takes the fleet and the rollout
+// chart. Pod names and which nodes the stuck rollout reached still differ
+// from run to run: the API server and the DaemonSet controller choose
+// them; so does the rollout chart's shape, by seconds.
 package main
 
 import (
@@ -118,6 +121,35 @@ func run(dsx, tools, out, kubeconfig string, cols, rows int) error {
 	if err != nil {
 		return err
 	}
+	t.close()
+
+	// The fleet and the rollout chart, in a session of their own: the
+	// fleet needs a kubeconfig of several contexts, and the chart a clock
+	// just after kube-proxy's rollout rather than days later, where the
+	// rollout would be a vertical line at the chart's left edge.
+	fleetCfg, contexts, err := fleetKubeconfig(kubeconfig, tmp)
+	if err != nil {
+		return err
+	}
+	after, err := rolloutEnd(ctx, client, "kube-system", "kube-proxy")
+	if err != nil {
+		return err
+	}
+	ftmp := filepath.Join(tmp, "fleet")
+	if err := os.MkdirAll(ftmp, 0o700); err != nil {
+		return err
+	}
+	env := []string{"DSX_NOW=" + after.Add(20*time.Second).UTC().Format(time.RFC3339)}
+	t2, err := startTmux(ctx, ftmp, cols, rows, env, dsx, "--kubeconfig", fleetCfg, "-A", "--fleet")
+	if err != nil {
+		return err
+	}
+	defer t2.close()
+	more, err := driveFleet(t2, contexts)
+	if err != nil {
+		return err
+	}
+	shots = append(shots, more...)
 	for _, s := range shots {
 		if err := render(tools, tmp, out, s, cols, rows); err != nil {
 			return err
@@ -192,6 +224,55 @@ func settle(ctx context.Context, c kubernetes.Interface) (map[string]appsv1.Daem
 	return got, made, nil
 }
 
+// fleetKubeconfig writes a kubeconfig of three contexts for the fleet: the
+// demo's, the same cluster under a second name, and one whose server
+// refuses connections (a cluster that is down). It returns the file and
+// the number of contexts.
+func fleetKubeconfig(kubeconfig, dir string) (string, int, error) {
+	cfg, err := clientcmd.LoadFromFile(kubeconfig)
+	if err != nil {
+		return "", 0, err
+	}
+	cur, ok := cfg.Contexts[cfg.CurrentContext]
+	if !ok {
+		return "", 0, fmt.Errorf("%s: no current context", kubeconfig)
+	}
+	again := *cur
+	cfg.Contexts[cfg.CurrentContext+"-replica"] = &again
+	down := *cfg.Clusters[cur.Cluster]
+	// Port 1 on loopback: nothing listens, the connection is refused at once.
+	down.Server = "https://127.0.0.1:1"
+	cfg.Clusters["down"] = &down
+	gone := *cur
+	gone.Cluster = "down"
+	cfg.Contexts["dsx-down"] = &gone
+	path := filepath.Join(dir, "fleet.kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return "", 0, err
+	}
+	return path, len(cfg.Contexts), nil
+}
+
+// rolloutEnd is when the last pod of a DaemonSet turned ready.
+func rolloutEnd(ctx context.Context, c kubernetes.Interface, ns, name string) (time.Time, error) {
+	pods, err := c.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=" + name})
+	if err != nil {
+		return time.Time{}, err
+	}
+	var last time.Time
+	for _, p := range pods.Items {
+		for _, cond := range p.Status.Conditions {
+			if cond.Type == "Ready" && cond.Status == "True" && cond.LastTransitionTime.After(last) {
+				last = cond.LastTransitionTime.Time
+			}
+		}
+	}
+	if last.IsZero() {
+		return last, fmt.Errorf("%s/%s: no ready pod", ns, name)
+	}
+	return last, nil
+}
+
 // step is one move through dsx: back to the list first or not, Back
 // pressed (see escape) or other keys, what the screen must then show, and
 // the name of the frame taken of it ("" for none).
@@ -235,24 +316,9 @@ func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
 	}); err != nil {
 		return nil, err
 	}
-	// The selection down to the stuck rollout, one row at a time.
-	for range 10 {
-		f := t.frame()
-		if f.isSelected(" log-shipper ") {
-			break
-		}
-		if err := t.press(km.Down); err != nil {
-			return nil, err
-		}
-		_, _ = t.until("the selection to move", 3*time.Second, func(g frame) bool {
-			return strings.Join(g.selected, "\n") != strings.Join(f.selected, "\n")
-		})
-	}
-
-	row := func(state string) *regexp.Regexp { return regexp.MustCompile(`(?m)^\S+.*\s` + state + `\s`) }
-	header := func(s string) func(frame) bool {
-		re := regexp.MustCompile(`^ dsx .*` + regexp.QuoteMeta(s))
-		return func(f frame) bool { return re.MatchString(f.plain) }
+	// The selection down to the stuck rollout.
+	if err := t.selectRow(km, " log-shipper "); err != nil {
+		return nil, err
 	}
 	for _, st := range []step{
 		{what: "log-shipper selected in the list", take: "list", until: func(f frame) bool {
@@ -289,12 +355,124 @@ func drive(t *tmux, status map[string]appsv1.DaemonSetStatus) ([]shot, error) {
 		{escape: true, what: "the dialog closed", until: func(f frame) bool {
 			return !strings.Contains(f.plain, "Delete DaemonSet") && listShown(f.plain)
 		}},
+		// The nodes list, worst first, then the first node's view: every
+		// DaemonSet on that node.
+		{back: true, press: []key.Binding{km.Nodes}, what: "the nodes list", take: "nodelist", until: func(f frame) bool {
+			return header("nodes · sort: health")(f) && strings.Contains(f.plain, "NotReady") &&
+				regexp.MustCompile(`(?m)^\S+\s+Ready.*\seu-west-1[abc]\s.*✗ \d+/\d+ ok`).MatchString(f.plain)
+		}},
+		{press: []key.Binding{km.OpenNode}, what: "the first node's view", take: "node", until: func(f frame) bool {
+			return header("│ node ")(f) && strings.Contains(f.plain, "log-shipper") && strings.Contains(f.plain, "kube-proxy")
+		}},
 	} {
 		if err := t.step(km, st, func(scr string) { shots = append(shots, shot{st.take, scr}) }); err != nil {
 			return nil, err
 		}
 	}
+
+	// disk-monitor's nodes by zone: the third zone lags on the old
+	// revision (the seed replaced pods zone by zone).
+	if err := t.backToList(km); err != nil {
+		return nil, err
+	}
+	if err := t.selectRow(km, " disk-monitor "); err != nil {
+		return nil, err
+	}
+	for _, st := range []step{
+		{press: []key.Binding{km.Enter}, what: "disk-monitor's node view", until: func(f frame) bool {
+			return header("monitoring/disk-monitor · ")(f) && row("↻ outdated").MatchString(f.plain)
+		}},
+		{press: []key.Binding{km.Group}, what: "the labels to group by", until: func(f frame) bool {
+			return header("monitoring/disk-monitor · nodes by label")(f) && strings.Contains(f.plain, zoneLabel)
+		}},
+	} {
+		if err := t.step(km, st, nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := t.selectRow(km, zoneLabel); err != nil {
+		return nil, err
+	}
+	if err := t.step(km, step{press: []key.Binding{km.Enter}, what: "disk-monitor by zone", take: "groups", until: func(f frame) bool {
+		return header("monitoring/disk-monitor · nodes by "+zoneLabel)(f) &&
+			regexp.MustCompile(`(?m)^\s*eu-west-1c\s.*outdated`).MatchString(f.plain) && strings.Contains(f.plain, "eu-west-1a")
+	}}, func(scr string) { shots = append(shots, shot{"groups", scr}) }); err != nil {
+		return nil, err
+	}
 	return shots, t.press(km.Quit)
+}
+
+// zoneLabel is the label the demo's zones are under.
+const zoneLabel = "topology.kubernetes.io/zone"
+
+func row(state string) *regexp.Regexp { return regexp.MustCompile(`(?m)^\S+.*\s` + state + `\s`) }
+
+// header is a condition on the title bar.
+func header(s string) func(frame) bool {
+	re := regexp.MustCompile(`^ dsx .*` + regexp.QuoteMeta(s))
+	return func(f frame) bool { return re.MatchString(f.plain) }
+}
+
+// driveFleet walks the second session, started with --fleet on the
+// fleet's kubeconfig and its clock pinned just after kube-proxy's
+// rollout: the fleet, then kube-proxy's rollout chart.
+func driveFleet(t *tmux, contexts int) ([]shot, error) {
+	km := keys.Default()
+	var shots []shot
+	keep := func(name string) func(string) {
+		return func(scr string) { shots = append(shots, shot{name, scr}) }
+	}
+	connected := regexp.MustCompile(fmt.Sprintf(`(?m)^ %d of %d clusters connected`, contexts-1, contexts))
+	if err := t.step(km, step{what: "the fleet", take: "fleet", until: func(f frame) bool {
+		return header(fmt.Sprintf("fleet · %d contexts", contexts))(f) && connected.MatchString(f.plain) &&
+			regexp.MustCompile(`(?m)^\S*\s*kube-system/kube-proxy\s`).MatchString(f.plain)
+	}}, keep("fleet")); err != nil {
+		return nil, err
+	}
+	if err := t.backToList(km); err != nil {
+		return nil, err
+	}
+	if err := t.selectRow(km, " kube-proxy "); err != nil {
+		return nil, err
+	}
+	if err := t.step(km, step{press: []key.Binding{km.Timeline}, what: "kube-proxy's rollout chart", take: "rollout", until: func(f frame) bool {
+		return header("kube-system/kube-proxy · rollout over time")(f) && strings.Contains(f.plain, "Rollout to revision 2") &&
+			strings.Contains(f.plain, "█")
+	}}, keep("rollout")); err != nil {
+		return nil, err
+	}
+	return shots, t.press(km.Quit)
+}
+
+// selectRow moves the selection, one row at a time, down then up, until
+// the selected row shows s.
+func (t *tmux) selectRow(km keys.Map, s string) error {
+	for _, b := range []key.Binding{km.Down, km.Up} {
+		stuck := 0
+		for range 20 {
+			f := t.frame()
+			if f.isSelected(s) {
+				return nil
+			}
+			if err := t.press(b); err != nil {
+				return err
+			}
+			if _, err := t.until("the selection to move", 3*time.Second, func(g frame) bool {
+				return strings.Join(g.selected, "\n") != strings.Join(f.selected, "\n")
+			}); err != nil {
+				stuck++
+				if stuck == 2 {
+					break // at the end (or the key lost twice): the other way
+				}
+				continue
+			}
+			stuck = 0
+		}
+	}
+	if t.frame().isSelected(s) {
+		return nil
+	}
+	return fmt.Errorf("no row %q to select; screen:\n%s", s, t.plain())
 }
 
 // step makes st, up to three times, and gives keep the frame it takes.

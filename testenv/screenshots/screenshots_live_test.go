@@ -41,7 +41,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := keys.Default()
-	for _, name := range []string{"list", "nodes", "describe", "history", "diff", "delete"} {
+	for _, name := range []string{"list", "nodes", "describe", "history", "diff", "delete", "nodelist", "node", "groups", "rollout", "fleet"} {
 		if err := checkPicture(filepath.Join(out, name), m); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -56,6 +56,23 @@ func TestScreenshots(t *testing.T) {
 	nodes, err := os.ReadFile(filepath.Join(out, "nodes.txt"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for name, want := range map[string]*regexp.Regexp{
+		// The lagging zone of disk-monitor, every one of its nodes outdated.
+		"groups": regexp.MustCompile(`(?m)^\s*eu-west-1c\s+\d+\s+0/\d+ .*outdated`),
+		// The fleet's title names the fleet, not the session's context.
+		"fleet": regexp.MustCompile(`^ dsx │ fleet · 3 contexts │`),
+		// The chart spans the rollout, not three days of the pinned clock.
+		"rollout": regexp.MustCompile(`(?m)Rollout to revision 2 · started \d+s ago`),
+		"node":    regexp.MustCompile(`(?m)^ node \S+ · `),
+	} {
+		b, err := os.ReadFile(filepath.Join(out, name+".txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !want.Match(b) {
+			t.Errorf("%s.txt does not match %s:\n%s", name, want, b)
+		}
 	}
 	if !strings.Contains(string(nodes), "logging/log-shipper · problems only") || !regexp.MustCompile(`(?m)^\S+\s.*… progressing\s+log-shipper-`).Match(nodes) {
 		t.Errorf("the node view is not log-shipper's problems:\n%s", nodes)
