@@ -196,6 +196,19 @@ func (c Curve) ETA(rate float64) (d time.Duration, ok bool) {
 	return time.Duration(float64(left) / rate * float64(time.Minute)), true
 }
 
+// Stalled says the rollout has stopped moving at its own pace: no
+// progress for three times the time one node takes at rate, and for at
+// least ten seconds (rolling updates move in batches, so a pause of a few
+// nodes' time between batches is normal). A rate-based ETA would then
+// promise an end that the nodes holding it back do not give.
+func (c Curve) Stalled(now time.Time, rate float64) bool {
+	if rate <= 0 || c.Done() {
+		return false
+	}
+	perNode := time.Duration(float64(time.Minute) / rate)
+	return now.Sub(c.LastProgress()) > max(3*perNode, 10*time.Second)
+}
+
 // LastProgress is when either count last went up; the start when never.
 func (c Curve) LastProgress() time.Time {
 	t := c.Start

@@ -83,6 +83,28 @@ func TestCurveRateETA(t *testing.T) {
 			t.Errorf("now %d: eta %v %v, want %v %v", tc.now, eta, ok, tc.eta, tc.etaOK)
 		}
 	}
+	// Last progress at minute 6, 0.8 nodes a minute (75 s a node): the
+	// pace allows 225 s without progress before calling it stalled.
+	for _, tc := range []struct {
+		since   time.Duration
+		rate    float64
+		stalled bool
+	}{
+		{since: 200 * time.Second, rate: 0.8, stalled: false},
+		{since: 230 * time.Second, rate: 0.8, stalled: true},
+		// Fast rollouts: the ten-second floor rides out the batches.
+		{since: 8 * time.Second, rate: 78, stalled: false},
+		{since: 20 * time.Second, rate: 78, stalled: true},
+		// Without a rate there is no pace to fall behind (ETA says why).
+		{since: time.Hour, rate: 0, stalled: false},
+	} {
+		if got := c.Stalled(minute(6).Add(tc.since), tc.rate); got != tc.stalled {
+			t.Errorf("%v after the last progress at %v/min: stalled %v, want %v", tc.since, tc.rate, got, tc.stalled)
+		}
+	}
+	if done := (Curve{Start: minute(0), Desired: 1, Points: []CurvePoint{{minute(0), 0, 0}, {minute(1), 1, 1}}}); done.Stalled(minute(60), 5) {
+		t.Error("a finished rollout is not stalled")
+	}
 	if lp := c.LastProgress(); lp != minute(6) {
 		t.Errorf("last progress %v", lp)
 	}

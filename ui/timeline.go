@@ -119,8 +119,10 @@ func (t timelineView) View(width, height int) string {
 	}
 	stats := fmt.Sprintf(" updated %d/%d · available %d/%d · %s", last.Updated, c.Desired, last.Available, c.Desired, rateText(rate))
 	if !c.Done() {
-		if eta, ok := c.ETA(rate); ok {
+		if eta, ok := c.ETA(rate); ok && !c.Stalled(now, rate) {
 			stats += " · ETA " + etaText(eta)
+		} else if ok {
+			stats += " · ETA unknown (stopped: see what holds it back)"
 		} else {
 			stats += " · ETA unknown (no progress in " + shortDuration(rateWindow) + ")"
 		}
