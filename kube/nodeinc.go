@@ -34,6 +34,8 @@ type rowAux struct {
 	// blocking counts the row's pods of the current revision that hold
 	// the rollout up (rolloutBlock), on a desired node.
 	blocking int32
+	// budget: the row uses the rolling update's allowance (budgetUse).
+	budget bool
 }
 
 // auxOf is a row's rowAux, from the pods judged for it.
@@ -150,9 +152,13 @@ func UpdateNodeView(prev *NodeView, ds *appsv1.DaemonSet, src NodeSource, change
 	v.from, v.serial = prev.serial, lay.serial.Add(1)
 	v.Generation, v.MinReadySeconds, v.RolloutStart = ds.Generation, ds.Spec.MinReadySeconds, j.current.Created
 	v.Blocked = v.blockedPatched(j, src)
+	for _, p := range patches {
+		u, s := budgetUse(&v.Rows[p.i])
+		v.aux[p.i].budget = u || s
+	}
 	v.Budget = rolloutBudget(ds, v.Summary, func(yield func(*NodeRow) bool) {
-		for i := range v.Rows {
-			if u, s := budgetUse(&v.Rows[i]); (u || s) && !yield(&v.Rows[i]) {
+		for i, a := range v.aux {
+			if a.budget && !yield(&v.Rows[i]) {
 				return
 			}
 		}

@@ -411,6 +411,8 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 	v.aux = make([]rowAux, len(all))
 	for i := range all {
 		v.Rows = append(v.Rows, all[i].row)
+		u, s := budgetUse(&all[i].row)
+		all[i].aux.budget = u || s
 		v.aux[i] = all[i].aux
 	}
 	v.Summary = summarize(v.Rows)

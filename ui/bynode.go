@@ -524,7 +524,7 @@ func (v nodeDSView) asNodeView() (nodeView, bool) {
 		ds = kube.DaemonSetRow{Namespace: r.Namespace, Name: r.Name}
 	}
 	return nodeView{c: v.c, ns: r.Namespace, name: r.Name, cluster: v.cluster, server: v.server, ds: ds,
-		rows: []kube.NodeRow{r.NodeRow}, width: v.width, height: v.height}, true
+		base: []kube.NodeRow{r.NodeRow}, order: []int{0}, width: v.width, height: v.height}, true
 }
 
 // via runs one of the node view's openers on the selected row and keeps
