@@ -60,16 +60,16 @@ type nodeView struct {
 	fidxProbs bool
 	// base is the rows the filter and sort work on: the view's own,
 	// or with problems only a copy (own) of those in trouble.
-	base      []kube.NodeRow
-	own       []kube.NodeRow
+	base []kube.NodeRow
+	own  []kube.NodeRow
 	// natural and nameMax are measured over every row (measure).
 	natural []int
 	nameMax int
 	// atMax counts the rows as wide as natural, per column, and last
 	// as nameMax.
-	atMax []int
-	width   int
-	height  int
+	atMax  []int
+	width  int
+	height int
 	// group, when set, keeps only one group's nodes (opened from the
 	// grouped view, which stays below it).
 	group *groupSel
