@@ -196,7 +196,9 @@ func TestNodeListStateMatchesFull(t *testing.T) {
 		{"a pod fails", func() { c.setPod(daemonPod(a, "a-n1", "n1", "cur", waiting("CrashLoopBackOff"))) }, false},
 		{"a node is cordoned", func() { c.setNode(readyNode("n2", func(n *corev1.Node) { n.Spec.Unschedulable = true })) }, false},
 		{"a pod is ready, not yet available", func() {
-			c.setPod(otherPod("b-n0", "n0", func(p *corev1.Pod) { p.Status.Conditions[0].LastTransitionTime = metav1.NewTime(now.Add(-10 * time.Second)) }))
+			c.setPod(otherPod("b-n0", "n0", func(p *corev1.Pod) {
+				p.Status.Conditions[0].LastTransitionTime = metav1.NewTime(now.Add(-10 * time.Second))
+			}))
 		}, false},
 		{"the clock passes minReadySeconds", func() { now = now.Add(25 * time.Second) }, false},
 		{"a node joins", func() { c.setNode(readyNode("n3")) }, false},
