@@ -128,6 +128,7 @@ func TestUpdateNodeViewMatchesFull(t *testing.T) {
 		{"a node loses its label", func() { c.setNode(readyNode("n4")) }, true},
 		{"a node is deleted", func() { c.delNode("n4") }, false},
 		{"an orphan's pod changes", func() { c.setPod(daemonPod(ds, "p-n4", "n4", "cur", waiting("ImagePullBackOff"))) }, true},
+		{"the orphan's pod is deleted", func() { c.delPod("p-n4") }, false},
 		{"the template changes", func() {
 			ds = ds.DeepCopy()
 			ds.Generation++
