@@ -144,3 +144,51 @@ func BenchmarkNodesListSnapshot(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSnapshotNodeListPatched is the watcher's cost per snapshot
+// while the nodes list is open and one pod changed since the last
+// (NodeListState, as the watcher keeps it); "unchanged" is a snapshot
+// where nothing the list reads changed (a DaemonSet's status, say).
+func BenchmarkSnapshotNodeListPatched(b *testing.B) {
+	for _, n := range rowCounts {
+		for _, what := range []string{"changed-pod", "unchanged"} {
+			b.Run(fmt.Sprintf("nodes=%d/%s", n, what), func(b *testing.B) {
+				bn := newByNode(NewSynthetic(n, benchDaemonSets))
+				src := bn.s.Source(bn.s.DaemonSets[0])
+				var st kube.NodeListState
+				podsOf := func(ds *appsv1.DaemonSet) []*kube.Pod { return bn.byDS[ds] }
+				st.Update(bn.s.DaemonSets, src, podsOf, bn.revs, nil, false, kube.AllAccess(), fixedNow)
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					var changed []string
+					if what == "changed-pod" {
+						bn.s.TogglePod(i % 100)
+						changed = []string{bn.s.Pods[i%100].NodeName}
+					}
+					st.Update(bn.s.DaemonSets, src, podsOf, bn.revs, changed, false, kube.AllAccess(), fixedNow)
+					i++
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkNodesListSnapshotSame is the model's cost per snapshot when
+// the watcher handed back the same list.
+func BenchmarkNodesListSnapshotSame(b *testing.B) {
+	for _, n := range rowCounts {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			bn := newByNode(NewSynthetic(n, benchDaemonSets))
+			m := press(nodesListModel(bn), char('N'))
+			msg := ui.SnapshotMsg{Snapshot: bn.snapshot()}
+			next, _ := m.Update(msg)
+			m = next.(ui.Model)
+			b.ReportAllocs()
+			for b.Loop() {
+				next, _ := m.Update(msg)
+				m = next.(ui.Model)
+			}
+		})
+	}
+}

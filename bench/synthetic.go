@@ -24,6 +24,14 @@ type Synthetic struct {
 	Pods      []*kube.Pod
 	Revisions []*appsv1.ControllerRevision
 	Created   time.Time
+	// byName and onNode index Nodes and Pods (by position) as the
+	// watcher's caches do, for the patched views.
+	byName map[string]*kube.Node
+	onNode map[string][]int
+	// view is the last node view of the first DaemonSet, patched by
+	// Snapshot after TogglePod; touched names the nodes changed since.
+	view    *kube.NodeView
+	touched []string
 }
 
 // NewSynthetic builds the objects. A tenth of the first DaemonSet's nodes
@@ -112,6 +120,48 @@ func daemonPod(ds *appsv1.DaemonSet, name, node, hash string, ready bool, create
 	return p
 }
 
+// Source reads s as the watcher reads its caches.
+func (s *Synthetic) Source(ds *appsv1.DaemonSet) kube.NodeSource {
+	if s.byName == nil {
+		s.byName, s.onNode = map[string]*kube.Node{}, map[string][]int{}
+		for _, n := range s.Nodes {
+			s.byName[n.Name] = n
+		}
+		for i, p := range s.Pods {
+			s.onNode[p.NodeName] = append(s.onNode[p.NodeName], i)
+		}
+	}
+	return kube.NodeSource{
+		Nodes: func() []*kube.Node { return s.Nodes },
+		Pods: func() []*kube.Pod {
+			var out []*kube.Pod
+			for _, p := range s.Pods {
+				if p.Owner == ds.UID {
+					out = append(out, p)
+				}
+			}
+			return out
+		},
+		Node: func(name string) *kube.Node { return s.byName[name] },
+		PodsOn: func(node string) []*kube.Pod {
+			out := make([]*kube.Pod, 0, len(s.onNode[node]))
+			for _, i := range s.onNode[node] {
+				out = append(out, s.Pods[i])
+			}
+			return out
+		},
+		Revisions: s.Revisions,
+	}
+}
+
+// PatchedNodeView is the first DaemonSet's node view as the watcher makes
+// it: patched from the last one for the nodes TogglePod changed.
+func (s *Synthetic) PatchedNodeView() *kube.NodeView {
+	v := kube.UpdateNodeView(s.view, s.DaemonSets[0], s.Source(s.DaemonSets[0]), s.touched, kube.AllAccess(), time.Now())
+	s.view, s.touched = &v, nil
+	return s.view
+}
+
 // NodeView is what the watcher computes for a focused DaemonSet on every
 // snapshot: the node view of DaemonSet i over every node and every pod of
 // its namespace.
@@ -123,11 +173,20 @@ func (s *Synthetic) NodeView(i int) kube.NodeView {
 // watcher sends while its node view is open.
 func (s *Synthetic) Snapshot() kube.Snapshot {
 	v := s.NodeView(0)
+	s.view, s.touched = &v, nil
+	return s.snapshot(&v)
+}
+
+// PatchedSnapshot is Snapshot with the node view patched from the last
+// one, as the watcher makes it after a few changes.
+func (s *Synthetic) PatchedSnapshot() kube.Snapshot { return s.snapshot(s.PatchedNodeView()) }
+
+func (s *Synthetic) snapshot(v *kube.NodeView) kube.Snapshot {
 	rows := kube.DaemonSetRows(s.withStatus())
 	return kube.Snapshot{
 		Context: "bench", Synced: true, DaemonSets: rows,
 		LastEvent: s.Created, Nodes: len(s.Nodes), Pods: len(s.Pods),
-		Detail: &v, Focus: s.DaemonSets[0].Namespace + "/" + s.DaemonSets[0].Name,
+		Detail: v, Focus: s.DaemonSets[0].Namespace + "/" + s.DaemonSets[0].Name,
 		Access: kube.AllAccess(),
 	}
 }
@@ -175,4 +234,5 @@ func (s *Synthetic) TogglePod(i int) {
 		p.Ready.Status, p.Statuses[0].Ready = corev1.ConditionTrue, true
 	}
 	s.Pods[i] = &p
+	s.touched = append(s.touched, p.NodeName)
 }

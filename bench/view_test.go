@@ -163,7 +163,8 @@ func BenchmarkBigKeystroke(b *testing.B) {
 
 // BenchmarkBigChangedPod is one pod of the focused DaemonSet changing
 // readiness on 65,000 nodes, to the frame that shows it: the node view's
-// analysis, the model's Update and View.
+// analysis (patched from the last view, as the watcher does), the
+// model's Update and View.
 func BenchmarkBigChangedPod(b *testing.B) {
 	s := NewSynthetic(bigNodes, 1)
 	m := nodeViewModel(s)
@@ -171,7 +172,7 @@ func BenchmarkBigChangedPod(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		s.TogglePod(i % 100)
-		next, _ := m.Update(ui.SnapshotMsg{Snapshot: s.Snapshot()})
+		next, _ := m.Update(ui.SnapshotMsg{Snapshot: s.PatchedSnapshot()})
 		m = next.(ui.Model)
 		_ = m.View()
 		i++

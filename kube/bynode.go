@@ -191,22 +191,40 @@ func newDaemonSetJudges(dss []*appsv1.DaemonSet, revsOf func(namespace string) [
 // node judged with the node view's own rule.
 func ComputeNodeList(dss []*appsv1.DaemonSet, nodes []*Node, podsOf func(*appsv1.DaemonSet) []*Pod,
 	revsOf func(namespace string) []*appsv1.ControllerRevision, access Access, now time.Time) []NodeItem {
-	items := make([]NodeItem, len(nodes))
+	items, _ := computeNodeList(dss, nodes, podsOf, revsOf, access, now)
+	return items
+}
+
+// computeNodeList is ComputeNodeList with, per item, whether it changes
+// with the clock alone.
+func computeNodeList(dss []*appsv1.DaemonSet, nodes []*Node, podsOf func(*appsv1.DaemonSet) []*Pod,
+	revsOf func(namespace string) []*appsv1.ControllerRevision, access Access, now time.Time) ([]NodeItem, []bool) {
+	type item struct {
+		it    NodeItem
+		clock bool
+	}
+	all := make([]item, len(nodes))
 	for i, n := range nodes {
-		items[i] = nodeItemOf(n)
+		all[i].it = nodeItemOf(n)
 	}
 	for _, d := range newDaemonSetJudges(dss, revsOf, now) {
 		byNode := d.j.podsByNode(podsOf(d.ds))
 		for i, n := range nodes {
-			row, should := d.j.nodeRow(d.elig, d.sel, n, byNode[n.Name], access)
-			items[i].add(d.ds.Namespace, d.ds.Name, row, should)
+			ps := byNode[n.Name]
+			row, should := d.j.nodeRow(d.elig, d.sel, n, ps, access)
+			all[i].it.add(d.ds.Namespace, d.ds.Name, row, should)
+			if d.j.minReady > 0 && !all[i].clock {
+				all[i].clock = d.j.auxOf(ps, false, false).clock
+			}
 		}
 	}
-	for i := range items {
-		items[i].sortProblems()
+	slices.SortFunc(all, func(a, b item) int { return NaturalCompare(a.it.Name, b.it.Name) })
+	items, clock := make([]NodeItem, len(all)), make([]bool, len(all))
+	for i := range all {
+		all[i].it.sortProblems()
+		items[i], clock[i] = all[i].it, all[i].clock
 	}
-	slices.SortFunc(items, func(a, b NodeItem) int { return NaturalCompare(a.Name, b.Name) })
-	return items
+	return items, clock
 }
 
 // ComputeNodeDaemonSets is one node's view: each DaemonSet judged on
@@ -276,12 +294,28 @@ func (w *Watcher) byNode(s *Snapshot, dss []*appsv1.DaemonSet, now time.Time) {
 	if !w.listNodes && w.focusNode == "" {
 		return
 	}
-	nodes := w.cachedNodes()
 	if w.listNodes {
-		s.NodeList = ComputeNodeList(dss, nodes, w.daemonPods, w.revisions, w.access, now)
+		m := &w.list
+		all := w.touchedAll || m.revs != w.gen.revs
+		items, fresh, changed := m.state.Update(dss, w.nodeSource(nil), w.daemonPods, w.revisions, w.touchedNames(), all, w.access, now)
+		m.revs = w.gen.revs
+		// Cluster text enters the display once: a reused item already has.
+		switch {
+		case changed && fresh == nil:
+			for i := range items {
+				sanitizeNodeItem(&items[i])
+			}
+		case changed:
+			for _, i := range fresh {
+				sanitizeNodeItem(&items[i])
+			}
+		}
+		s.NodeList = items
 		if s.NodeList == nil {
 			s.NodeList = []NodeItem{}
 		}
+	} else {
+		w.list = listMemo{}
 	}
 	if w.focusNode != "" {
 		var node *Node
@@ -291,6 +325,7 @@ func (w *Watcher) byNode(s *Snapshot, dss []*appsv1.DaemonSet, now time.Time) {
 			}
 		}
 		v := ComputeNodeDaemonSets(w.focusNode, node, dss, w.podsOnNode(w.focusNode), w.revisions, w.access, now)
+		sanitizeNodeDaemonSets(&v)
 		s.NodeDetail = &v
 		for _, r := range v.Rows {
 			if !r.AvailableAt.IsZero() && (w.wakeAt.IsZero() || r.AvailableAt.Before(w.wakeAt)) {
@@ -298,6 +333,12 @@ func (w *Watcher) byNode(s *Snapshot, dss []*appsv1.DaemonSet, now time.Time) {
 			}
 		}
 	}
+}
+
+// listMemo is the nodes list's state and the generations it last saw.
+type listMemo struct {
+	state NodeListState
+	revs  uint64
 }
 
 // FocusNode selects the node whose view (every DaemonSet on it)
@@ -335,5 +376,107 @@ func sanitizeNodeDaemonSets(v *NodeDaemonSets) {
 		r.Namespace, r.Name = SanitizeLine(r.Namespace), SanitizeLine(r.Name)
 		r.Node, r.Pod, r.Reason, r.RevisionHash = SanitizeLine(r.Node), SanitizeLine(r.Pod), SanitizeLine(r.Reason), SanitizeLine(r.RevisionHash)
 		sanitizeLines(r.Containers)
+	}
+}
+
+// NodeListState keeps the nodes list between snapshots, so that one
+// whose inputs did not change is handed back as it is (the same slice:
+// the UI then keeps its rows), and one where a few nodes changed redoes
+// only their rows.
+type NodeListState struct {
+	dss    []*appsv1.DaemonSet
+	access Access
+	items  []NodeItem
+	// clock marks the items that change with time alone; next is the
+	// earliest such change.
+	clock []bool
+	next  time.Time
+	index map[string]int
+}
+
+// Update is ComputeNodeList for the cache now. changed names the nodes
+// whose Node or daemon pods changed since the last Update; all says
+// something else did (revisions, or too many nodes to name). The bool
+// is false when the list is the previous one, unchanged; fresh lists the
+// items that are new (every one after a full computation, nil).
+func (st *NodeListState) Update(dss []*appsv1.DaemonSet, src NodeSource, podsOf func(*appsv1.DaemonSet) []*Pod,
+	revsOf func(namespace string) []*appsv1.ControllerRevision, changed []string, all bool, access Access, now time.Time) (items []NodeItem, fresh []int, ok bool) {
+	same := st.items != nil && !all && access == st.access && slices.EqualFunc(dss, st.dss, sameJudged)
+	if same && len(changed) == 0 && (st.next.IsZero() || now.Before(st.next)) {
+		return st.items, nil, false
+	}
+	if !same || len(changed) > len(st.items)/4+16 {
+		st.full(dss, src.Nodes(), podsOf, revsOf, access, now)
+		return st.items, nil, true
+	}
+	redo := map[int]bool{}
+	for _, name := range changed {
+		i, ok := st.index[name]
+		node := src.Node(name)
+		if ok != (node != nil) {
+			st.full(dss, src.Nodes(), podsOf, revsOf, access, now) // a node came or went
+			return st.items, nil, true
+		}
+		if ok {
+			redo[i] = true
+		}
+	}
+	for i, c := range st.clock {
+		if c {
+			redo[i] = true
+		}
+	}
+	judges := newDaemonSetJudges(dss, revsOf, now)
+	items = slices.Clone(st.items)
+	clock := slices.Clone(st.clock)
+	for i := range redo {
+		items[i], clock[i] = nodeItemFor(judges, src.Node(st.items[i].Name), src.PodsOn, access)
+		fresh = append(fresh, i)
+	}
+	slices.Sort(fresh)
+	st.dss, st.items, st.clock = dss, items, clock
+	st.setNext()
+	return items, fresh, true
+}
+
+// nodeItemFor is one node's row of the list, and whether it changes with
+// the clock.
+func nodeItemFor(judges []daemonSetJudge, node *Node, podsOn func(string) []*Pod, access Access) (NodeItem, bool) {
+	it := nodeItemOf(node)
+	pods := podsOn(node.Name)
+	clock := false
+	for _, d := range judges {
+		ps := d.j.podsByNode(pods)[node.Name]
+		row, should := d.j.nodeRow(d.elig, d.sel, node, ps, access)
+		it.add(d.ds.Namespace, d.ds.Name, row, should)
+		clock = clock || d.j.auxOf(ps, false, false).clock
+	}
+	it.sortProblems()
+	return it, clock
+}
+
+func (st *NodeListState) full(dss []*appsv1.DaemonSet, nodes []*Node, podsOf func(*appsv1.DaemonSet) []*Pod,
+	revsOf func(namespace string) []*appsv1.ControllerRevision, access Access, now time.Time) {
+	items, clock := computeNodeList(dss, nodes, podsOf, revsOf, access, now)
+	st.dss, st.access, st.items, st.clock = dss, access, items, clock
+	st.index = make(map[string]int, len(items))
+	for i := range items {
+		st.index[items[i].Name] = i
+	}
+	st.setNext()
+}
+
+// setNext finds when the clock alone changes the list next: the state of
+// a pod on a clock item, Ready but not yet available, changes then. The
+// exact instant is not kept, so every Update while one waits redoes
+// those items (there are few: pods of a rollout under way).
+func (st *NodeListState) setNext() {
+	st.next = time.Time{}
+	for _, c := range st.clock {
+		if c {
+			// Redo on every Update: a zero-length wait.
+			st.next = time.Unix(0, 1)
+			return
+		}
 	}
 }

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"sort"
 	"strconv"
@@ -145,6 +146,17 @@ type NodeView struct {
 	Summary         NodeSummary
 	// Access is what the view could be built from; see Access.Hidden.
 	Access Access
+
+	// What UpdateNodeView needs to patch a view into the next one.
+	inc *incLayout
+	aux []rowAux
+	// serial numbers views derived from one another; from is the serial
+	// of the view this one was patched from, changed the rows it redid.
+	serial, from uint64
+	changed      []int
+	// next is NextChange, when nextKnown.
+	next      time.Time
+	nextKnown bool
 }
 
 // Healthy is dsx status's exit rule: the controller has seen the spec,
@@ -374,11 +386,17 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 	sel := selectorText(ds.Spec.Template.Spec.NodeSelector)
 	seen := map[string]bool{}
 	desired := map[string]bool{}
+	type keyed struct {
+		row NodeRow
+		aux rowAux
+	}
+	all := make([]keyed, 0, len(nodes)+1)
 	for _, node := range nodes {
 		seen[node.Name] = true
-		row, shouldRun := j.nodeRow(elig, sel, node, podsByNode[node.Name], access)
+		ps := podsByNode[node.Name]
+		row, shouldRun := j.nodeRow(elig, sel, node, ps, access)
 		desired[node.Name] = shouldRun
-		v.Rows = append(v.Rows, row)
+		all = append(all, keyed{row, j.auxOf(ps, shouldRun, false)})
 	}
 	// Pods whose node is gone, or that name no node: the pod garbage
 	// collector (or the controller, for unscheduled ones) deletes them;
@@ -387,22 +405,44 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 		if seen[n] {
 			continue
 		}
-		row := NodeRow{Node: n, NodeGone: true}
-		j.fillPod(&row, ps)
-		row.State = StateOrphaned
-		if n == "" {
-			row.Node = "<unassigned>"
-			row.Reason = "orphaned: the pod names no node; awaiting garbage collection"
-		} else {
-			row.Reason = "orphaned: node no longer exists; awaiting garbage collection"
-		}
-		v.Rows = append(v.Rows, row)
+		all = append(all, keyed{j.orphanRow(n, ps), j.auxOf(ps, false, true)})
 	}
-	sort.SliceStable(v.Rows, func(i, j int) bool { return NaturalCompare(v.Rows[i].Node, v.Rows[j].Node) < 0 })
+	sort.SliceStable(all, func(i, j int) bool { return NaturalCompare(all[i].row.Node, all[j].row.Node) < 0 })
+	v.aux = make([]rowAux, len(all))
+	for i := range all {
+		v.Rows = append(v.Rows, all[i].row)
+		u, s := budgetUse(&all[i].row)
+		all[i].aux.budget = u || s
+		v.aux[i] = all[i].aux
+	}
 	v.Summary = summarize(v.Rows)
 	v.Blocked = rolloutBlock(j, podsByNode, func(n string) bool { return desired[n] })
-	v.Budget = rolloutBudget(ds, v.Rows, v.Summary)
+	v.Budget = rolloutBudget(ds, v.Summary, func(yield func(*NodeRow) bool) {
+		for i := range v.Rows {
+			if !yield(&v.Rows[i]) {
+				return
+			}
+		}
+	})
+	v.inc = &incLayout{ds: ds}
+	v.serial = v.inc.serial.Add(1)
+	v.next, v.nextKnown = v.NextChange(), true
 	return v
+}
+
+// orphanRow is the row of pods whose node is gone (key is the node they
+// name) or that name no node (key "").
+func (j *judge) orphanRow(key string, ps []*Pod) NodeRow {
+	row := NodeRow{Node: key, NodeGone: true}
+	j.fillPod(&row, ps)
+	row.State = StateOrphaned
+	if key == "" {
+		row.Node = "<unassigned>"
+		row.Reason = "orphaned: the pod names no node; awaiting garbage collection"
+	} else {
+		row.Reason = "orphaned: node no longer exists; awaiting garbage collection"
+	}
+	return row
 }
 
 // nodeRow judges one node for the DaemonSet: whether it should run a pod
@@ -459,7 +499,7 @@ func (j *judge) nodeRow(elig *eligibility, sel string, node *Node, nodePods []*P
 // unavailability and surge the strategy allows and which nodes use it:
 // the answer to "why does it not move". "" for OnDelete and when every
 // eligible node is current.
-func rolloutBudget(ds *appsv1.DaemonSet, rows []NodeRow, s NodeSummary) string {
+func rolloutBudget(ds *appsv1.DaemonSet, s NodeSummary, rows iter.Seq[*NodeRow]) string {
 	u := ds.Spec.UpdateStrategy
 	if u.Type != appsv1.RollingUpdateDaemonSetStrategyType || s.ByState[StateCurrent] >= s.Eligible {
 		return ""
@@ -484,17 +524,12 @@ func rolloutBudget(ds *appsv1.DaemonSet, rows []NodeRow, s NodeSummary) string {
 		maxU = 1
 	}
 	var unavailable, surge []string
-	for _, r := range rows {
-		switch r.State {
-		case StateIneligible, StateMisscheduled, StateOrphaned, StateUnknown:
-			continue
-		}
-		// A pod being deleted no longer counts as available to the
-		// controller, whatever its readiness.
-		if !r.Available || r.State == StateTerminating || r.State == StateMissing {
+	for r := range rows {
+		u, sp := budgetUse(r)
+		if u {
 			unavailable = append(unavailable, r.Node+" "+string(r.State))
 		}
-		if r.ExtraPods > 0 {
+		if sp {
 			surge = append(surge, r.Node)
 		}
 	}
@@ -519,6 +554,18 @@ func rolloutBudget(ds *appsv1.DaemonSet, rows []NodeRow, s NodeSummary) string {
 		}
 	}
 	return out
+}
+
+// budgetUse says whether a row uses the rolling update's unavailability
+// and whether it holds a surge pod.
+func budgetUse(r *NodeRow) (unavailable, surge bool) {
+	switch r.State {
+	case StateIneligible, StateMisscheduled, StateOrphaned, StateUnknown:
+		return false, false
+	}
+	// A pod being deleted no longer counts as available to the
+	// controller, whatever its readiness.
+	return !r.Available || r.State == StateTerminating || r.State == StateMissing, r.ExtraPods > 0
 }
 
 func joinReason(a, b string) string {
@@ -809,7 +856,12 @@ func rolloutBlock(j *judge, byNode map[string][]*Pod, desired func(node string) 
 			}
 		}
 	}
-	if n == 0 {
+	return blockText(n, first, why)
+}
+
+// blockText is rolloutBlock's line for n blocking pods, first the first.
+func blockText(n int, first *Pod, why string) string {
+	if n == 0 || first == nil {
 		return ""
 	}
 	node := podTargetNode(first)
@@ -847,6 +899,9 @@ func summarize(rows []NodeRow) NodeSummary {
 // NextChange is the earliest time a row changes without any event (a pod
 // reaching minReadySeconds); zero when none will.
 func (v NodeView) NextChange() time.Time {
+	if v.nextKnown {
+		return v.next
+	}
 	var t time.Time
 	for _, r := range v.Rows {
 		if !r.AvailableAt.IsZero() && (t.IsZero() || r.AvailableAt.Before(t)) {

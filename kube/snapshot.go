@@ -98,16 +98,14 @@ func (w *Watcher) snapshot() Snapshot {
 		w.memo = viewMemo{}
 	}
 	w.byNode(&s, dss, now)
+	// Both patches above have read what changed since the last snapshot.
+	w.touched, w.touchedAll = map[string]struct{}{}, false
 	w.markBlocked(s.DaemonSets, dss, s.Detail, now)
 	// Cluster text enters the display here, once, after everything that
 	// reads names and reasons has run (a reused view already has).
 	sanitizeRows(s.DaemonSets)
-	for i := range s.NodeList {
-		sanitizeNodeItem(&s.NodeList[i])
-	}
-	if s.NodeDetail != nil {
-		sanitizeNodeDaemonSets(s.NodeDetail)
-	}
+	// The nodes list and a node's view are sanitized in byNode: the
+	// list's items are reused between snapshots.
 	return s
 }
 
@@ -121,11 +119,53 @@ func (w *Watcher) nodeView(ds *appsv1.DaemonSet, now time.Time) *NodeView {
 	if old := w.memo; old.view != nil && old.ds == m.ds && old.nodes == m.nodes && old.revs == m.revs && old.pods == m.pods && old.view.NextChange().IsZero() {
 		return old.view
 	}
-	v := ComputeNodeViewWith(ds, w.cachedNodes(), w.daemonPods(ds), w.revisions(ds.Namespace), w.access, now)
+	// The previous view is patched: only the rows of the nodes touched
+	// since it was made (and those waiting on the clock) are redone. It
+	// is always the last snapshot's, so touched covers every change.
+	var prev *NodeView
+	if old := w.memo; old.view != nil && !w.touchedAll {
+		prev = old.view
+	}
+	v := UpdateNodeView(prev, ds, w.nodeSource(ds), w.touchedNames(), w.access, now)
 	sanitizeNodeView(&v)
 	m.view = &v
 	w.memo = m
 	return &v
+}
+
+// nodeSource reads the caches for UpdateNodeView.
+func (w *Watcher) nodeSource(ds *appsv1.DaemonSet) NodeSource {
+	return NodeSource{
+		Nodes: w.cachedNodes,
+		Pods: func() []*Pod {
+			if ds == nil {
+				return nil
+			}
+			return w.daemonPods(ds)
+		},
+		Node: func(name string) *Node {
+			if w.nodes == nil {
+				return nil
+			}
+			obj, ok, _ := w.nodes.GetByKey(name)
+			if !ok {
+				return nil
+			}
+			n, _ := obj.(*Node)
+			return n
+		},
+		PodsOn:    w.podsOnNode,
+		Revisions: w.revisions(ds.Namespace),
+	}
+}
+
+// touchedNames are the nodes touched since the last snapshot.
+func (w *Watcher) touchedNames() []string {
+	names := make([]string, 0, len(w.touched))
+	for n := range w.touched {
+		names = append(names, n)
+	}
+	return names
 }
 
 // cachedNodes lists the node cache.

@@ -122,12 +122,22 @@ func sanitizeLines(ss []string) {
 // sanitizeNodeView makes a node view's rows safe to draw.
 func sanitizeNodeView(v *NodeView) {
 	v.Blocked = SanitizeLine(v.Blocked)
-	for i := range v.Rows {
-		r := &v.Rows[i]
-		r.Node, r.Pod, r.Reason, r.RevisionHash = SanitizeLine(r.Node), SanitizeLine(r.Pod), SanitizeLine(r.Reason), SanitizeLine(r.RevisionHash)
-		sanitizeLines(r.Containers)
-		r.Labels = sanitizeLabels(r.Labels)
+	if changed, ok := v.ChangedSince(&NodeView{inc: v.inc, serial: v.from}); ok {
+		// Patched: the other rows are the previous view's, sanitized.
+		for _, i := range changed {
+			sanitizeRow(&v.Rows[i])
+		}
+		return
 	}
+	for i := range v.Rows {
+		sanitizeRow(&v.Rows[i])
+	}
+}
+
+func sanitizeRow(r *NodeRow) {
+	r.Node, r.Pod, r.Reason, r.RevisionHash = SanitizeLine(r.Node), SanitizeLine(r.Pod), SanitizeLine(r.Reason), SanitizeLine(r.RevisionHash)
+	sanitizeLines(r.Containers)
+	r.Labels = sanitizeLabels(r.Labels)
 }
 
 // sanitizeLabels returns m itself when every key and value is clean (the

@@ -102,6 +102,30 @@ type Watcher struct {
 	// blocked the same for the other rollouts' marks.
 	memo    viewMemo
 	blocked map[string]blockMemo
+	// touched names the nodes whose Node or some daemon pod targeting
+	// them changed since the last snapshot, for patching the node view
+	// and the nodes list; touchedAll stands for every node once too many
+	// changed to be worth naming.
+	touched    map[string]struct{}
+	touchedAll bool
+	// list is the last nodes list and what it was built from.
+	list listMemo
+}
+
+// maxTouched is how many changed nodes a snapshot names before it
+// recomputes everything instead.
+const maxTouched = 4096
+
+// touch records that node's row may have changed. Called with w.mu held.
+func (w *Watcher) touch(node string) {
+	if w.touchedAll {
+		return
+	}
+	if len(w.touched) >= maxTouched {
+		w.touchedAll, w.touched = true, map[string]struct{}{}
+		return
+	}
+	w.touched[node] = struct{}{}
 }
 
 // viewMemo is a node view and the inputs it was computed from.
@@ -144,7 +168,7 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 			o.LabelSelector = appsv1.DefaultDaemonSetUniqueLabelKey
 		}))
 	w := &Watcher{opts: opts, client: client, factory: f, podFactory: pf, dirty: make(chan struct{}, 1), listReady: make(chan struct{}), stalls: newStallTracker(opts.StallAfter),
-		blocked: map[string]blockMemo{}}
+		blocked: map[string]blockMemo{}, touched: map[string]struct{}{}}
 	w.gen.pods = map[types.UID]uint64{}
 	access := AllAccess()
 	if opts.Access != nil {
@@ -159,7 +183,17 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 	if access.Nodes {
 		w.nodeInf = f.Core().V1().Nodes().Informer()
 		w.nodes = w.nodeInf.GetIndexer()
-		w.watch(w.nodeInf, &w.nodeCount, func(_ any) { w.gen.nodes++ })
+		w.watch(w.nodeInf, &w.nodeCount, func(obj any) {
+			w.gen.nodes++
+			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = d.Obj
+			}
+			if n, ok := obj.(*Node); ok {
+				w.touch(n.Name)
+			} else {
+				w.touchedAll = true
+			}
+		})
 	}
 	if access.Revisions {
 		ri := f.Apps().V1().ControllerRevisions()
@@ -179,6 +213,9 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 			}
 			if p, ok := obj.(*Pod); ok {
 				w.gen.pods[p.Owner]++
+				w.touch(podTargetNode(p))
+			} else {
+				w.touchedAll = true
 			}
 		})
 	}

@@ -140,6 +140,11 @@ func (v *nodesList) setSnapshot(s kube.Snapshot) {
 	if s.NodeList == nil {
 		return
 	}
+	// The watcher hands back the same list while nothing it is built
+	// from changed: rows, widths and filter stand as they are.
+	if v.loaded && len(s.NodeList) == len(v.items) && (len(v.items) == 0 || &s.NodeList[0] == &v.items[0]) {
+		return
+	}
 	v.items, v.loaded = s.NodeList, true
 	v.fidx = nil
 	v.natural = naturalWidths(len(nodesColumns()), len(v.items), func(i int) []string { return v.cells(v.items[i]) })
@@ -524,7 +529,7 @@ func (v nodeDSView) asNodeView() (nodeView, bool) {
 		ds = kube.DaemonSetRow{Namespace: r.Namespace, Name: r.Name}
 	}
 	return nodeView{c: v.c, ns: r.Namespace, name: r.Name, cluster: v.cluster, server: v.server, ds: ds,
-		rows: []kube.NodeRow{r.NodeRow}, width: v.width, height: v.height}, true
+		base: []kube.NodeRow{r.NodeRow}, order: []int{0}, width: v.width, height: v.height}, true
 }
 
 // via runs one of the node view's openers on the selected row and keeps

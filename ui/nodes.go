@@ -11,7 +11,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dsx-tui/dsx/kube"
 )
@@ -38,8 +37,9 @@ type nodeView struct {
 	// subset of it inside a group).
 	src *kube.NodeView
 	// ds is the DaemonSet's row in the list, for what actions show.
-	ds   kube.DaemonSetRow
-	rows []kube.NodeRow
+	ds kube.DaemonSetRow
+	// order is the shown rows, sorted and filtered, by index in base.
+	order []int
 	// matched are the filter's highlights by base row, in column hlCol;
 	// baseAt finds a node's base row. Kept as the filter index returns
 	// them: building a map per matching row cost more than the match.
@@ -58,12 +58,18 @@ type nodeView struct {
 	fidx      *filterIndex
 	fidxFor   *kube.NodeView
 	fidxProbs bool
-	base      []kube.NodeRow
+	// base is the rows the filter and sort work on: the view's own,
+	// or with problems only a copy (own) of those in trouble.
+	base []kube.NodeRow
+	own  []kube.NodeRow
 	// natural and nameMax are measured over every row (measure).
 	natural []int
 	nameMax int
-	width   int
-	height  int
+	// atMax counts the rows as wide as natural, per column, and last
+	// as nameMax.
+	atMax  []int
+	width  int
+	height int
 	// group, when set, keeps only one group's nodes (opened from the
 	// grouped view, which stays below it).
 	group *groupSel
@@ -93,6 +99,9 @@ func (v *nodeView) setSnapshot(s kube.Snapshot) {
 	// The watcher hands back the same view while nothing it is built from
 	// changed: rows, filter and sort then stand as they are.
 	if s.Focus != "" && s.Focus == v.ns+"/"+v.name && (s.Detail != v.src || s.Detail == nil) {
+		if changed, ok := s.Detail.ChangedSince(v.src); ok && v.patch(s.Detail, changed) {
+			return
+		}
 		v.view, v.src = s.Detail, s.Detail
 		if v.group != nil && v.view != nil {
 			v.view = v.view.Subset(v.group.keep)
@@ -102,7 +111,7 @@ func (v *nodeView) setSnapshot(s kube.Snapshot) {
 }
 
 func (v *nodeView) refresh() {
-	v.rows = v.rows[:0]
+	v.order = v.order[:0]
 	v.matched = nil
 	defer v.fitRows()
 	if v.view == nil {
@@ -110,12 +119,17 @@ func (v *nodeView) refresh() {
 		return
 	}
 	if v.fidxFor != v.view || v.fidxProbs != v.problemsOnly || v.base == nil {
-		v.base = v.base[:0]
-		for _, r := range v.view.Rows {
-			if v.problemsOnly && !r.State.Problem() {
-				continue
+		if v.problemsOnly {
+			v.own = v.own[:0]
+			for _, r := range v.view.Rows {
+				if r.State.Problem() {
+					v.own = append(v.own, r)
+				}
 			}
-			v.base = append(v.base, r)
+			v.base = v.own
+		} else {
+			// The view's rows are never changed: no copy.
+			v.base = v.view.Rows
 		}
 		v.fidx, v.fidxFor, v.fidxProbs = nil, v.view, v.problemsOnly
 		v.measure()
@@ -139,25 +153,100 @@ func (v *nodeView) refresh() {
 	if pattern != "" && len(idx) > 0 {
 		v.best = base[idx[0]].Node
 	}
-	for _, i := range idx {
-		v.rows = append(v.rows, base[i])
-	}
+	v.order = append(v.order, idx...)
 	if pattern == "" || v.sort != nodeSortState {
-		slices.SortStableFunc(v.rows, func(a, b kube.NodeRow) int {
-			var c int
-			switch v.sort {
-			case nodeSortState:
-				c = cmp.Compare(a.State.Rank(), b.State.Rank())
-			case nodeSortAge:
-				c = b.Created.Compare(a.Created)
-			}
-			if c != 0 {
-				return c
-			}
-			return naturalCompare(a.Node, b.Node)
-		})
+		slices.SortStableFunc(v.order, func(a, b int) int { return v.compare(&base[a], &base[b]) })
 	}
 	v.cur.sync(v.keys())
+}
+
+// compare is the sort's order of two rows; stable, so equal rows keep
+// the view's order.
+func (v *nodeView) compare(a, b *kube.NodeRow) int {
+	var c int
+	switch v.sort {
+	case nodeSortState:
+		c = cmp.Compare(a.State.Rank(), b.State.Rank())
+	case nodeSortAge:
+		c = b.Created.Compare(a.Created)
+	}
+	if c != 0 {
+		return c
+	}
+	return naturalCompare(a.Node, b.Node)
+}
+
+// patch takes a view the watcher patched from the shown one (changed
+// are the rows it redid, at the same indices): those rows move to their
+// place in the sorted order and the column widths grow, instead of
+// every row being re-sorted and re-measured. It reports false, changing
+// nothing, when the view is shown in a way patching does not keep
+// (problems only, a filter, a group): refresh then does it all.
+func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
+	if v.problemsOnly || v.group != nil || v.filter.value() != "" || v.view == nil || v.natural == nil ||
+		len(v.atMax) != len(v.natural)+1 || len(v.base) != len(view.Rows) || len(v.order) != len(view.Rows) || len(changed) > len(view.Rows)/8+8 {
+		return false
+	}
+	old := v.base
+	now := v.c.now()
+	recount := false
+	// Widths: counts of the cells at each column's widest, so only the
+	// last widest cell shrinking costs a measure of every row.
+	for _, i := range changed {
+		was, is := nodeCells(old[i], now), nodeCells(view.Rows[i], now)
+		for c := range is {
+			if !v.narrow(c, cellWidth(was[c])) {
+				recount = true
+			}
+			v.widen(c, cellWidth(is[c]))
+		}
+		if !v.narrow(len(is), cellWidth(old[i].Node)) {
+			recount = true
+		}
+		v.widen(len(is), cellWidth(view.Rows[i].Node))
+	}
+	// Out with the changed rows (found by their old place), in at their new.
+	gone := make(map[int]bool, len(changed))
+	for _, i := range changed {
+		gone[i] = true
+	}
+	v.order = slices.DeleteFunc(v.order, func(i int) bool { return gone[i] })
+	v.view, v.src, v.base, v.fidx, v.fidxFor = view, view, view.Rows, nil, view
+	if recount {
+		v.measure()
+	}
+	base := v.base
+	for _, i := range changed {
+		at, _ := slices.BinarySearchFunc(v.order, i, func(j, i int) int {
+			return cmp.Or(v.compare(&base[j], &base[i]), cmp.Compare(j, i))
+		})
+		v.order = slices.Insert(v.order, at, i)
+	}
+	v.cur.setLen(len(v.order))
+	if k := v.cur.selKey; k != "" {
+		if at := v.indexOf(k); at >= 0 {
+			v.cur.setPos(at)
+		}
+	}
+	if v.cur.pos < len(v.order) {
+		v.cur.selKey = base[v.order[v.cur.pos]].Node
+	}
+	v.fitRows()
+	return true
+}
+
+// indexOf is the place in the sorted order of the row of node k, -1
+// without one. The view's rows are in natural order of node names.
+func (v *nodeView) indexOf(k string) int {
+	base := v.base
+	i, ok := slices.BinarySearchFunc(base, k, func(r kube.NodeRow, k string) int { return naturalCompare(r.Node, k) })
+	if !ok || base[i].Node != k {
+		i = slices.IndexFunc(base, func(r kube.NodeRow) bool { return r.Node == k })
+	}
+	if i < 0 {
+		return -1
+	}
+	return slices.Index(v.order, i)
 }
 
 // measure takes the widest cell per column, and the longest node name,
@@ -166,11 +255,44 @@ func (v *nodeView) refresh() {
 func (v *nodeView) measure() {
 	now := v.c.now()
 	rows := v.view.Rows
-	v.natural = naturalWidths(len(nodeColumns()), len(rows), func(i int) []string { return nodeCells(rows[i], now) })
+	v.natural = make([]int, len(nodeColumns()))
+	v.atMax = make([]int, len(v.natural)+1)
 	v.nameMax = 0
-	for _, r := range rows {
-		v.nameMax = max(v.nameMax, ansi.StringWidth(r.Node))
+	for i := range rows {
+		for c, cell := range nodeCells(rows[i], now) {
+			v.widen(c, cellWidth(cell))
+		}
+		v.widen(len(v.natural), cellWidth(rows[i].Node))
 	}
+}
+
+// widen counts a cell of width w into column c's widest (c past the
+// columns is the node name's, nameMax).
+func (v *nodeView) widen(c, w int) {
+	m := &v.nameMax
+	if c < len(v.natural) {
+		m = &v.natural[c]
+	}
+	switch {
+	case w > *m:
+		*m, v.atMax[c] = w, 1
+	case w == *m:
+		v.atMax[c]++
+	}
+}
+
+// narrow takes a cell of width w out of column c's count; false when it
+// was the last of the widest, and the column must be measured again.
+func (v *nodeView) narrow(c, w int) bool {
+	m := v.nameMax
+	if c < len(v.natural) {
+		m = v.natural[c]
+	}
+	if w == m {
+		v.atMax[c]--
+		return v.atMax[c] > 0
+	}
+	return true
 }
 
 // columns are nodeColumns for this view: NODE never shrinks below the
@@ -200,16 +322,16 @@ func (v nodeView) highlight(node string) map[int][]int {
 }
 
 func (v *nodeView) keys() []string {
-	keys := make([]string, len(v.rows))
-	for i, r := range v.rows {
-		keys[i] = r.Node
+	keys := make([]string, len(v.order))
+	for i, r := range v.order {
+		keys[i] = v.base[r].Node
 	}
 	return keys
 }
 
 func (v nodeView) selectedRow() (kube.NodeRow, bool) {
-	if v.cur.pos < len(v.rows) {
-		return v.rows[v.cur.pos], true
+	if v.cur.pos < len(v.order) {
+		return v.base[v.order[v.cur.pos]], true
 	}
 	return kube.NodeRow{}, false
 }
@@ -563,7 +685,7 @@ func (v nodeView) View(width, height int) string {
 	}
 	cols := v.columns()
 	height -= len(out)
-	if len(v.rows) == 0 {
+	if len(v.order) == 0 {
 		msg := " No nodes"
 		switch {
 		case v.filter.value() != "":
@@ -575,13 +697,13 @@ func (v nodeView) View(width, height int) string {
 	}
 	start, end := v.cur.window()
 	cells := make([][]string, 0, end-start)
-	for _, r := range v.rows[start:end] {
-		cells = append(cells, nodeCells(r, now))
+	for _, i := range v.order[start:end] {
+		cells = append(cells, nodeCells(v.base[i], now))
 	}
 	keep, widths, titles := layoutFor(cols, v.natural, width)
 	out = append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)))
 	for i, c := range cells {
-		r := v.rows[start+i]
+		r := &v.base[v.order[start+i]]
 		line := fit(renderRow(cols, keep, widths, c, v.highlight(r.Node)), width, false)
 		switch {
 		case start+i == v.cur.pos:
