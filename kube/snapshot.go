@@ -134,8 +134,9 @@ func (w *Watcher) nodeView(ds *appsv1.DaemonSet, now time.Time) *NodeView {
 }
 
 // nodeSource reads the caches for UpdateNodeView.
+// ds is nil for the nodes list, which reads only nodes and pods by node.
 func (w *Watcher) nodeSource(ds *appsv1.DaemonSet) NodeSource {
-	return NodeSource{
+	src := NodeSource{
 		Nodes: w.cachedNodes,
 		Pods: func() []*Pod {
 			if ds == nil {
@@ -154,9 +155,12 @@ func (w *Watcher) nodeSource(ds *appsv1.DaemonSet) NodeSource {
 			n, _ := obj.(*Node)
 			return n
 		},
-		PodsOn:    w.podsOnNode,
-		Revisions: w.revisions(ds.Namespace),
+		PodsOn: w.podsOnNode,
 	}
+	if ds != nil {
+		src.Revisions = w.revisions(ds.Namespace)
+	}
+	return src
 }
 
 // touchedNames are the nodes touched since the last snapshot.
