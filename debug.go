@@ -30,6 +30,15 @@ type debugStats struct {
 	StackInuse   uint64 `json:"stackInuse"`
 	Sys          uint64 `json:"sys"`
 	NumGC        uint32 `json:"numGC"`
+	// What the runtime holds outside the heap's spans, for telling apart
+	// RSS that grows with the heap from RSS that does not: span
+	// structures, GC metadata, the profiler's buckets (one per allocating
+	// stack; more of them with DSX_DEBUG_DIR's finer sampling) and the
+	// rest of the runtime's own allocations.
+	MSpanInuse  uint64 `json:"mspanInuse"`
+	GCSys       uint64 `json:"gcSys"`
+	BuckHashSys uint64 `json:"buckHashSys"`
+	OtherSys    uint64 `json:"otherSys"`
 	// RSSAnon is the process's anonymous resident memory (RssAnon, Linux
 	// only) read right after debug.FreeOSMemory: the heap's spans in use
 	// plus stacks and runtime metadata, without the free pages the
@@ -102,7 +111,8 @@ func writeDebugDump(dir string, seq int) error {
 	runtime.ReadMemStats(&ms)
 	st := debugStats{Seq: seq, Goroutines: runtime.NumGoroutine(), HeapAlloc: ms.HeapAlloc,
 		HeapInuse: ms.HeapInuse, HeapIdle: ms.HeapIdle, HeapReleased: ms.HeapReleased,
-		StackInuse: ms.StackInuse, Sys: ms.Sys, NumGC: ms.NumGC}
+		StackInuse: ms.StackInuse, Sys: ms.Sys, NumGC: ms.NumGC,
+		MSpanInuse: ms.MSpanInuse, GCSys: ms.GCSys, BuckHashSys: ms.BuckHashSys, OtherSys: ms.OtherSys}
 	if err := writePrivate(filepath.Join(dir, fmt.Sprintf("heap-%d.pb.gz", seq)), func(f *os.File) error {
 		return pprof.Lookup("heap").WriteTo(f, 0)
 	}); err != nil {

@@ -212,8 +212,8 @@ func TestSoak(t *testing.T) {
 	t.Logf("live heap after GC %.2f MiB after warm-up, %.2f MiB at the end; goroutines %d, %d; heap profiles heap-1.pb.gz .. heap-%d.pb.gz",
 		mb(heapAtWarm), mb(heapLast), gorAtWarm, gorLast, len(dumps))
 	for _, d := range dumps {
-		t.Logf("dump %d: anon RSS %.2f MiB before, %.2f after FreeOSMemory (%.2f seen from outside); goroutines %d heapAlloc %.2f MiB heapInuse %.2f idle %.2f released %.2f stack %.2f sys %.2f gc %d",
-			d.Seq, mb(d.RSSBefore), mb(d.RSSAnon), mb(d.RSSSeen), d.Goroutines, mb(d.HeapAlloc), mb(d.HeapInuse), mb(d.HeapIdle), mb(d.HeapReleased), mb(d.StackInuse), mb(d.Sys), d.NumGC)
+		t.Logf("dump %d: anon RSS %.2f MiB before, %.2f after FreeOSMemory (%.2f seen from outside); goroutines %d heapAlloc %.2f MiB heapInuse %.2f idle %.2f released %.2f stack %.2f mspan %.2f gcSys %.2f buckHash %.2f other %.2f sys %.2f gc %d",
+			d.Seq, mb(d.RSSBefore), mb(d.RSSAnon), mb(d.RSSSeen), d.Goroutines, mb(d.HeapAlloc), mb(d.HeapInuse), mb(d.HeapIdle), mb(d.HeapReleased), mb(d.StackInuse), mb(d.MSpanInuse), mb(d.GCSys), mb(d.BuckHashSys), mb(d.OtherSys), mb(d.Sys), d.NumGC)
 	}
 	if heapLast > heapAtWarm*105/100 {
 		t.Errorf("live heap grew from %.2f to %.2f MiB after the warm-up (> 5%%)", mb(heapAtWarm), mb(heapLast))
@@ -256,6 +256,10 @@ type dumpStats struct {
 	StackInuse   int64 `json:"stackInuse"`
 	Sys          int64 `json:"sys"`
 	NumGC        int64 `json:"numGC"`
+	MSpanInuse   int64 `json:"mspanInuse"`
+	GCSys        int64 `json:"gcSys"`
+	BuckHashSys  int64 `json:"buckHashSys"`
+	OtherSys     int64 `json:"otherSys"`
 	// RSSAnon is dsx's anonymous RSS right after it returned free pages
 	// to the OS (debug.FreeOSMemory), read by dsx itself.
 	RSSAnon int64 `json:"rssAnon"`
