@@ -97,13 +97,15 @@ func TestSoak(t *testing.T) {
 	var extra []string
 	recovered, image := 0, 1
 	// Samples every 10 s after the warm-up; the first and last three are
-	// averaged, so one GC cycle's timing does not decide.
+	// averaged for the threads gate. The RSS read here is only logged: it
+	// swings with the GC cycle and with how long ago a dump returned the
+	// free pages (the RSS gate reads the dumps instead).
 	var rssSamples, thrSamples []int64
 	lastSample := time.Time{}
 	var cpuAtWarm time.Duration
 	var cpuWarmAt time.Time
-	// A dump forces a collection, which would itself flatten the RSS
-	// being measured if it ran as often as the RSS samples.
+	// A dump forces two collections and returns every free page to the
+	// OS, which would change the process being measured if it ran often.
 	dumpEvery := min(time.Minute, (dur-warm)/10)
 	var dumps []dumpStats
 	lastDump, lastRecovery := time.Time{}, time.Time{}
