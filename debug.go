@@ -10,7 +10,10 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -27,6 +30,22 @@ type debugStats struct {
 	StackInuse   uint64 `json:"stackInuse"`
 	Sys          uint64 `json:"sys"`
 	NumGC        uint32 `json:"numGC"`
+	// What the runtime holds outside the heap's spans, for telling apart
+	// RSS that grows with the heap from RSS that does not: span
+	// structures, GC metadata, the profiler's buckets (one per allocating
+	// stack; more of them with DSX_DEBUG_DIR's finer sampling) and the
+	// rest of the runtime's own allocations.
+	MSpanInuse  uint64 `json:"mspanInuse"`
+	GCSys       uint64 `json:"gcSys"`
+	BuckHashSys uint64 `json:"buckHashSys"`
+	OtherSys    uint64 `json:"otherSys"`
+	// RSSAnon is the process's anonymous resident memory (RssAnon, Linux
+	// only) read right after debug.FreeOSMemory: the heap's spans in use
+	// plus stacks and runtime metadata, without the free pages the
+	// scavenger would return at its own pace. Sampled at any other moment
+	// RSS also holds up to a GC cycle's garbage and a varying amount of
+	// unreturned pages, so two samples are not comparable.
+	RSSAnon uint64 `json:"rssAnon,omitempty"`
 }
 
 // startDebugDumps is for finding leaks in long runs (the soak): with
@@ -92,7 +111,8 @@ func writeDebugDump(dir string, seq int) error {
 	runtime.ReadMemStats(&ms)
 	st := debugStats{Seq: seq, Goroutines: runtime.NumGoroutine(), HeapAlloc: ms.HeapAlloc,
 		HeapInuse: ms.HeapInuse, HeapIdle: ms.HeapIdle, HeapReleased: ms.HeapReleased,
-		StackInuse: ms.StackInuse, Sys: ms.Sys, NumGC: ms.NumGC}
+		StackInuse: ms.StackInuse, Sys: ms.Sys, NumGC: ms.NumGC,
+		MSpanInuse: ms.MSpanInuse, GCSys: ms.GCSys, BuckHashSys: ms.BuckHashSys, OtherSys: ms.OtherSys}
 	if err := writePrivate(filepath.Join(dir, fmt.Sprintf("heap-%d.pb.gz", seq)), func(f *os.File) error {
 		return pprof.Lookup("heap").WriteTo(f, 0)
 	}); err != nil {
@@ -103,6 +123,7 @@ func writeDebugDump(dir string, seq int) error {
 	}); err != nil {
 		return err
 	}
+	st.RSSAnon = scavengedRSSAnon()
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -112,6 +133,35 @@ func writeDebugDump(dir string, seq int) error {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(dir, fmt.Sprintf("stats-%d.json", seq)))
+}
+
+// scavengedRSSAnon returns free memory to the OS and then reads RssAnon, so
+// what it measures is what the process holds, not what the runtime has
+// yet to hand back. It runs after the profiles were written: their
+// buffers are garbage by then and are returned too.
+func scavengedRSSAnon() uint64 {
+	debug.FreeOSMemory()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	v, _ := statusKB(string(b), "RssAnon:")
+	return v
+}
+
+// statusKB reads a "Field:   123 kB" line of /proc/<pid>/status as bytes.
+func statusKB(status, field string) (uint64, bool) {
+	for _, l := range strings.Split(status, "\n") {
+		if v, ok := strings.CutPrefix(l, field); ok {
+			f := strings.Fields(v)
+			if len(f) != 2 || f[1] != "kB" {
+				return 0, false
+			}
+			kb, err := strconv.ParseUint(f[0], 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
 }
 
 // writePrivate creates a new 0600 file; O_EXCL|O_NOFOLLOW refuse one that

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -74,9 +75,31 @@ func TestDebugDumpWritesPrivateFiles(t *testing.T) {
 	if err := json.Unmarshal(b, &st); err != nil || st.Seq != 1 || st.Goroutines < 1 || st.HeapAlloc == 0 {
 		t.Errorf("stats %s: %+v, %v", b, st, err)
 	}
+	if runtime.GOOS == "linux" && st.RSSAnon < st.HeapInuse/2 {
+		t.Errorf("scavenged anon RSS %d bytes with %d bytes of heap in use", st.RSSAnon, st.HeapInuse)
+	}
 	// A second dump with the same number must not overwrite (nor follow
 	// a planted link).
 	if err := writeDebugDump(dir, 1); err == nil {
 		t.Error("dump 1 written twice")
+	}
+}
+
+func TestStatusKB(t *testing.T) {
+	status := "Name:\tdsx\nVmRSS:\t   90000 kB\nRssAnon:\t   20480 kB\nRssFile:\t   69520 kB\nThreads:\t10\n"
+	for _, c := range []struct {
+		field string
+		want  uint64
+		ok    bool
+	}{
+		{"RssAnon:", 20480 << 10, true},
+		{"RssFile:", 69520 << 10, true},
+		{"Threads:", 0, false}, // a count, not kB
+		{"RssShmem:", 0, false},
+	} {
+		got, ok := statusKB(status, c.field)
+		if got != c.want || ok != c.ok {
+			t.Errorf("statusKB(%q) = %d, %v; want %d, %v", c.field, got, ok, c.want, c.ok)
+		}
 	}
 }
