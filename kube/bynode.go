@@ -29,6 +29,32 @@ type NodeItem struct {
 	Should, OK, Unknown int
 	// Problems are the DaemonSets in a problem state here, worst first.
 	Problems []NodeProblem
+	// Labels are the node's labels, the cache's own map (never changed),
+	// for grouping the list by a label.
+	Labels map[string]string
+}
+
+// GroupState is the node's one state in a grouped nodes list: current
+// when every DaemonSet that should run here is, ineligible when none
+// should, else its worst DaemonSet's state (unknown when only
+// permissions hide it).
+func (n NodeItem) GroupState() NodeState {
+	switch {
+	case len(n.Problems) > 0:
+		return n.Problems[0].State
+	case n.Unknown > 0:
+		return StateUnknown
+	case n.Should == 0:
+		return StateIneligible
+	case n.Healthy():
+		return StateCurrent
+	}
+	return StateUnknown
+}
+
+// GroupNodeItems groups the nodes list by a node label.
+func GroupNodeItems(items []NodeItem, label string) []Group {
+	return GroupBy(items, label, func(n NodeItem) map[string]string { return n.Labels }, NodeItem.GroupState)
 }
 
 // NodeProblem is one DaemonSet not well on a node.
@@ -120,7 +146,7 @@ var poolLabels = []string{
 // nodeItemOf is the node's own part of its row: every field the nodes
 // list reads from a Node is read here.
 func nodeItemOf(node *Node) NodeItem {
-	it := NodeItem{Name: node.Name, Zone: node.Labels[corev1.LabelTopologyZone], Unschedulable: node.Unschedulable, Created: node.CreationTimestamp.Time}
+	it := NodeItem{Name: node.Name, Zone: node.Labels[corev1.LabelTopologyZone], Unschedulable: node.Unschedulable, Created: node.CreationTimestamp.Time, Labels: node.Labels}
 	for _, l := range poolLabels {
 		if p := node.Labels[l]; p != "" {
 			it.Pool = p
@@ -363,6 +389,7 @@ func (w *Watcher) ListNodes(on bool) {
 func sanitizeNodeItem(n *NodeItem) {
 	n.Name, n.Pool, n.Zone, n.NotReadyWhy = SanitizeLine(n.Name), SanitizeLine(n.Pool), SanitizeLine(n.Zone), SanitizeLine(n.NotReadyWhy)
 	sanitizeLines(n.Taints)
+	n.Labels = sanitizeLabels(n.Labels)
 	for i := range n.Problems {
 		p := &n.Problems[i]
 		p.Namespace, p.Name = SanitizeLine(p.Namespace), SanitizeLine(p.Name)

@@ -119,3 +119,51 @@ func TestSanitizeLabels(t *testing.T) {
 		t.Errorf("got %q, original %q", got["k"], dirty["k"])
 	}
 }
+
+// A node's state in the grouped nodes list: its worst DaemonSet, and
+// healthy nodes current, so that a zone's bar shows where agents fail.
+func TestNodeItemGroupState(t *testing.T) {
+	prob := func(s NodeState) []NodeProblem { return []NodeProblem{{Namespace: "kube-system", Name: "cni", State: s}} }
+	for _, c := range []struct {
+		name string
+		n    NodeItem
+		want NodeState
+	}{
+		{"healthy", NodeItem{Should: 3, OK: 3}, StateCurrent},
+		{"worst problem", NodeItem{Should: 3, OK: 1, Problems: []NodeProblem{{Name: "a", State: StateFailed}, {Name: "b", State: StateOutdated}}}, StateFailed},
+		{"missing", NodeItem{Should: 3, OK: 2, Problems: prob(StateMissing)}, StateMissing},
+		{"nothing to run", NodeItem{}, StateIneligible},
+		{"misscheduled only", NodeItem{Problems: prob(StateMisscheduled)}, StateMisscheduled},
+		{"pods hidden", NodeItem{Should: 2, OK: 1, Unknown: 1}, StateUnknown},
+	} {
+		if got := c.n.GroupState(); got != c.want {
+			t.Errorf("%s: GroupState = %s, want %s", c.name, got, c.want)
+		}
+	}
+	items := []NodeItem{
+		{Name: "a", Should: 1, OK: 1, Labels: map[string]string{ZoneLabel: "z2"}},
+		{Name: "b", Should: 1, Problems: prob(StateMissing), Labels: map[string]string{ZoneLabel: "z1"}},
+		{Name: "c", Should: 1, OK: 1, Labels: map[string]string{ZoneLabel: "z1"}},
+		{Name: "d", Should: 1, OK: 1},
+	}
+	g := GroupNodeItems(items, ZoneLabel)
+	if len(g) != 3 || g[0].Value != "z1" || g[1].Value != "z2" || !g[2].Unset {
+		t.Fatalf("groups = %+v, want z1, z2, unset", g)
+	}
+	if g[0].Nodes() != 2 || g[0].ByState[StateMissing] != 1 || g[0].ByState[StateCurrent] != 1 || g[0].Problems() != 1 {
+		t.Errorf("z1 = %+v, want 2 nodes: 1 missing, 1 current", g[0])
+	}
+}
+
+// The nodes list shares the cache's label map, not a copy.
+func TestNodeItemLabelsShared(t *testing.T) {
+	n := &Node{}
+	n.Name = "n"
+	n.Labels = map[string]string{ZoneLabel: "z1"}
+	it := nodeItemOf(n)
+	sanitizeNodeItem(&it)
+	it.Labels["probe"] = "x"
+	if n.Labels["probe"] != "x" {
+		t.Error("NodeItem.Labels is a copy of the node's labels, want the cache's map")
+	}
+}
