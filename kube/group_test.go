@@ -123,7 +123,9 @@ func TestSanitizeLabels(t *testing.T) {
 // A node's state in the grouped nodes list: its worst DaemonSet, and
 // healthy nodes current, so that a zone's bar shows where agents fail.
 func TestNodeItemGroupState(t *testing.T) {
-	prob := func(s NodeState) []NodeProblem { return []NodeProblem{{Namespace: "kube-system", Name: "cni", State: s}} }
+	prob := func(s NodeState) []NodeProblem {
+		return []NodeProblem{{Namespace: "kube-system", Name: "cni", State: s}}
+	}
 	for _, c := range []struct {
 		name string
 		n    NodeItem
