@@ -79,6 +79,10 @@ type nodesList struct {
 	nameMax      int
 	width        int
 	height       int
+	// group, when set, keeps one group's nodes (enter in the grouped
+	// list); src is then the whole list they were taken from.
+	group *groupSel
+	src   []kube.NodeItem
 }
 
 func newNodesList(c *common, snap kube.Snapshot) nodesList {
@@ -142,10 +146,22 @@ func (v *nodesList) setSnapshot(s kube.Snapshot) {
 	}
 	// The watcher hands back the same list while nothing it is built
 	// from changed: rows, widths and filter stand as they are.
-	if v.loaded && len(s.NodeList) == len(v.items) && (len(v.items) == 0 || &s.NodeList[0] == &v.items[0]) {
+	items := s.NodeList
+	if v.group != nil {
+		if v.loaded && len(s.NodeList) == len(v.src) && (len(v.src) == 0 || &s.NodeList[0] == &v.src[0]) {
+			return
+		}
+		v.src = s.NodeList
+		items = make([]kube.NodeItem, 0, len(s.NodeList))
+		for _, n := range s.NodeList {
+			if kube.InGroup(n.Labels, v.group.label, v.group.value, v.group.unset) {
+				items = append(items, n)
+			}
+		}
+	} else if v.loaded && len(s.NodeList) == len(v.items) && (len(v.items) == 0 || &s.NodeList[0] == &v.items[0]) {
 		return
 	}
-	v.items, v.loaded = s.NodeList, true
+	v.items, v.loaded = items, true
 	v.fidx = nil
 	v.natural = naturalWidths(len(nodesColumns()), len(v.items), func(i int) []string { return v.cells(v.items[i]) })
 	v.nameMax = 0
@@ -271,8 +287,13 @@ func (v nodesList) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
 	keys := v.keys()
 	switch {
 	case scrollKey(msg, k, max(v.height-1, 1), len(keys), func(d int) { v.cur.moveBy(d, keys) }):
+	case key.Matches(msg, k.Back) && v.group != nil:
+		// The whole list beneath still needs the nodes computed.
+		return pop(), nil
 	case key.Matches(msg, k.Back):
 		return pop(), v.c.listNodes(false)
+	case key.Matches(msg, k.Group) && v.group == nil:
+		return push(v, newNodeGroups(v.c, v.snap, "")), nil
 	case key.Matches(msg, k.Sort):
 		v.sort = (v.sort + 1) % nodesSortCount
 		v.refresh()
@@ -305,7 +326,10 @@ func (v nodesList) target(a kube.Action) (actionTarget, string) {
 
 func (v nodesList) Keys() []key.Binding {
 	k := v.c.keys
-	return []key.Binding{k.Back, k.OpenNode, k.Problems, k.Filter, k.Sort, k.Describe, k.YAML}
+	if v.group != nil {
+		return []key.Binding{k.Back, k.OpenNode, k.Problems, k.Filter, k.Sort, k.Describe, k.YAML}
+	}
+	return []key.Binding{k.Back, k.OpenNode, k.Problems, k.Filter, k.Sort, k.Group, k.Describe, k.YAML}
 }
 
 func (v nodesList) header(width int) []string {
@@ -384,6 +408,9 @@ func (v nodesList) View(width, height int) string {
 
 func (v nodesList) Title() string {
 	s := "nodes"
+	if v.group != nil {
+		s += " · " + v.group.name()
+	}
 	if v.problemsOnly {
 		s += " · problems only"
 	}

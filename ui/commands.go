@@ -197,12 +197,14 @@ func (m Model) restoreState(contextName string, sameContext bool) (Model, tea.Cm
 	return m, cmd
 }
 
-// groupCommand is :group LABEL in a DaemonSet's node view: its nodes
-// grouped by LABEL; without LABEL, the choice of labels.
+// groupCommand is :group LABEL in a DaemonSet's node view or the nodes
+// list: its nodes grouped by LABEL; without LABEL, the choice of labels.
 func (m Model) groupCommand(args []string) (Model, tea.Cmd) {
-	n, ok := m.top().(nodeView)
-	if !ok || n.group != nil {
-		m.flash = ":group: open a DaemonSet's nodes first (" + keyName(m.c.keys.Enter) + " on the list)"
+	n, isNode := m.top().(nodeView)
+	l, isList := m.top().(nodesList)
+	isNode, isList = isNode && n.group == nil, isList && l.group == nil
+	if !isNode && !isList {
+		m.flash = ":group: open a DaemonSet's nodes or the nodes list first (" + keyName(m.c.keys.Enter) + " or " + keyName(m.c.keys.Nodes) + " on the list)"
 		return m, nil
 	}
 	if len(args) > 1 {
@@ -216,6 +218,9 @@ func (m Model) groupCommand(args []string) (Model, tea.Cmd) {
 			m.flash = ":group: " + err.Error()
 			return m, nil
 		}
+	}
+	if isList {
+		return m.push(newNodeGroups(m.c, l.snap, label)), nil
 	}
 	return m.push(newGroups(m.c, n.ns, n.name, n.view, label)), nil
 }
