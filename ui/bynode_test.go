@@ -17,7 +17,7 @@ func sampleNodeList() []kube.NodeItem {
 	miss := func(name string, s kube.NodeState) kube.NodeProblem {
 		return kube.NodeProblem{Namespace: "kube-system", Name: name, State: s}
 	}
-	return []kube.NodeItem{
+	items := []kube.NodeItem{
 		{Name: "general-0", Pool: "general", Zone: "eu-west-1a", Ready: true, Created: at(30 * 24 * time.Hour), Should: 6, OK: 6},
 		{Name: "general-1", Pool: "general", Zone: "eu-west-1b", Ready: true, Created: at(30 * 24 * time.Hour), Should: 6, OK: 6},
 		{Name: "general-2", Pool: "general", Zone: "eu-west-1c", Ready: true, Created: at(2 * time.Hour), Should: 5, OK: 3,
@@ -28,6 +28,18 @@ func sampleNodeList() []kube.NodeItem {
 			Problems: []kube.NodeProblem{miss("cni-agent", kube.StateFailed), miss("kube-proxy", kube.StateMissing), miss("node-exporter", kube.StateMissing)}},
 		{Name: "spot-10", Pool: "m5.large", Ready: true, Created: at(20 * time.Minute), Should: 6, OK: 6},
 	}
+	// The labels Pool and Zone were read from, for grouping.
+	for i := range items {
+		n := &items[i]
+		n.Labels = map[string]string{"kubernetes.io/os": "linux", "karpenter.sh/nodepool": n.Pool}
+		if n.Pool == "m5.large" {
+			n.Labels = map[string]string{"kubernetes.io/os": "linux", "node.kubernetes.io/instance-type": n.Pool}
+		}
+		if n.Zone != "" {
+			n.Labels[kube.ZoneLabel] = n.Zone
+		}
+	}
+	return items
 }
 
 // sampleNodeDetail is general-2's view: one DaemonSet per state that

@@ -26,6 +26,11 @@ func sizeStates(t *testing.T) map[string]Model {
 	nl := newNodesList(bn.c, bn.snap)
 	states["nodes list"] = bn.push(nl)
 	states["node's view"] = bn.push(nl).push(newNodeDS(bn.c, bn.snap, "general-2"))
+	states["nodes label chooser"] = bn.push(nl).push(newNodeGroups(bn.c, bn.snap, ""))
+	states["nodes grouped"] = bn.push(nl).push(newNodeGroups(bn.c, bn.snap, kube.ZoneLabel))
+	gl := nodesList{c: bn.c, filter: newInput(), group: &groupSel{label: kube.ZoneLabel, value: "eu-west-1b"}}
+	gl.setSnapshot(bn.snap)
+	states["group's nodes list"] = bn.push(nl).push(newNodeGroups(bn.c, bn.snap, kube.ZoneLabel)).push(gl)
 
 	z := zoneModel()
 	zv := zoneNodeView()
