@@ -158,6 +158,43 @@ func TestNodesEndToEnd(t *testing.T) {
 	s.waitFor(10*time.Second, "the filter cleared", func(x string) bool {
 		return strings.Contains(x, "nodes · sort: health") && !strings.Contains(x, "filter: bu-s")
 	})
+
+	// z, the zone (offered first), enter on zone-a: bu-sick alone.
+	s.keys("z")
+	s.waitFor(30*time.Second, "the label chooser", func(x string) bool {
+		return strings.Contains(x, "Group the") && strings.Contains(x, corev1.LabelTopologyZone+"  (")
+	})
+	s.keys("Enter")
+	x = s.waitFor(30*time.Second, "the nodes by zone", func(x string) bool {
+		return strings.Contains(x, "groups by "+corev1.LabelTopologyZone) && strings.Contains(x, " zone-a ")
+	})
+	// Other tests' nodes may add zones before zone-a: count the lines.
+	lines := strings.Split(x, "\n")
+	row := -1
+	for i, l := range lines {
+		if strings.Contains(l, " GROUP ") {
+			row = i
+		}
+		if row >= 0 && strings.HasPrefix(strings.TrimSpace(l), "zone-a ") {
+			for range i - row - 1 {
+				s.keys("j")
+			}
+			break
+		}
+	}
+	s.keys("Enter")
+	x = s.waitFor(30*time.Second, "zone-a's nodes", func(x string) bool {
+		return strings.Contains(x, "nodes · "+corev1.LabelTopologyZone+"=zone-a") && strings.Contains(x, "bu-sick")
+	})
+	if strings.Contains(x, "bu-fine") {
+		t.Errorf("zone-a's nodes show bu-fine, which has no zone:\n%s", x)
+	}
+	s.keys("Escape")
+	s.waitFor(10*time.Second, "the nodes by zone again", func(x string) bool { return strings.Contains(x, "groups by "+corev1.LabelTopologyZone) })
+	s.keys("Escape")
+	s.waitFor(10*time.Second, "the whole nodes list again", func(x string) bool {
+		return strings.Contains(x, "nodes · sort: health") && strings.Contains(x, "bu-fine") && !strings.Contains(x, "groups by")
+	})
 	s.keys("Escape")
 	s.waitFor(10*time.Second, "the DaemonSet list again", func(x string) bool { return strings.Contains(x, "3 DaemonSets") })
 
