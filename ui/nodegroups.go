@@ -44,7 +44,8 @@ func newNodeGroups(c *common, snap kube.Snapshot, label string) nodeGroupsView {
 
 func (g *nodeGroupsView) setSnapshot(s kube.Snapshot) {
 	g.snap = s
-	if s.NodeList == nil {
+	// The watcher hands back the same list while nothing changed.
+	if s.NodeList == nil || g.loaded && len(s.NodeList) == len(g.items) && (len(g.items) == 0 || &s.NodeList[0] == &g.items[0]) {
 		return
 	}
 	g.items, g.loaded = s.NodeList, true
