@@ -14,7 +14,10 @@ const (
 	NodeViewTarget    = 300 * time.Millisecond
 	ViewTarget        = 2 * time.Millisecond
 	KeystrokeTarget   = 16 * time.Millisecond
-	RolloutBytesRate  = 20_000 // bytes a second to the terminal
+	// KeystrokeP95Target is issue #14's bound on the slow keystrokes: two
+	// frames at 60 Hz.
+	KeystrokeP95Target = 33 * time.Millisecond
+	RolloutBytesRate   = 20_000 // bytes a second to the terminal
 )
 
 // RSSBudget is the memory target for a cache of pods and nodes: 2 KB per
@@ -110,10 +113,10 @@ func writeRun(w io.Writer, r Result) {
 		fmtRatio(float64(r.IdleNode), float64(k.IdlePods), K9sIdleCPUGoal))
 	keys := "n/a"
 	if len(r.Keystrokes) > 0 {
-		med := median(r.Keystrokes)
-		keys = msf(med) + " / " + msf(percentile(r.Keystrokes, 0.95)) + " / " + msf(slices.Max(r.Keystrokes)) + " " + mark(med <= KeystrokeTarget)
+		med, p95 := median(r.Keystrokes), percentile(r.Keystrokes, 0.95)
+		keys = msf(med) + " / " + msf(p95) + " / " + msf(slices.Max(r.Keystrokes)) + " " + mark(med <= KeystrokeTarget && p95 <= KeystrokeP95Target)
 	}
-	row("**keystroke → frame, node-view filter** (median / p95 / max)", "≤ 16 ms (median)", keys, "", "", "not measured", "")
+	row("**keystroke → frame, node-view filter** (median / p95 / max)", "≤ 16 ms median, ≤ 33 ms p95", keys, "", "", "not measured", "")
 	row("rollout of ds-00: update → complete (dsx: on screen; k9s: per the API)", "",
 		rolloutSpan(r.Rollout), "",
 		"`rollout status` "+orNA(r.Rollout.Kubectl, sec)+" (same rollout as dsx)",

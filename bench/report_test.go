@@ -130,3 +130,36 @@ func TestWriteTable(t *testing.T) {
 		t.Errorf("the table of a stopped k9s does not say why in one line:\n%s", part)
 	}
 }
+
+// The keystroke row holds only when both the median and the p95 do.
+func TestKeystrokeMark(t *testing.T) {
+	// n keystrokes of fast, then slow ones to make 26, as typeFilter
+	// times: the p95 is the 25th of 26.
+	lat := func(fast, slow time.Duration, nSlow int) []time.Duration {
+		var ds []time.Duration
+		for i := range 26 {
+			d := fast
+			if i >= 26-nSlow {
+				d = slow
+			}
+			ds = append(ds, d)
+		}
+		return ds
+	}
+	for _, c := range []struct {
+		name string
+		keys []time.Duration
+		want string
+	}{
+		{"both within", lat(12*time.Millisecond, 30*time.Millisecond, 2), "12 ms / 30 ms / 30 ms ✓"},
+		{"p95 over", lat(12*time.Millisecond, 40*time.Millisecond, 2), "12 ms / 40 ms / 40 ms ✗"},
+		{"one slow key is past the p95", lat(12*time.Millisecond, 40*time.Millisecond, 1), "12 ms / 12 ms / 40 ms ✓"},
+		{"median over", lat(17*time.Millisecond, 20*time.Millisecond, 2), "17 ms / 20 ms / 20 ms ✗"},
+	} {
+		var b bytes.Buffer
+		WriteTable(&b, []Result{{Nodes: 100, DaemonSets: 1, Pods: 100, Keystrokes: c.keys}})
+		if got := rowOf(t, b.String(), "**keystroke → frame")[2]; got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
