@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dsx-tui/dsx/kube"
 )
@@ -36,24 +35,15 @@ type groupView struct {
 	c        *common
 	ns, name string
 	view     *kube.NodeView
-	// label is what the nodes are grouped by; "" while choosing.
-	label      string
-	candidates []kube.LabelCandidate
-	choose     scroller
-	typed      input
-	groups     []kube.Group
-	shown      []int
-	cur        scroller
-	// problemsOnly hides groups where every node is fine.
-	problemsOnly bool
-	width        int
-	height       int
+	grouping
+	width  int
+	height int
 }
 
 // newGroups groups view's nodes (the node view's, nil until it comes) by
 // label; "" offers a choice first.
 func newGroups(c *common, ns, name string, view *kube.NodeView, label string) groupView {
-	g := groupView{c: c, ns: ns, name: name, label: label, typed: newInput(), view: view}
+	g := groupView{c: c, ns: ns, name: name, grouping: grouping{label: label, typed: newInput()}, view: view}
 	g.refresh()
 	return g
 }
@@ -67,47 +57,22 @@ func (g *groupView) setSnapshot(s kube.Snapshot) {
 }
 
 func (g *groupView) refresh() {
-	g.candidates, g.groups, g.shown = nil, nil, g.shown[:0]
 	if g.view == nil {
-		g.choose.setLen(1)
-		g.cur.setLen(0)
+		g.regroup(nil, nil)
 		return
 	}
 	rows := g.view.Rows
-	g.candidates = kube.LabelCandidates(rows, func(r kube.NodeRow) map[string]string { return r.Labels })
-	// The last choice is "another label", typed.
-	g.choose.setLen(len(g.candidates) + 1)
-	if g.label == "" {
-		return
-	}
-	g.groups = kube.GroupNodeRows(rows, g.label)
-	for i, gr := range g.groups {
-		if !g.problemsOnly || gr.Problems() > 0 {
-			g.shown = append(g.shown, i)
-		}
-	}
-	g.cur.setLen(len(g.shown))
+	g.regroup(kube.LabelCandidates(rows, func(r kube.NodeRow) map[string]string { return r.Labels }),
+		func(label string) []kube.Group { return kube.GroupNodeRows(rows, label) })
 }
-
-// headerLines is how many lines come before the rows.
-const groupHeaderLines = 2
 
 func (g groupView) SetSize(width, height int) View {
 	g.width, g.height = width, height
-	g.cur.setHeight(height - groupHeaderLines)
-	g.choose.setHeight(height - groupHeaderLines)
+	g.setHeight(height)
 	return g
 }
 
-func (g groupView) typing() bool { return g.typed.editing }
-
-func (g groupView) inputLine(w int) string {
-	if !g.typed.editing {
-		return ""
-	}
-	k := g.c.keys
-	return fit(" label: "+g.typed.text()+"  ("+keyName(k.Enter)+": group · "+keyName(k.Back)+": cancel)", w, false)
-}
+func (g groupView) inputLine(w int) string { return g.labelLine(g.c.keys, w) }
 
 func (g groupView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -119,64 +84,17 @@ func (g groupView) Update(msg tea.Msg) (View, tea.Cmd) {
 	return g, nil
 }
 
-// setLabel groups by label, or says why it cannot.
-func (g groupView) setLabel(label string) (View, tea.Cmd) {
-	label = strings.TrimSpace(label)
-	if err := kube.ValidateLabelKey(label); err != nil {
-		return flash(g, "group: "+err.Error()), nil
-	}
-	g.label = label
-	g.cur = scroller{height: g.cur.height}
-	g.refresh()
-	return g, nil
-}
-
 func (g groupView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
-	k := g.c.keys
-	if g.typed.editing {
-		switch g.typed.update(msg, k) {
-		case inputDone:
-			label := g.typed.value()
-			g.typed.clear()
-			return g.setLabel(label)
-		}
-		return g, nil
-	}
-	if g.label == "" {
-		n := len(g.candidates) + 1
-		switch {
-		case key.Matches(msg, k.Back):
-			return pop(), nil
-		case key.Matches(msg, k.Filter):
-			g.typed.start()
-		case scrollKey(msg, k, g.choose.height, n, g.choose.move):
-		case key.Matches(msg, k.Enter):
-			if g.choose.pos < len(g.candidates) {
-				return g.setLabel(g.candidates[g.choose.pos].Label)
-			}
-			g.typed.start()
-		}
-		return g, nil
-	}
+	step, err := g.grouping.key(msg, g.c.keys)
 	switch {
-	case key.Matches(msg, k.Back):
+	case err != nil:
+		return flash(g, "group: "+err.Error()), nil
+	case step == stepBack:
 		return pop(), nil
-	case key.Matches(msg, k.Group):
-		// Back to the choice of label.
-		g.label = ""
+	case step == stepRegroup:
 		g.refresh()
-	case key.Matches(msg, k.Problems):
-		g.problemsOnly = !g.problemsOnly
-		g.refresh()
-	case scrollKey(msg, k, g.cur.height, len(g.shown), g.cur.move):
-	case key.Matches(msg, k.Enter):
-		if g.cur.pos >= len(g.shown) {
-			return g, nil
-		}
-		gr := g.groups[g.shown[g.cur.pos]]
-		sel := groupSel{label: g.label, value: gr.Value, unset: gr.Unset}
-		n := newGroupNodes(g.c, g.ns, g.name, g.view, sel)
-		return push(g, n), nil
+	case step == stepOpen:
+		return push(g, newGroupNodes(g.c, g.ns, g.name, g.view, g.selected())), nil
 	}
 	return g, nil
 }
@@ -193,13 +111,7 @@ func (g groupView) Title() string {
 	return s
 }
 
-func (g groupView) Keys() []key.Binding {
-	k := g.c.keys
-	if g.label == "" {
-		return []key.Binding{k.Enter, k.Filter, k.Back}
-	}
-	return []key.Binding{k.Enter, k.Back, k.Problems, k.Group}
-}
+func (g groupView) Keys() []key.Binding { return g.grouping.keys(g.c.keys) }
 
 func (g groupView) View(width, height int) string {
 	st, k := g.c.st, g.c.keys
@@ -207,23 +119,7 @@ func (g groupView) View(width, height int) string {
 		return st.dim.Render(fit(fmt.Sprintf(" %s/%s: waiting for its nodes", g.ns, g.name), width, false))
 	}
 	if g.label == "" {
-		out := []string{
-			st.title.Render(fit(fmt.Sprintf(" Group the %d nodes of %s/%s by a label", len(g.view.Rows), g.ns, g.name), width, false)),
-			st.dim.Render(fit(fmt.Sprintf(" %s groups · %s types any label · %s goes back", keyName(k.Enter), keyName(k.Filter), keyName(k.Back)), width, false)),
-		}
-		start, end := g.choose.window()
-		for i := start; i < end; i++ {
-			line := " another label… (type it)"
-			if i < len(g.candidates) {
-				c := g.candidates[i]
-				line = fmt.Sprintf(" %s  (%d nodes, %d values)", c.Label, c.Nodes, c.Values)
-			}
-			line = fit(line, width, false)
-			if i == g.choose.pos {
-				line = st.selected.Render(line)
-			}
-			out = append(out, line)
-		}
+		out := g.chooser(st, k, fmt.Sprintf(" Group the %d nodes of %s/%s by a label", len(g.view.Rows), g.ns, g.name), width)
 		switch {
 		case !g.view.Access.Nodes:
 			out = append(out, st.warn.Render(fit(" (no permission to list nodes: their labels are unknown)", width, false)))
@@ -232,44 +128,8 @@ func (g groupView) View(width, height int) string {
 		}
 		return strings.Join(out, "\n")
 	}
-	problems := 0
-	for _, gr := range g.groups {
-		if gr.Problems() > 0 {
-			problems++
-		}
-	}
-	groupsWord := "groups"
-	if len(g.groups) == 1 {
-		groupsWord = "group"
-	}
-	out := []string{st.title.Render(fit(fmt.Sprintf(" %d nodes in %d %s by %s · %d with problems", len(g.view.Rows), len(g.groups), groupsWord, g.label, problems), width, false))}
-	if len(g.shown) == 0 {
-		msg := " No groups"
-		if g.problemsOnly {
-			msg = " No group has a problem"
-		}
-		return strings.Join(append(out, "", st.dim.Render(fit(msg, width, false))), "\n")
-	}
 	// Columns: GROUP, NODES, CURRENT (current/eligible), the bar, the counts.
-	start, end := g.cur.window()
-	nameW := len("GROUP")
-	for _, i := range g.shown[start:end] {
-		nameW = max(nameW, ansi.StringWidth(g.groups[i].Name()))
-	}
-	nameW = min(nameW, max(width/3, 8))
-	barW := min(24, max(width-nameW-26, 0))
-	if width < 50 {
-		barW = 0
-	}
-	head := fmt.Sprintf(" %-*s %5s %9s", nameW, "GROUP", "NODES", "CURRENT")
-	if barW > 0 {
-		head += " " + fmt.Sprintf("%-*s", barW, "")
-	}
-	out = append(out, st.header.Render(fit(head+" STATES", width, false)))
-	for pos := start; pos < end; pos++ {
-		out = append(out, groupLine(st, g.groups[g.shown[pos]], nameW, barW, width, pos == g.cur.pos))
-	}
-	return strings.Join(out, "\n")
+	return g.table(st, len(g.view.Rows), "CURRENT", "STATES", width)
 }
 
 // groupLine is one group: its name, nodes, current/eligible, the stacked
