@@ -139,8 +139,11 @@ func TestEditFlowLive(t *testing.T) {
 	if _, err := c.AppsV1().DaemonSets("acts-edit").Create(ctx, testenv.DaemonSet("acts-edit", "agent", "agent:1"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	testenv.WaitT(t, time.Minute, "status written", func(ctx context.Context) (bool, error) {
-		return getDS(t, "acts-edit", "agent").Status.ObservedGeneration > 0, nil
+	// Settled: the controller writes status while pods come up, and the
+	// steps below are about the user's and another writer's changes.
+	testenv.WaitT(t, 2*time.Minute, "status settled", func(ctx context.Context) (bool, error) {
+		st := getDS(t, "acts-edit", "agent").Status
+		return st.ObservedGeneration > 0 && st.DesiredNumberScheduled > 0 && st.NumberReady == st.DesiredNumberScheduled, nil
 	})
 	e, err := BeginEdit(ctx, c, Bound{ObjectRef: dsRef("acts-edit", "agent")})
 	if err != nil {

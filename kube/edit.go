@@ -486,16 +486,16 @@ func mergeOnLatest(ctx context.Context, client kubernetes.Interface, e Edit, bod
 	var err error
 	// The controller writes status all the time: a version that moved
 	// between the Get and the Patch is fetched again, a few times.
-	for range 3 {
+	overlap := false
+	for range 5 {
 		if latest, err = getJSON(ctx, client, e.Namespace, e.Name); err != nil {
 			return refused(e, body, err)
 		}
 		if uid := types.UID(metaString(latest, "uid")); uid != e.uid {
 			return kept(body, &ReplacedError{Chosen: e.Bound, Now: uid})
 		}
-		var conflict bool
-		conflict, err = mergeConflicts(orig, mine, latest)
-		if err != nil || conflict {
+		overlap, err = mergeConflicts(orig, mine, latest)
+		if err != nil || overlap {
 			break
 		}
 		minePatch, perr := strategicpatch.CreateTwoWayMergeMapPatch(withoutServerFields(orig), withoutServerFields(mine), appsv1.DaemonSet{})
@@ -515,6 +515,9 @@ func mergeOnLatest(ctx context.Context, client kubernetes.Interface, e Edit, bod
 	}
 	path, kerr := keep(body)
 	note := "The DaemonSet changed on the server while you edited it, and your change touches the same fields."
+	if !overlap {
+		note = "The DaemonSet kept changing on the server (its status, as pods come and go) while dsx merged your change."
+	}
 	if err != nil {
 		note = "The DaemonSet changed on the server while you edited it: " + err.Error()
 	}
