@@ -135,8 +135,14 @@ func TestExecTTYSizeLive(t *testing.T) {
 			Command: []string{"sh", "-c", "stty size; while read x; do [ \"$x\" = q ] && exit 3; stty size; done"},
 			Stdin:   inR, Stdout: out})
 	}()
+	// The size travels on its own stream: the shell's first stty may run
+	// before it lands, so each poll asks again (as the resize below does).
 	testenv.WaitT(t, 30*time.Second, "the first size", func(context.Context) (bool, error) {
-		return strings.Contains(out.String(), "30 100"), nil
+		if strings.Contains(out.String(), "30 100") {
+			return true, nil
+		}
+		_, err := io.WriteString(inW, "\n")
+		return false, err
 	})
 	sizes.Push(120, 40)
 	testenv.WaitT(t, 30*time.Second, "the new size", func(context.Context) (bool, error) {
