@@ -43,10 +43,23 @@ func NewSession(base *genericclioptions.ConfigFlags, target *Target, w *Watcher)
 
 // Connect checks the credentials (Preflight) and the user's rights
 // (CheckAccess), each bounded by timeout, and starts a watcher with the
-// informers those rights allow.
+// informers those rights allow. The DaemonSet list, which the first
+// screen shows, is asked for at once, beside those checks: on a link
+// with a long round trip the first screen comes one or two round trips
+// sooner. It is stopped again when the checks refuse it.
 func Connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, error) {
+	w, _, err := connect(ctx, t, timeout)
+	return w, err
+}
+
+// connect is Connect; it also returns the early DaemonSet informer, for
+// the tests that check it stops.
+func connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, *dsInformer, error) {
+	early := newDSInformer(t.Client, t.Namespace)
+	early.start(ctx)
 	if err := Preflight(ctx, t, timeout); err != nil {
-		return nil, err
+		early.stop()
+		return nil, early, err
 	}
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	var access Access
@@ -57,12 +70,17 @@ func Connect(ctx context.Context, t *Target, timeout time.Duration) (*Watcher, e
 	go func() { defer wg.Done(); rights = t.rights.get(actx, t.Namespace) }()
 	wg.Wait()
 	cancel()
-	w := NewWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh, Now: t.Now, StallAfter: t.StallAfter})
+	dsi := early
+	if !access.DaemonSets {
+		early.stop()
+		dsi = nil
+	}
+	w := newWatcher(t.Client, WatcherOptions{Context: t.Context, Server: t.Server, Namespace: t.Namespace, Access: &access, Rights: rights, MinInterval: t.Refresh, Now: t.Now, StallAfter: t.StallAfter}, dsi)
 	if t.health != nil {
 		t.health.follow(w.connection)
 	}
 	w.Start(ctx)
-	return w, nil
+	return w, early, nil
 }
 
 // Target is the current connection.

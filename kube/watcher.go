@@ -49,9 +49,12 @@ type Watcher struct {
 	access     Access
 	factory    informers.SharedInformerFactory
 	podFactory informers.SharedInformerFactory
-	dsInf      cache.SharedIndexInformer
-	ds         appslisters.DaemonSetLister
-	nodeInf    cache.SharedIndexInformer
+	// dsi is the DaemonSet informer, nil without the right to list them;
+	// dsInf and ds are its informer and lister.
+	dsi     *dsInformer
+	dsInf   cache.SharedIndexInformer
+	ds      appslisters.DaemonSetLister
+	nodeInf cache.SharedIndexInformer
 	// nodes holds *Node, pods *Pod (see toCache): typed listers would
 	// not do.
 	nodes  cache.Indexer
@@ -143,6 +146,12 @@ type blockMemo struct {
 
 // NewWatcher sets up informers; Start runs them.
 func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
+	return newWatcher(client, opts, nil)
+}
+
+// newWatcher is NewWatcher with a DaemonSet informer that may already be
+// running (Connect starts it before the access reviews); nil makes one.
+func newWatcher(client kubernetes.Interface, opts WatcherOptions, dsi *dsInformer) *Watcher {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -176,9 +185,12 @@ func NewWatcher(client kubernetes.Interface, opts WatcherOptions) *Watcher {
 	}
 	w.access = access
 	if access.DaemonSets {
-		dsi := f.Apps().V1().DaemonSets()
-		w.dsInf, w.ds = dsi.Informer(), dsi.Lister()
-		w.watch(w.dsInf, nil, nil)
+		if dsi == nil {
+			dsi = newDSInformer(client, opts.Namespace)
+		}
+		w.dsi, w.dsInf, w.ds = dsi, dsi.inf, dsi.lister
+		w.handle(w.dsInf, nil, nil)
+		dsi.follow(w.watchError)
 	}
 	if access.Nodes {
 		w.nodeInf = f.Core().V1().Nodes().Informer()
@@ -238,10 +250,17 @@ func (w *Watcher) Focus(namespace, name string) {
 	w.poke()
 }
 
-// watch turns inf's events into snapshots. bump, called under w.mu
+// watch turns inf's events into snapshots and its watch errors into the
+// connection state.
+func (w *Watcher) watch(inf cache.SharedIndexInformer, count *atomic.Int64, bump func(obj any)) {
+	w.handle(inf, count, bump)
+	_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) { w.watchError(err) })
+}
+
+// handle turns inf's events into snapshots. bump, called under w.mu
 // with each changed object (old and new of an update), advances the
 // generation of what the object is an input to.
-func (w *Watcher) watch(inf cache.SharedIndexInformer, count *atomic.Int64, bump func(obj any)) {
+func (w *Watcher) handle(inf cache.SharedIndexInformer, count *atomic.Int64, bump func(obj any)) {
 	add := func(d int64) {
 		if count != nil {
 			count.Add(d)
@@ -261,15 +280,17 @@ func (w *Watcher) watch(inf cache.SharedIndexInformer, count *atomic.Int64, bump
 		},
 		DeleteFunc: func(obj any) { add(-1); w.changed(bump, obj) },
 	})
-	_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
-		w.mu.Lock()
-		if w.conn.Err == nil {
-			w.conn.Since = w.opts.Now()
-		}
-		w.conn.Err = err
-		w.mu.Unlock()
-		w.poke()
-	})
+}
+
+// watchError records a failing list or watch as the connection state.
+func (w *Watcher) watchError(err error) {
+	w.mu.Lock()
+	if w.conn.Err == nil {
+		w.conn.Since = w.opts.Now()
+	}
+	w.conn.Err = err
+	w.mu.Unlock()
+	w.poke()
 }
 
 func (w *Watcher) changed(bump func(any), objs ...any) {
@@ -299,8 +320,19 @@ func (w *Watcher) poke() {
 // once every cache has listed.
 func (w *Watcher) Start(ctx context.Context) {
 	ctx, w.cancel = context.WithCancel(ctx)
-	w.factory.Start(ctx.Done())
-	w.podFactory.Start(ctx.Done())
+	if w.dsi == nil {
+		w.startRest(ctx)
+	} else {
+		w.dsi.start(ctx)
+		go func() {
+			// The nodes, pods and revisions wait for the DaemonSet list
+			// (a second at most): on a big cluster their LISTs are
+			// thousands of times larger and would share the server's and
+			// this process's CPU with the list the first screen shows.
+			w.dsi.syncedOrAfter(ctx, time.Second)
+			w.startRest(ctx)
+		}()
+	}
 	go w.probe(ctx)
 	if w.dsInf != nil {
 		go func() {
@@ -342,10 +374,23 @@ func (w *Watcher) Start(ctx context.Context) {
 	}()
 }
 
+// startRest starts every informer but the DaemonSets'; after Shutdown it
+// starts nothing.
+func (w *Watcher) startRest(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	w.factory.Start(ctx.Done())
+	w.podFactory.Start(ctx.Done())
+}
+
 // Shutdown stops the informers and waits for their goroutines.
 func (w *Watcher) Shutdown() {
 	if w.cancel != nil {
 		w.cancel()
+	}
+	if w.dsi != nil {
+		w.dsi.stop()
 	}
 	w.factory.Shutdown()
 	w.podFactory.Shutdown()
