@@ -110,7 +110,7 @@ func (m *Model) launchEditor(e kube.Edit) tea.Cmd {
 		return func() tea.Msg { return doneMsg{text: "open the editor", err: err} }
 	}
 	m.editFile = path
-	return execTerminal(editorRun{ctx: m.c.ctx, path: path}, func(err error) tea.Msg {
+	return tea.Exec(editorRun{ctx: m.c.ctx, path: path}, func(err error) tea.Msg {
 		return editorClosedMsg{edit: e, path: path, err: err}
 	})
 }

@@ -125,7 +125,7 @@ func (m Model) openShell(t actionTarget) tea.Cmd {
 		run.banner += " (container " + t.container + ")"
 	}
 	run.banner += " on node " + t.node + ", context " + t.bound.Context + "; exit to return to dsx"
-	return execTerminal(run, func(err error) tea.Msg { return shellClosedMsg{target: t, err: err} })
+	return tea.Exec(run, func(err error) tea.Msg { return shellClosedMsg{target: t, err: err} })
 }
 
 var exitInWords = regexp.MustCompile(`exit status \d+\s*$`)
