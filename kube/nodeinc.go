@@ -110,7 +110,7 @@ func UpdateNodeView(prev *NodeView, ds *appsv1.DaemonSet, src NodeSource, change
 	for i, a := range prev.aux {
 		if a.clock {
 			if _, ok := redo[i]; !ok {
-				redo[i] = rowKey(&prev.Rows[i], a)
+				redo[i] = rowKey(prev.Rows[i], a)
 			}
 		}
 	}
@@ -118,7 +118,7 @@ func UpdateNodeView(prev *NodeView, ds *appsv1.DaemonSet, src NodeSource, change
 	sel := selectorText(ds.Spec.Template.Spec.NodeSelector)
 	type patch struct {
 		i   int
-		row NodeRow
+		row *NodeRow
 		aux rowAux
 	}
 	patches := make([]patch, 0, len(redo))
@@ -130,35 +130,38 @@ func UpdateNodeView(prev *NodeView, ds *appsv1.DaemonSet, src NodeSource, change
 			return full() // a row comes or goes
 		case node != nil:
 			row, should := j.nodeRow(elig, sel, node, ps, access)
-			patches = append(patches, patch{i, row, j.auxOf(ps, should, false)})
+			patches = append(patches, patch{i, &row, j.auxOf(ps, should, false)})
 		default:
-			patches = append(patches, patch{i, j.orphanRow(k, ps), j.auxOf(ps, false, true)})
+			row := j.orphanRow(k, ps)
+			patches = append(patches, patch{i, &row, j.auxOf(ps, false, true)})
 		}
 	}
 	slices.SortFunc(patches, func(a, b patch) int { return a.i - b.i })
 
 	v := *prev
+	// prev's rows stay as they are (prev may be on screen): only the
+	// pointers are copied, and redone rows are new values.
 	v.Rows = slices.Clone(prev.Rows)
 	v.aux = slices.Clone(prev.aux)
 	v.Summary = NodeSummary{Nodes: prev.Summary.Nodes, Eligible: prev.Summary.Eligible, ByState: maps.Clone(prev.Summary.ByState),
 		OutdatedRevisions: maps.Clone(prev.Summary.OutdatedRevisions), IneligibleKinds: maps.Clone(prev.Summary.IneligibleKinds)}
 	v.changed = make([]int, len(patches))
 	for n, p := range patches {
-		count(&v.Summary, &v.Rows[p.i], -1)
+		count(&v.Summary, v.Rows[p.i], -1)
 		v.Rows[p.i], v.aux[p.i] = p.row, p.aux
-		count(&v.Summary, &v.Rows[p.i], 1)
+		count(&v.Summary, v.Rows[p.i], 1)
 		v.changed[n] = p.i
 	}
 	v.from, v.serial = prev.serial, lay.serial.Add(1)
 	v.Generation, v.MinReadySeconds, v.RolloutStart = ds.Generation, ds.Spec.MinReadySeconds, j.current.Created
 	v.Blocked = v.blockedPatched(j, src)
 	for _, p := range patches {
-		u, s := budgetUse(&v.Rows[p.i])
+		u, s := budgetUse(v.Rows[p.i])
 		v.aux[p.i].budget = u || s
 	}
 	v.Budget = rolloutBudget(ds, v.Summary, func(yield func(*NodeRow) bool) {
 		for i, a := range v.aux {
-			if a.budget && !yield(&v.Rows[i]) {
+			if a.budget && !yield(v.Rows[i]) {
 				return
 			}
 		}
@@ -200,14 +203,14 @@ func (v *NodeView) blockedPatched(j *judge, src NodeSource) string {
 			continue
 		}
 		n += int(a.blocking)
-		if first < 0 || rowKey(&v.Rows[i], a) < rowKey(&v.Rows[first], v.aux[first]) {
+		if first < 0 || rowKey(v.Rows[i], a) < rowKey(v.Rows[first], v.aux[first]) {
 			first = i
 		}
 	}
 	if n == 0 {
 		return ""
 	}
-	k := rowKey(&v.Rows[first], v.aux[first])
+	k := rowKey(v.Rows[first], v.aux[first])
 	ps := j.podsByNode(src.PodsOn(k))[k]
 	var pod *Pod
 	why := ""

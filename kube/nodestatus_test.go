@@ -353,7 +353,7 @@ func TestComputeNodeView(t *testing.T) {
 				t.Errorf("view current revision = %d, want 4", v.CurrentRevision)
 			}
 			if c.extraCheck != nil {
-				c.extraCheck(t, r)
+				c.extraCheck(t, *r)
 			}
 			if c.blocked != "" && !strings.Contains(v.Blocked, c.blocked) {
 				t.Errorf("blocked = %q, want it to contain %q", v.Blocked, c.blocked)

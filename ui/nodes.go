@@ -59,9 +59,9 @@ type nodeView struct {
 	fidxFor   *kube.NodeView
 	fidxProbs bool
 	// base is the rows the filter and sort work on: the view's own,
-	// or with problems only a copy (own) of those in trouble.
-	base []kube.NodeRow
-	own  []kube.NodeRow
+	// or with problems only those in trouble (own).
+	base []*kube.NodeRow
+	own  []*kube.NodeRow
 	// natural and nameMax are measured over every row (measure).
 	natural []int
 	nameMax int
@@ -155,7 +155,7 @@ func (v *nodeView) refresh() {
 	}
 	v.order = append(v.order, idx...)
 	if pattern == "" || v.sort != nodeSortState {
-		slices.SortStableFunc(v.order, func(a, b int) int { return v.compare(&base[a], &base[b]) })
+		slices.SortStableFunc(v.order, func(a, b int) int { return v.compare(base[a], base[b]) })
 	}
 	v.cur.sync(v.keys())
 }
@@ -218,7 +218,7 @@ func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 	base := v.base
 	for _, i := range changed {
 		at, _ := slices.BinarySearchFunc(v.order, i, func(j, i int) int {
-			return cmp.Or(v.compare(&base[j], &base[i]), cmp.Compare(j, i))
+			return cmp.Or(v.compare(base[j], base[i]), cmp.Compare(j, i))
 		})
 		v.order = slices.Insert(v.order, at, i)
 	}
@@ -239,9 +239,9 @@ func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 // without one. The view's rows are in natural order of node names.
 func (v *nodeView) indexOf(k string) int {
 	base := v.base
-	i, ok := slices.BinarySearchFunc(base, k, func(r kube.NodeRow, k string) int { return naturalCompare(r.Node, k) })
+	i, ok := slices.BinarySearchFunc(base, k, func(r *kube.NodeRow, k string) int { return naturalCompare(r.Node, k) })
 	if !ok || base[i].Node != k {
-		i = slices.IndexFunc(base, func(r kube.NodeRow) bool { return r.Node == k })
+		i = slices.IndexFunc(base, func(r *kube.NodeRow) bool { return r.Node == k })
 	}
 	if i < 0 {
 		return -1
@@ -331,7 +331,7 @@ func (v *nodeView) keys() []string {
 
 func (v nodeView) selectedRow() (kube.NodeRow, bool) {
 	if v.cur.pos < len(v.order) {
-		return v.base[v.order[v.cur.pos]], true
+		return *v.base[v.order[v.cur.pos]], true
 	}
 	return kube.NodeRow{}, false
 }
@@ -429,9 +429,9 @@ func (v nodeView) openInfo() (View, tea.Cmd) {
 	if !ok {
 		return flash(v, "nothing selected"), nil
 	}
-	head := "Node " + nodeLabel(r) + ": " + stateText(r.State) + "\nReason: " + r.Reason + "\n"
+	head := "Node " + nodeLabel(&r) + ": " + stateText(r.State) + "\nReason: " + r.Reason + "\n"
 	if r.Reason == "" {
-		head = "Node " + nodeLabel(r) + ": " + stateText(r.State) + "\n"
+		head = "Node " + nodeLabel(&r) + ": " + stateText(r.State) + "\n"
 	}
 	ref := kube.ObjectRef{Kind: kube.KindNode, Name: r.Node}
 	if r.Pod != "" {
@@ -535,7 +535,7 @@ func stateText(s kube.NodeState) string {
 	return sym + " " + string(s)
 }
 
-func nodeLabel(r kube.NodeRow) string {
+func nodeLabel(r *kube.NodeRow) string {
 	switch {
 	case r.NodeGone:
 		return r.Node + " (gone)"
@@ -551,13 +551,13 @@ func nodeLabel(r kube.NodeRow) string {
 // the filter builds them for every row. The node is its bare name, so
 // that general-5 (NotReady) is an exact match of general-5; the label
 // starts with it, so the highlighted positions hold.
-func nodeFilterCells(r kube.NodeRow) []string {
+func nodeFilterCells(r *kube.NodeRow) []string {
 	c := make([]string, 8)
 	c[0], c[1], c[7] = r.Node, stateText(r.State), r.Reason
 	return c
 }
 
-func nodeCells(r kube.NodeRow, now time.Time) []string {
+func nodeCells(r *kube.NodeRow, now time.Time) []string {
 	node := nodeLabel(r)
 	rev, ready, restarts, ageS, pod := "-", "-", "-", "-", "-"
 	if r.Pod != "" {
@@ -703,7 +703,7 @@ func (v nodeView) View(width, height int) string {
 	keep, widths, titles := layoutFor(cols, v.natural, width)
 	out = append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)))
 	for i, c := range cells {
-		r := &v.base[v.order[start+i]]
+		r := v.base[v.order[start+i]]
 		line := fit(renderRow(cols, keep, widths, c, v.highlight(r.Node)), width, false)
 		switch {
 		case start+i == v.cur.pos:
