@@ -191,6 +191,6 @@ func (v NodeView) Subset(keep func(*NodeRow) bool) *NodeView {
 	v.Rows = rows
 	v.Summary = summarize(rows)
 	// Not patchable: its rows are another layout's.
-	v.inc, v.aux, v.from, v.changed, v.nextKnown = nil, nil, 0, nil, false
+	v.inc, v.marked, v.from, v.changed, v.nextKnown = nil, nil, 0, nil, false
 	return &v
 }

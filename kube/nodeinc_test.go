@@ -82,10 +82,14 @@ func (c *incCache) podsOf(ds *appsv1.DaemonSet) []*Pod {
 	return out
 }
 
-// exported is v without what patching keeps beside it, for comparing a
-// patched view with a computed one.
+// exported is v without what tells patched views from computed ones,
+// for comparing them. The marked rows stay: a patch merges them with the
+// previous view's and must come to what the computation finds.
 func exported(v NodeView) NodeView {
-	v.inc, v.aux, v.serial, v.from, v.changed, v.next, v.nextKnown = nil, nil, 0, 0, nil, time.Time{}, false
+	v.inc, v.serial, v.from, v.changed, v.next, v.nextKnown = nil, 0, 0, nil, time.Time{}, false
+	if len(v.marked) == 0 {
+		v.marked = nil
+	}
 	return v
 }
 
@@ -101,7 +105,7 @@ func deepCopy(v NodeView) NodeView {
 		cr.Containers, cr.Labels = slices.Clone(r.Containers), maps.Clone(r.Labels)
 		c.Rows[i] = &cr
 	}
-	c.Revisions, c.aux, c.changed = slices.Clone(v.Revisions), slices.Clone(v.aux), slices.Clone(v.changed)
+	c.Revisions, c.marked, c.changed = slices.Clone(v.Revisions), slices.Clone(v.marked), slices.Clone(v.changed)
 	c.Summary.ByState, c.Summary.OutdatedRevisions, c.Summary.IneligibleKinds = maps.Clone(v.Summary.ByState), maps.Clone(v.Summary.OutdatedRevisions), maps.Clone(v.Summary.IneligibleKinds)
 	return c
 }

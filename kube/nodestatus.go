@@ -151,7 +151,9 @@ type NodeView struct {
 
 	// What UpdateNodeView needs to patch a view into the next one.
 	inc *incLayout
-	aux []rowAux
+	// marked are the rows whose rowAux says anything (see marked), by
+	// index: a patch reads them again instead of every row.
+	marked []markedRow
 	// serial numbers views derived from one another; from is the serial
 	// of the view this one was patched from, changed the rows it redid.
 	serial, from uint64
@@ -398,7 +400,7 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 		ps := podsByNode[node.Name]
 		row, shouldRun := j.nodeRow(elig, sel, node, ps, access)
 		desired[node.Name] = shouldRun
-		all = append(all, keyed{row, j.auxOf(ps, shouldRun, false)})
+		all = append(all, keyed{row, j.auxOf(ps, shouldRun)})
 	}
 	// Pods whose node is gone, or that name no node: the pod garbage
 	// collector (or the controller, for unscheduled ones) deletes them;
@@ -407,10 +409,9 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 		if seen[n] {
 			continue
 		}
-		all = append(all, keyed{j.orphanRow(n, ps), j.auxOf(ps, false, true)})
+		all = append(all, keyed{j.orphanRow(n, ps), j.auxOf(ps, false)})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return NaturalCompare(all[i].row.Node, all[j].row.Node) < 0 })
-	v.aux = make([]rowAux, len(all))
 	// One allocation for all rows rather than one each: at 65,000 nodes
 	// that is most of the computation's allocations. Views patched from
 	// this one keep it alive while they share any of its rows.
@@ -420,7 +421,9 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 		v.Rows = append(v.Rows, &rows[i])
 		u, s := budgetUse(&rows[i])
 		all[i].aux.budget = u || s
-		v.aux[i] = all[i].aux
+		if all[i].aux.marked() {
+			v.marked = append(v.marked, markedRow{i, all[i].aux})
+		}
 	}
 	v.Summary = summarize(v.Rows)
 	v.Blocked = rolloutBlock(j, podsByNode, func(n string) bool { return desired[n] })

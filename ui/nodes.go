@@ -205,12 +205,18 @@ func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 		}
 		v.widen(len(is), cellWidth(view.Rows[i].Node))
 	}
-	// Out with the changed rows (found by their old place), in at their new.
-	gone := make(map[int]bool, len(changed))
+	// Out with the changed rows, found where their old values sort (ties
+	// by index, as refresh's stable sort leaves them), in at their new
+	// place: a search each instead of a pass over every row.
 	for _, i := range changed {
-		gone[i] = true
+		at, ok := slices.BinarySearchFunc(v.order, i, func(j, i int) int {
+			return cmp.Or(v.compare(old[j], old[i]), cmp.Compare(j, i))
+		})
+		if !ok {
+			at = slices.Index(v.order, i)
+		}
+		v.order = slices.Delete(v.order, at, at+1)
 	}
-	v.order = slices.DeleteFunc(v.order, func(i int) bool { return gone[i] })
 	v.view, v.src, v.base, v.fidx, v.fidxFor = view, view, view.Rows, nil, view
 	if recount {
 		v.measure()
