@@ -533,34 +533,41 @@ func rolloutBudget(ds *appsv1.DaemonSet, s NodeSummary, rows iter.Seq[*NodeRow])
 	if maxU == 0 && maxS == 0 {
 		maxU = 1
 	}
+	// Only the first three of each are named: at 65,000 nodes a rollout
+	// has thousands unavailable, and this runs on every patch.
 	var unavailable, surge []string
+	nu, ns := 0, 0
 	for r := range rows {
 		u, sp := budgetUse(r)
 		if u {
-			unavailable = append(unavailable, r.Node+" "+string(r.State))
+			if nu++; nu <= 3 {
+				unavailable = append(unavailable, r.Node+" "+string(r.State))
+			}
 		}
 		if sp {
-			surge = append(surge, r.Node)
+			if ns++; ns <= 3 {
+				surge = append(surge, r.Node)
+			}
 		}
 	}
-	list := func(xs []string) string {
-		if len(xs) > 3 {
-			return strings.Join(xs[:3], ", ") + fmt.Sprintf(", %d more", len(xs)-3)
+	list := func(xs []string, n int) string {
+		if n > 3 {
+			return strings.Join(xs, ", ") + fmt.Sprintf(", %d more", n-3)
 		}
 		return strings.Join(xs, ", ")
 	}
-	out := fmt.Sprintf("maxUnavailable %d · %d unavailable", maxU, len(unavailable))
-	if len(unavailable) > 0 {
-		out += " (" + list(unavailable) + ")"
+	out := fmt.Sprintf("maxUnavailable %d · %d unavailable", maxU, nu)
+	if nu > 0 {
+		out += " (" + list(unavailable, nu) + ")"
 	}
 	if maxS > 0 {
-		switch len(surge) {
+		switch ns {
 		case 0:
 			out += fmt.Sprintf(" · maxSurge %d · no surge pod", maxS)
 		case 1:
 			out += fmt.Sprintf(" · maxSurge %d · surge pod on %s", maxS, surge[0])
 		default:
-			out += fmt.Sprintf(" · maxSurge %d · %d surge pods (%s)", maxS, len(surge), list(surge))
+			out += fmt.Sprintf(" · maxSurge %d · %d surge pods (%s)", maxS, ns, list(surge, ns))
 		}
 	}
 	return out
