@@ -180,8 +180,8 @@ func BenchmarkBigChangedPod(b *testing.B) {
 }
 
 // BenchmarkBigChangedPodShown is BenchmarkBigChangedPod with the node
-// view showing problems only, or filtered on node names: both are kept
-// on the patched path.
+// view showing problems only, or filtered on node names or reasons: the
+// patched path keeps them (a filter on reasons matches again).
 func BenchmarkBigChangedPodShown(b *testing.B) {
 	for _, tc := range []struct {
 		name string
@@ -189,6 +189,7 @@ func BenchmarkBigChangedPodShown(b *testing.B) {
 	}{
 		{"problems", []tea.KeyPressMsg{char('p')}},
 		{"filter", append([]tea.KeyPressMsg{slash}, append(chars("kwok-node-1"), enter)...)},
+		{"filter-reasons", append([]tea.KeyPressMsg{slash}, append(chars("r:not ready"), enter)...)},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s := NewSynthetic(bigNodes, 1)

@@ -218,12 +218,13 @@ func (v *nodeView) compare(a, b *kube.NodeRow) int {
 // patch takes a view the watcher patched from the shown one (changed
 // are the rows it redid, at the same indices): those rows move to their
 // place in the order and the column widths follow, instead of every row
-// being re-sorted and re-measured. A filter on node names keeps its
-// matches (a row keeps its node); with problems only, a row that
-// becomes one or stops being one, or a filter on another column, sorts
-// and matches the rows again, but measures none. It reports false,
-// changing nothing, when the view is shown in a way patching does not
-// keep (a group) or much of it changed: refresh then does it all.
+// being re-sorted and re-measured. With problems only, rows joining or
+// leaving them are merged in. A filter on node names keeps its matches
+// (a row keeps its node); one on another column, or with problems only
+// a row joining or leaving them, matches again, with the changed rows'
+// text only redone. It reports false, changing nothing, when the view
+// is shown in a way patching does not keep (a group) or much of it
+// changed: refresh then does it all.
 func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 	if v.group != nil || v.view == nil || v.view != v.src || v.base == nil || v.fidxFor != v.view || v.fidxProbs != v.problemsOnly ||
 		v.natural == nil || len(v.atMax) != len(v.natural)+1 || len(v.view.Rows) != len(view.Rows) || len(changed) > len(view.Rows)/8+8 {
@@ -270,11 +271,6 @@ func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 	if recount {
 		v.measure()
 	}
-	if rematch {
-		v.rebase()
-		v.refresh()
-		return true
-	}
 	// Out with the changed rows, found where their old values sort (ties
 	// by index, as refresh's stable sort leaves them), in at their new
 	// place: a search each instead of a pass over every row. Ranked by a
@@ -283,7 +279,7 @@ func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 	shown := make([]bool, len(changed))
 	base := v.base
 	for n, j := range at {
-		if !sorted || j < 0 {
+		if rematch || !sorted || j < 0 {
 			continue
 		}
 		k, ok := slices.BinarySearchFunc(v.order, j, func(a, b int) int { return cmp.Or(v.compare(base[a], base[b]), cmp.Compare(a, b)) })
@@ -294,9 +290,8 @@ func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 	}
 	switch {
 	case joined:
-		// Sorted (no filter): the rows left in the order move to their
-		// places in the new problems, the changed ones that are problems
-		// go in.
+		// The rows left in the order move to their places in the new
+		// problems, the changed ones that are problems go in.
 		remap := v.reown(changed)
 		for k, j := range v.order {
 			v.order[k] = remap[j]
@@ -321,13 +316,17 @@ func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 	v.fidxFor = view
 	base = v.base
 	if v.fidx != nil {
+		rows := make([]int, 0, len(at))
 		for _, j := range at {
 			if j >= 0 {
-				v.fidx.cells[j] = nodeFilterCells(base[j])
+				rows = append(rows, j)
 			}
 		}
-		name := nodeFilter().name
-		v.fidx.memo = slices.DeleteFunc(v.fidx.memo, func(m filterMemo) bool { return m.col != name })
+		v.fidx.update(rows, func(i int) []string { return nodeFilterCells(base[i]) }, v.filter.value())
+	}
+	if rematch {
+		v.refresh()
+		return true
 	}
 	for n, j := range at {
 		if shown[n] {
