@@ -28,14 +28,14 @@ func TestStatusGroupByChecked(t *testing.T) {
 
 // The JSON groups of a node view: one per zone, the unlabelled last.
 func TestGroupsJSON(t *testing.T) {
-	z := func(node, zone string, st kube.NodeState) kube.NodeRow {
-		r := kube.NodeRow{Node: node, State: st}
+	z := func(node, zone string, st kube.NodeState) *kube.NodeRow {
+		r := &kube.NodeRow{Node: node, State: st}
 		if zone != "" {
 			r.Labels = map[string]string{kube.ZoneLabel: zone}
 		}
 		return r
 	}
-	v := &kube.NodeView{Rows: []kube.NodeRow{z("a", "zone-a", kube.StateCurrent), z("b", "zone-b", kube.StateProgressing), z("c", "zone-a", kube.StateOutdated), z("d", "", kube.StateIneligible)}}
+	v := &kube.NodeView{Rows: []*kube.NodeRow{z("a", "zone-a", kube.StateCurrent), z("b", "zone-b", kube.StateProgressing), z("c", "zone-a", kube.StateOutdated), z("d", "", kube.StateIneligible)}}
 	got := groupsJSON(v, kube.ZoneLabel)
 	if len(got) != 3 {
 		t.Fatalf("%d groups: %+v", len(got), got)

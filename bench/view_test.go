@@ -179,6 +179,45 @@ func BenchmarkBigChangedPod(b *testing.B) {
 	}
 }
 
+// BenchmarkBigChangedPodShown is BenchmarkBigChangedPod with the node
+// view showing problems only, or filtered on node names or reasons: the
+// patched path keeps them (a filter on reasons matches again).
+func BenchmarkBigChangedPodShown(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		keys []tea.KeyPressMsg
+	}{
+		{"problems", []tea.KeyPressMsg{char('p')}},
+		{"filter", append([]tea.KeyPressMsg{slash}, append(chars("kwok-node-1"), enter)...)},
+		{"filter-reasons", append([]tea.KeyPressMsg{slash}, append(chars("r:not ready"), enter)...)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := NewSynthetic(bigNodes, 1)
+			m := nodeViewModel(s)
+			for _, k := range tc.keys {
+				m = press(m, k)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				s.TogglePod(i % 100)
+				next, _ := m.Update(ui.SnapshotMsg{Snapshot: s.PatchedSnapshot()})
+				m = next.(ui.Model)
+				_ = m.View()
+				i++
+			}
+		})
+	}
+}
+
+func chars(s string) []tea.KeyPressMsg {
+	var out []tea.KeyPressMsg
+	for _, r := range s {
+		out = append(out, char(r))
+	}
+	return out
+}
+
 // BenchmarkUpdateSnapshotSameView is a snapshot whose node view the
 // watcher reused (something else changed, e.g. another DaemonSet's
 // status): the model keeps its rows.

@@ -29,6 +29,12 @@ func TestRolloutBudget(t *testing.T) {
 		{"maxSurge 1, surge pod pending", withSurge, func(ds *appsv1.DaemonSet) []*corev1.Pod {
 			return []*corev1.Pod{daemonPod(ds, "a", "general-2", cur), daemonPod(ds, "b", "general-3", old), daemonPod(ds, "b2", "general-3", cur, notReady, createdAt(40*time.Second)), daemonPod(ds, "c", "general-10", old), daemonPod(ds, "d", "spot-18", old)}
 		}, "maxUnavailable 0 · 0 unavailable · maxSurge 1 · surge pod on general-3"},
+		{"more than three unavailable are counted, not named", func(ds *appsv1.DaemonSet) {
+			one := intstr.FromInt32(1)
+			ds.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{MaxUnavailable: &one}}
+		}, func(ds *appsv1.DaemonSet) []*corev1.Pod {
+			return []*corev1.Pod{daemonPod(ds, "a", "general-2", cur, notReady), daemonPod(ds, "b", "general-3", cur, notReady), daemonPod(ds, "c", "general-10", cur, notReady), daemonPod(ds, "d", "spot-18", old, notReady)}
+		}, "maxUnavailable 1 · 4 unavailable (general-2 progressing, general-3 progressing, general-10 progressing, 1 more)"},
 		{"OnDelete", func(ds *appsv1.DaemonSet) {
 			ds.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.OnDeleteDaemonSetStrategyType}
 		}, func(ds *appsv1.DaemonSet) []*corev1.Pod {

@@ -240,7 +240,7 @@ func computeNodeList(dss []*appsv1.DaemonSet, nodes []*Node, podsOf func(*appsv1
 			row, should := d.j.nodeRow(d.elig, d.sel, n, ps, access)
 			all[i].it.add(d.ds.Namespace, d.ds.Name, row, should)
 			if d.j.minReady > 0 && !all[i].clock {
-				all[i].clock = d.j.auxOf(ps, false, false).clock
+				all[i].clock = d.j.auxOf(ps, false).clock
 			}
 		}
 	}
@@ -476,7 +476,7 @@ func nodeItemFor(judges []daemonSetJudge, node *Node, podsOn func(string) []*Pod
 		ps := d.j.podsByNode(pods)[node.Name]
 		row, should := d.j.nodeRow(d.elig, d.sel, node, ps, access)
 		it.add(d.ds.Namespace, d.ds.Name, row, should)
-		clock = clock || d.j.auxOf(ps, false, false).clock
+		clock = clock || d.j.auxOf(ps, false).clock
 	}
 	it.sortProblems()
 	return it, clock

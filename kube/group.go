@@ -152,8 +152,8 @@ func GroupBy[R any](rows []R, label string, labelsOf func(R) map[string]string, 
 }
 
 // GroupNodeRows groups a node view's rows by a node label.
-func GroupNodeRows(rows []NodeRow, label string) []Group {
-	return GroupBy(rows, label, func(r NodeRow) map[string]string { return r.Labels }, func(r NodeRow) NodeState { return r.State })
+func GroupNodeRows(rows []*NodeRow, label string) []Group {
+	return GroupBy(rows, label, func(r *NodeRow) map[string]string { return r.Labels }, func(r *NodeRow) NodeState { return r.State })
 }
 
 // InGroup says whether a row's labels put it in the group of label named
@@ -180,9 +180,9 @@ func StateCounts(byState map[NodeState]int) string {
 
 // Subset is the view with only the rows keep accepts, recounted: a
 // group's nodes. What is the DaemonSet's as a whole (revisions, what
-// blocks the rollout) stays.
-func (v NodeView) Subset(keep func(NodeRow) bool) *NodeView {
-	rows := make([]NodeRow, 0, len(v.Rows))
+// blocks the rollout) stays. The rows are v's own, shared.
+func (v NodeView) Subset(keep func(*NodeRow) bool) *NodeView {
+	rows := make([]*NodeRow, 0, len(v.Rows))
 	for _, r := range v.Rows {
 		if keep(r) {
 			rows = append(rows, r)
@@ -191,6 +191,6 @@ func (v NodeView) Subset(keep func(NodeRow) bool) *NodeView {
 	v.Rows = rows
 	v.Summary = summarize(rows)
 	// Not patchable: its rows are another layout's.
-	v.inc, v.aux, v.from, v.changed, v.nextKnown = nil, nil, 0, nil, false
+	v.inc, v.marked, v.from, v.changed, v.nextKnown = nil, nil, 0, nil, false
 	return &v
 }

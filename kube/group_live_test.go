@@ -101,7 +101,7 @@ func TestGroupedDriftLive(t *testing.T) {
 			t.Errorf("%s, not this test's: %s", r.Node, r.State)
 		}
 	}
-	cands := LabelCandidates(v.Rows, func(r NodeRow) map[string]string { return r.Labels })
+	cands := LabelCandidates(v.Rows, func(r *NodeRow) map[string]string { return r.Labels })
 	want := []LabelCandidate{{ZoneLabel, 9, 3}, {"karpenter.sh/nodepool", 9, 3}}
 	if fmt.Sprint(cands) != fmt.Sprint(want) {
 		t.Errorf("candidates %v, want %v", cands, want)

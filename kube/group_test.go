@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-func zoneRow(node, zone string, st NodeState) NodeRow {
-	r := NodeRow{Node: node, State: st}
+func zoneRow(node, zone string, st NodeState) *NodeRow {
+	r := &NodeRow{Node: node, State: st}
 	if zone != "" {
 		r.Labels = map[string]string{ZoneLabel: zone, "karpenter.sh/nodepool": "default"}
 	}
@@ -14,7 +14,7 @@ func zoneRow(node, zone string, st NodeState) NodeRow {
 }
 
 func TestGroupNodeRows(t *testing.T) {
-	rows := []NodeRow{
+	rows := []*NodeRow{
 		zoneRow("a-1", "zone-a", StateCurrent),
 		zoneRow("c-1", "zone-c", StateProgressing),
 		zoneRow("a-2", "zone-a", StateOutdated),

@@ -24,10 +24,6 @@ type incLayout struct {
 
 // rowAux is what patching needs of a row beyond the row itself.
 type rowAux struct {
-	// should: the node should run a pod (desired), for what blocks.
-	should bool
-	// gone: an orphans' row, its node not in the cache.
-	gone bool
 	// clock: the row changes with time alone (a Ready pod not yet
 	// available for minReadySeconds), so every patch redoes it.
 	clock bool
@@ -38,9 +34,19 @@ type rowAux struct {
 	budget bool
 }
 
-// auxOf is a row's rowAux, from the pods judged for it.
-func (j *judge) auxOf(ps []*Pod, should, gone bool) rowAux {
-	a := rowAux{should: should, gone: gone}
+// marked: the row is one a patch reads again though it did not change.
+func (a rowAux) marked() bool { return a.clock || a.blocking > 0 || a.budget }
+
+// markedRow is the rowAux of the row at index i.
+type markedRow struct {
+	i   int
+	aux rowAux
+}
+
+// auxOf is a row's rowAux, from the pods judged for it; should: the
+// node should run a pod (desired), for what blocks.
+func (j *judge) auxOf(ps []*Pod, should bool) rowAux {
+	var a rowAux
 	for _, p := range ps {
 		if j.minReady > 0 && podReady(p) && !p.Ready.Since.IsZero() && !podAvailable(p, j.minReady, j.now) {
 			a.clock = true
@@ -88,12 +94,8 @@ func UpdateNodeView(prev *NodeView, ds *appsv1.DaemonSet, src NodeSource, change
 	lay := prev.inc
 	lay.once.Do(func() {
 		lay.index = make(map[string]int, len(prev.Rows))
-		for i := range prev.Rows {
-			k := prev.Rows[i].Node
-			if prev.aux[i].gone && k == "<unassigned>" {
-				k = ""
-			}
-			lay.index[k] = i
+		for i, r := range prev.Rows {
+			lay.index[rowKey(r)] = i
 		}
 	})
 	redo := map[int]string{}
@@ -107,65 +109,84 @@ func UpdateNodeView(prev *NodeView, ds *appsv1.DaemonSet, src NodeSource, change
 		}
 		redo[i] = k
 	}
-	for i, a := range prev.aux {
-		if a.clock {
-			if _, ok := redo[i]; !ok {
-				redo[i] = rowKey(&prev.Rows[i], a)
-			}
+	for _, m := range prev.marked {
+		if _, ok := redo[m.i]; m.aux.clock && !ok {
+			redo[m.i] = rowKey(prev.Rows[m.i])
 		}
 	}
 	elig := newEligibility(ds)
 	sel := selectorText(ds.Spec.Template.Spec.NodeSelector)
 	type patch struct {
 		i   int
-		row NodeRow
+		row *NodeRow
 		aux rowAux
 	}
 	patches := make([]patch, 0, len(redo))
 	for i, k := range redo {
 		node := src.Node(k)
 		ps := j.podsByNode(src.PodsOn(k))[k]
+		gone := prev.Rows[i].NodeGone
 		switch {
-		case prev.aux[i].gone && (node != nil || len(ps) == 0), !prev.aux[i].gone && node == nil:
+		case gone && (node != nil || len(ps) == 0), !gone && node == nil:
 			return full() // a row comes or goes
 		case node != nil:
 			row, should := j.nodeRow(elig, sel, node, ps, access)
-			patches = append(patches, patch{i, row, j.auxOf(ps, should, false)})
+			patches = append(patches, patch{i, &row, j.auxOf(ps, should)})
 		default:
-			patches = append(patches, patch{i, j.orphanRow(k, ps), j.auxOf(ps, false, true)})
+			row := j.orphanRow(k, ps)
+			patches = append(patches, patch{i, &row, j.auxOf(ps, false)})
 		}
 	}
 	slices.SortFunc(patches, func(a, b patch) int { return a.i - b.i })
 
 	v := *prev
+	// prev's rows stay as they are (prev may be on screen): only the
+	// pointers are copied, and redone rows are new values.
 	v.Rows = slices.Clone(prev.Rows)
-	v.aux = slices.Clone(prev.aux)
 	v.Summary = NodeSummary{Nodes: prev.Summary.Nodes, Eligible: prev.Summary.Eligible, ByState: maps.Clone(prev.Summary.ByState),
 		OutdatedRevisions: maps.Clone(prev.Summary.OutdatedRevisions), IneligibleKinds: maps.Clone(prev.Summary.IneligibleKinds)}
 	v.changed = make([]int, len(patches))
 	for n, p := range patches {
-		count(&v.Summary, &v.Rows[p.i], -1)
-		v.Rows[p.i], v.aux[p.i] = p.row, p.aux
-		count(&v.Summary, &v.Rows[p.i], 1)
+		count(&v.Summary, v.Rows[p.i], -1)
+		v.Rows[p.i] = p.row
+		count(&v.Summary, p.row, 1)
+		u, s := budgetUse(p.row)
+		patches[n].aux.budget = u || s
 		v.changed[n] = p.i
+	}
+	// prev's marked rows but the redone ones, merged with those of the
+	// redone rows that are marked now, in index order.
+	v.marked = make([]markedRow, 0, len(prev.marked)+len(patches))
+	k := 0
+	for _, m := range prev.marked {
+		for ; k < len(patches) && patches[k].i < m.i; k++ {
+			if patches[k].aux.marked() {
+				v.marked = append(v.marked, markedRow{patches[k].i, patches[k].aux})
+			}
+		}
+		if k < len(patches) && patches[k].i == m.i {
+			continue
+		}
+		v.marked = append(v.marked, m)
+	}
+	for ; k < len(patches); k++ {
+		if patches[k].aux.marked() {
+			v.marked = append(v.marked, markedRow{patches[k].i, patches[k].aux})
+		}
 	}
 	v.from, v.serial = prev.serial, lay.serial.Add(1)
 	v.Generation, v.MinReadySeconds, v.RolloutStart = ds.Generation, ds.Spec.MinReadySeconds, j.current.Created
 	v.Blocked = v.blockedPatched(j, src)
-	for _, p := range patches {
-		u, s := budgetUse(&v.Rows[p.i])
-		v.aux[p.i].budget = u || s
-	}
 	v.Budget = rolloutBudget(ds, v.Summary, func(yield func(*NodeRow) bool) {
-		for i, a := range v.aux {
-			if a.budget && !yield(&v.Rows[i]) {
+		for _, m := range v.marked {
+			if m.aux.budget && !yield(v.Rows[m.i]) {
 				return
 			}
 		}
 	})
 	v.next, v.nextKnown = time.Time{}, true
-	for i, a := range v.aux {
-		if at := v.Rows[i].AvailableAt; a.clock && !at.IsZero() && (v.next.IsZero() || at.Before(v.next)) {
+	for _, m := range v.marked {
+		if at := v.Rows[m.i].AvailableAt; m.aux.clock && !at.IsZero() && (v.next.IsZero() || at.Before(v.next)) {
 			v.next = at
 		}
 	}
@@ -184,8 +205,10 @@ func sameJudged(a, b *appsv1.DaemonSet) bool {
 		a.Annotations[appsv1.DeprecatedTemplateGeneration] == b.Annotations[appsv1.DeprecatedTemplateGeneration] && a.Namespace == b.Namespace && a.Name == b.Name
 }
 
-func rowKey(r *NodeRow, a rowAux) string {
-	if a.gone && r.Node == "<unassigned>" {
+// rowKey is the key of a row of a view with nodes (the layout's index):
+// orphans' rows are the only ones whose node is gone.
+func rowKey(r *NodeRow) string {
+	if r.NodeGone && r.Node == "<unassigned>" {
 		return ""
 	}
 	return r.Node
@@ -195,19 +218,19 @@ func rowKey(r *NodeRow, a rowAux) string {
 // blocking row's pods are read again.
 func (v *NodeView) blockedPatched(j *judge, src NodeSource) string {
 	first, n := -1, 0
-	for i, a := range v.aux {
-		if a.blocking == 0 {
+	for _, m := range v.marked {
+		if m.aux.blocking == 0 {
 			continue
 		}
-		n += int(a.blocking)
-		if first < 0 || rowKey(&v.Rows[i], a) < rowKey(&v.Rows[first], v.aux[first]) {
-			first = i
+		n += int(m.aux.blocking)
+		if first < 0 || rowKey(v.Rows[m.i]) < rowKey(v.Rows[first]) {
+			first = m.i
 		}
 	}
 	if n == 0 {
 		return ""
 	}
-	k := rowKey(&v.Rows[first], v.aux[first])
+	k := rowKey(v.Rows[first])
 	ps := j.podsByNode(src.PodsOn(k))[k]
 	var pod *Pod
 	why := ""

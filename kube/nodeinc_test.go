@@ -1,6 +1,8 @@
 package kube
 
 import (
+	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"testing"
@@ -80,16 +82,53 @@ func (c *incCache) podsOf(ds *appsv1.DaemonSet) []*Pod {
 	return out
 }
 
-// exported is v without what patching keeps beside it, for comparing a
-// patched view with a computed one.
+// exported is v without what tells patched views from computed ones,
+// for comparing them. The marked rows stay: a patch merges them with the
+// previous view's and must come to what the computation finds.
 func exported(v NodeView) NodeView {
-	v.inc, v.aux, v.serial, v.from, v.changed, v.next, v.nextKnown = nil, nil, 0, 0, nil, time.Time{}, false
+	v.inc, v.serial, v.from, v.changed, v.next, v.nextKnown = nil, 0, 0, nil, time.Time{}, false
+	if len(v.marked) == 0 {
+		v.marked = nil
+	}
 	return v
+}
+
+// deepCopy is v sharing no rows, slices or maps with it (but the
+// layout, which patching extends by design), so that a change made to v
+// afterwards, through any view that shares its rows, shows as a
+// difference from the copy.
+func deepCopy(v NodeView) NodeView {
+	c := v
+	c.Rows = make([]*NodeRow, len(v.Rows))
+	for i, r := range v.Rows {
+		cr := *r
+		cr.Containers, cr.Labels = slices.Clone(r.Containers), maps.Clone(r.Labels)
+		c.Rows[i] = &cr
+	}
+	c.Revisions, c.marked, c.changed = slices.Clone(v.Revisions), slices.Clone(v.marked), slices.Clone(v.changed)
+	c.Summary.ByState, c.Summary.OutdatedRevisions, c.Summary.IneligibleKinds = maps.Clone(v.Summary.ByState), maps.Clone(v.Summary.OutdatedRevisions), maps.Clone(v.Summary.IneligibleKinds)
+	return c
+}
+
+// rowsDiff names the first row where a and b differ, with both, for a
+// failure message: the rows are pointers, which %v would print as such.
+func rowsDiff(a, b NodeView) string {
+	for i := range max(len(a.Rows), len(b.Rows)) {
+		switch {
+		case i >= len(a.Rows) || i >= len(b.Rows):
+			return fmt.Sprintf("%d rows, want %d", len(a.Rows), len(b.Rows))
+		case !reflect.DeepEqual(a.Rows[i], b.Rows[i]):
+			return fmt.Sprintf("row %d:\n got  %+v\n want %+v", i, *a.Rows[i], *b.Rows[i])
+		}
+	}
+	return fmt.Sprintf("the rows are equal; the views:\n got  %+v\n want %+v", a, b)
 }
 
 // TestUpdateNodeViewMatchesFull applies a sequence of changes to a cache
 // and after each checks that the patched node view is the one computed
-// from scratch, and that the steps meant to be patched were.
+// from scratch, and that the steps meant to be patched were. Every view
+// stays as it was made while later ones are patched from it: the UI may
+// still show it, and they share its rows.
 func TestUpdateNodeViewMatchesFull(t *testing.T) {
 	ds := testDS()
 	ds.Spec.MinReadySeconds = 30
@@ -143,21 +182,35 @@ func TestUpdateNodeViewMatchesFull(t *testing.T) {
 		}, true},
 	}
 	var prev *NodeView
+	type made struct {
+		step       string
+		view, copy NodeView
+	}
+	var views []*made
 	for _, s := range steps {
 		s.change()
 		got := UpdateNodeView(prev, ds, c.source(ds), c.touched, AllAccess(), now)
+		// As the watcher hands it out.
+		sanitizeNodeView(&got)
 		want := ComputeNodeViewWith(ds, c.nodeList(), c.podsOf(ds), c.revs, AllAccess(), now)
 		if _, ok := got.ChangedSince(prev); ok != s.patched {
 			t.Errorf("%s: patched %v, want %v", s.name, ok, s.patched)
 		}
 		if !reflect.DeepEqual(exported(got), exported(want)) {
-			t.Errorf("%s: patched view differs from the computed one:\n got  %+v\n want %+v", s.name, exported(got), exported(want))
+			t.Errorf("%s: patched view differs from the computed one: %s", s.name, rowsDiff(exported(got), exported(want)))
 		}
 		if !got.NextChange().Equal(want.NextChange()) {
 			t.Errorf("%s: NextChange %v, want %v", s.name, got.NextChange(), want.NextChange())
 		}
 		c.touched = nil
-		prev = &got
+		m := &made{step: s.name, view: got, copy: deepCopy(got)}
+		views = append(views, m)
+		prev = &m.view
+	}
+	for _, m := range views {
+		if !reflect.DeepEqual(m.view, m.copy) {
+			t.Errorf("the view of %q changed after later patches: %s", m.step, rowsDiff(m.view, m.copy))
+		}
 	}
 }
 

@@ -142,14 +142,18 @@ type NodeView struct {
 	// MinReadySeconds is the DaemonSet's, for when pods became available.
 	MinReadySeconds int32
 	Revisions       []Revision
-	Rows            []NodeRow
-	Summary         NodeSummary
+	// Rows are shared between views patched from one another: a row
+	// handed out in a view is never changed, a patch makes new ones.
+	Rows    []*NodeRow
+	Summary NodeSummary
 	// Access is what the view could be built from; see Access.Hidden.
 	Access Access
 
 	// What UpdateNodeView needs to patch a view into the next one.
 	inc *incLayout
-	aux []rowAux
+	// marked are the rows whose rowAux says anything (see marked), by
+	// index: a patch reads them again instead of every row.
+	marked []markedRow
 	// serial numbers views derived from one another; from is the serial
 	// of the view this one was patched from, changed the rows it redid.
 	serial, from uint64
@@ -367,7 +371,7 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 		CurrentHash: j.current.Hash, CurrentRevision: j.current.Number, Observed: j.observed, Generation: ds.Generation,
 		RolloutStart: j.current.Created, MinReadySeconds: ds.Spec.MinReadySeconds}
 	podsByNode := j.podsByNode(pods)
-	v.Rows = make([]NodeRow, 0, len(nodes))
+	v.Rows = make([]*NodeRow, 0, len(nodes))
 	if !access.Nodes {
 		v.Blocked = rolloutBlock(j, podsByNode, func(string) bool { return true })
 		for n, ps := range podsByNode {
@@ -376,7 +380,7 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 				row.Node = "<unassigned>"
 			}
 			j.fillPod(&row, ps)
-			v.Rows = append(v.Rows, row)
+			v.Rows = append(v.Rows, &row)
 		}
 		sort.SliceStable(v.Rows, func(i, j int) bool { return NaturalCompare(v.Rows[i].Node, v.Rows[j].Node) < 0 })
 		v.Summary = summarize(v.Rows)
@@ -396,7 +400,7 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 		ps := podsByNode[node.Name]
 		row, shouldRun := j.nodeRow(elig, sel, node, ps, access)
 		desired[node.Name] = shouldRun
-		all = append(all, keyed{row, j.auxOf(ps, shouldRun, false)})
+		all = append(all, keyed{row, j.auxOf(ps, shouldRun)})
 	}
 	// Pods whose node is gone, or that name no node: the pod garbage
 	// collector (or the controller, for unscheduled ones) deletes them;
@@ -405,21 +409,27 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 		if seen[n] {
 			continue
 		}
-		all = append(all, keyed{j.orphanRow(n, ps), j.auxOf(ps, false, true)})
+		all = append(all, keyed{j.orphanRow(n, ps), j.auxOf(ps, false)})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return NaturalCompare(all[i].row.Node, all[j].row.Node) < 0 })
-	v.aux = make([]rowAux, len(all))
+	// One allocation for all rows rather than one each: at 65,000 nodes
+	// that is most of the computation's allocations. Views patched from
+	// this one keep it alive while they share any of its rows.
+	rows := make([]NodeRow, len(all))
 	for i := range all {
-		v.Rows = append(v.Rows, all[i].row)
-		u, s := budgetUse(&all[i].row)
+		rows[i] = all[i].row
+		v.Rows = append(v.Rows, &rows[i])
+		u, s := budgetUse(&rows[i])
 		all[i].aux.budget = u || s
-		v.aux[i] = all[i].aux
+		if all[i].aux.marked() {
+			v.marked = append(v.marked, markedRow{i, all[i].aux})
+		}
 	}
 	v.Summary = summarize(v.Rows)
 	v.Blocked = rolloutBlock(j, podsByNode, func(n string) bool { return desired[n] })
 	v.Budget = rolloutBudget(ds, v.Summary, func(yield func(*NodeRow) bool) {
-		for i := range v.Rows {
-			if !yield(&v.Rows[i]) {
+		for _, r := range v.Rows {
+			if !yield(r) {
 				return
 			}
 		}
@@ -523,34 +533,41 @@ func rolloutBudget(ds *appsv1.DaemonSet, s NodeSummary, rows iter.Seq[*NodeRow])
 	if maxU == 0 && maxS == 0 {
 		maxU = 1
 	}
+	// Only the first three of each are named: at 65,000 nodes a rollout
+	// has thousands unavailable, and this runs on every patch.
 	var unavailable, surge []string
+	nu, ns := 0, 0
 	for r := range rows {
 		u, sp := budgetUse(r)
 		if u {
-			unavailable = append(unavailable, r.Node+" "+string(r.State))
+			if nu++; nu <= 3 {
+				unavailable = append(unavailable, r.Node+" "+string(r.State))
+			}
 		}
 		if sp {
-			surge = append(surge, r.Node)
+			if ns++; ns <= 3 {
+				surge = append(surge, r.Node)
+			}
 		}
 	}
-	list := func(xs []string) string {
-		if len(xs) > 3 {
-			return strings.Join(xs[:3], ", ") + fmt.Sprintf(", %d more", len(xs)-3)
+	list := func(xs []string, n int) string {
+		if n > 3 {
+			return strings.Join(xs, ", ") + fmt.Sprintf(", %d more", n-3)
 		}
 		return strings.Join(xs, ", ")
 	}
-	out := fmt.Sprintf("maxUnavailable %d · %d unavailable", maxU, len(unavailable))
-	if len(unavailable) > 0 {
-		out += " (" + list(unavailable) + ")"
+	out := fmt.Sprintf("maxUnavailable %d · %d unavailable", maxU, nu)
+	if nu > 0 {
+		out += " (" + list(unavailable, nu) + ")"
 	}
 	if maxS > 0 {
-		switch len(surge) {
+		switch ns {
 		case 0:
 			out += fmt.Sprintf(" · maxSurge %d · no surge pod", maxS)
 		case 1:
 			out += fmt.Sprintf(" · maxSurge %d · surge pod on %s", maxS, surge[0])
 		default:
-			out += fmt.Sprintf(" · maxSurge %d · %d surge pods (%s)", maxS, len(surge), list(surge))
+			out += fmt.Sprintf(" · maxSurge %d · %d surge pods (%s)", maxS, ns, list(surge, ns))
 		}
 	}
 	return out
@@ -875,7 +892,7 @@ func blockText(n int, first *Pod, why string) string {
 	return s + fmt.Sprintf(" not ready: %s on %s: %s", first.Name, node, why)
 }
 
-func summarize(rows []NodeRow) NodeSummary {
+func summarize(rows []*NodeRow) NodeSummary {
 	s := NodeSummary{ByState: map[NodeState]int{}, OutdatedRevisions: map[int64]int{}, IneligibleKinds: map[string]int{}}
 	for _, r := range rows {
 		if !r.NodeGone {

@@ -332,7 +332,7 @@ func TestComputeNodeView(t *testing.T) {
 			}
 			v := viewOf(d, []*corev1.Node{c.node}, pods, rs, AllAccess(), tNow)
 			if len(v.Rows) != 1 {
-				t.Fatalf("rows = %d, want 1: %+v", len(v.Rows), v.Rows)
+				t.Fatalf("rows = %d, want 1:\n%s", len(v.Rows), dumpRows(v))
 			}
 			r := v.Rows[0]
 			if r.State != c.state {
@@ -353,7 +353,7 @@ func TestComputeNodeView(t *testing.T) {
 				t.Errorf("view current revision = %d, want 4", v.CurrentRevision)
 			}
 			if c.extraCheck != nil {
-				c.extraCheck(t, r)
+				c.extraCheck(t, *r)
 			}
 			if c.blocked != "" && !strings.Contains(v.Blocked, c.blocked) {
 				t.Errorf("blocked = %q, want it to contain %q", v.Blocked, c.blocked)
@@ -486,11 +486,11 @@ func TestNodeViewLimitedAccess(t *testing.T) {
 
 	noNodes := viewOf(ds, nil, pods, revs, Access{DaemonSets: true, Pods: true, Revisions: true}, tNow)
 	if len(noNodes.Rows) != 1 || noNodes.Rows[0].Node != "a1" || noNodes.Rows[0].State != StateCurrent || !noNodes.Healthy() {
-		t.Fatalf("without nodes: %+v", noNodes.Rows)
+		t.Fatalf("without nodes:\n%s", dumpRows(noNodes))
 	}
 	noPods := viewOf(ds, nodes, nil, revs, Access{DaemonSets: true, Nodes: true, Revisions: true}, tNow)
 	if noPods.Rows[0].State != StateUnknown || noPods.Rows[1].State != StateIneligible || noPods.Healthy() {
-		t.Fatalf("without pods: %+v", noPods.Rows)
+		t.Fatalf("without pods:\n%s", dumpRows(noPods))
 	}
 	if h := (Access{DaemonSets: true}).Hidden("team"); len(h) != 3 || !strings.Contains(h[0], "nodes") {
 		t.Fatalf("hidden = %v", h)

@@ -54,7 +54,7 @@ func dumpView(v *NodeView) string {
 func rowOf(v NodeView, node string) NodeRow {
 	for _, r := range v.Rows {
 		if r.Node == node {
-			return r
+			return *r
 		}
 	}
 	return NodeRow{}

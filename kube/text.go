@@ -123,14 +123,15 @@ func sanitizeLines(ss []string) {
 func sanitizeNodeView(v *NodeView) {
 	v.Blocked = SanitizeLine(v.Blocked)
 	if changed, ok := v.ChangedSince(&NodeView{inc: v.inc, serial: v.from}); ok {
-		// Patched: the other rows are the previous view's, sanitized.
+		// Patched: the other rows are the previous view's, sanitized and
+		// never to be changed again; the redone ones are new, this view's.
 		for _, i := range changed {
-			sanitizeRow(&v.Rows[i])
+			sanitizeRow(v.Rows[i])
 		}
 		return
 	}
-	for i := range v.Rows {
-		sanitizeRow(&v.Rows[i])
+	for _, r := range v.Rows {
+		sanitizeRow(r)
 	}
 }
 

@@ -24,7 +24,7 @@ type Curve struct {
 
 // counted says whether a row's node should run a pod of the DaemonSet:
 // only those take part in a rollout.
-func counted(r NodeRow) bool {
+func counted(r *NodeRow) bool {
 	switch r.State {
 	case StateIneligible, StateMisscheduled, StateOrphaned, StateUnknown:
 		return false
@@ -40,7 +40,7 @@ func counted(r NodeRow) bool {
 // times are moved to it. Pods replaced since (a crash that made a new
 // pod) count from the new pod's times: the curve is what the cluster
 // remembers, never more.
-func ReconstructCurve(rows []NodeRow, start time.Time, minReady time.Duration, now time.Time) Curve {
+func ReconstructCurve(rows []*NodeRow, start time.Time, minReady time.Duration, now time.Time) Curve {
 	c := Curve{Start: start}
 	type event struct {
 		at                 time.Time
@@ -92,7 +92,7 @@ func ReconstructCurve(rows []NodeRow, start time.Time, minReady time.Duration, n
 
 // LiveCounts are a node view's updated and available nodes now, as
 // ReconstructCurve counts them.
-func LiveCounts(rows []NodeRow) (updated, available int) {
+func LiveCounts(rows []*NodeRow) (updated, available int) {
 	for _, r := range rows {
 		if !counted(r) || r.Pod == "" || !r.CurrentRevision || r.State == StateTerminating {
 			continue
@@ -224,14 +224,14 @@ func (c Curve) LastProgress() time.Time {
 // Holding are the first n nodes that hold a rollout back, worst state
 // first, then by name: eligible nodes not yet current, with their
 // reason; total counts them all.
-func Holding(rows []NodeRow, n int) (first []NodeRow, total int) {
-	var out []NodeRow
+func Holding(rows []*NodeRow, n int) (first []*NodeRow, total int) {
+	var out []*NodeRow
 	for _, r := range rows {
 		if counted(r) && r.State != StateCurrent {
 			out = append(out, r)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b NodeRow) int {
+	slices.SortStableFunc(out, func(a, b *NodeRow) int {
 		if c := a.State.Rank() - b.State.Rank(); c != 0 {
 			return c
 		}

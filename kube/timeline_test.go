@@ -11,8 +11,8 @@ var curveT0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 func minute(m int) time.Time { return curveT0.Add(time.Duration(m) * time.Minute) }
 
 func TestReconstructCurve(t *testing.T) {
-	upd := func(node string, created, ready int) NodeRow {
-		r := NodeRow{Node: node, State: StateCurrent, Pod: node + "-pod", CurrentRevision: true, Created: minute(created)}
+	upd := func(node string, created, ready int) *NodeRow {
+		r := &NodeRow{Node: node, State: StateCurrent, Pod: node + "-pod", CurrentRevision: true, Created: minute(created)}
 		if ready > -100 {
 			r.Ready, r.Available, r.ReadySince = true, true, minute(ready)
 		} else {
@@ -20,26 +20,26 @@ func TestReconstructCurve(t *testing.T) {
 		}
 		return r
 	}
-	old := NodeRow{Node: "old", State: StateOutdated, Pod: "old-pod", Created: minute(-60), Ready: true, Available: true, ReadySince: minute(-59)}
-	inel := NodeRow{Node: "inel", State: StateIneligible}
-	missing := NodeRow{Node: "miss", State: StateMissing}
+	old := &NodeRow{Node: "old", State: StateOutdated, Pod: "old-pod", Created: minute(-60), Ready: true, Available: true, ReadySince: minute(-59)}
+	inel := &NodeRow{Node: "inel", State: StateIneligible}
+	missing := &NodeRow{Node: "miss", State: StateMissing}
 	for _, tc := range []struct {
 		name     string
-		rows     []NodeRow
+		rows     []*NodeRow
 		minReady time.Duration
 		want     []CurvePoint
 		desired  int
 	}{
-		{"empty rollout", []NodeRow{old, inel, missing}, 0, []CurvePoint{{minute(0), 0, 0}}, 2},
-		{"three nodes in order", []NodeRow{upd("a", 1, 2), upd("b", 3, 4), upd("c", 5, -999), old, inel}, 0,
+		{"empty rollout", []*NodeRow{old, inel, missing}, 0, []CurvePoint{{minute(0), 0, 0}}, 2},
+		{"three nodes in order", []*NodeRow{upd("a", 1, 2), upd("b", 3, 4), upd("c", 5, -999), old, inel}, 0,
 			[]CurvePoint{{minute(0), 0, 0}, {minute(1), 1, 0}, {minute(2), 1, 1}, {minute(3), 2, 1}, {minute(4), 2, 2}, {minute(5), 3, 2}}, 4},
-		{"minReadySeconds delays available", []NodeRow{upd("a", 1, 2)}, time.Minute,
+		{"minReadySeconds delays available", []*NodeRow{upd("a", 1, 2)}, time.Minute,
 			[]CurvePoint{{minute(0), 0, 0}, {minute(1), 1, 0}, {minute(3), 1, 1}}, 1},
-		{"times before the start are moved to it", []NodeRow{upd("a", -5, -4), upd("b", 2, 2)}, 0,
+		{"times before the start are moved to it", []*NodeRow{upd("a", -5, -4), upd("b", 2, 2)}, 0,
 			[]CurvePoint{{minute(0), 1, 1}, {minute(2), 2, 2}}, 2},
-		{"same instant merges", []NodeRow{upd("a", 1, 1), upd("b", 1, 3)}, 0,
+		{"same instant merges", []*NodeRow{upd("a", 1, 1), upd("b", 1, 3)}, 0,
 			[]CurvePoint{{minute(0), 0, 0}, {minute(1), 2, 1}, {minute(3), 2, 2}}, 2},
-		{"terminating pods do not count", []NodeRow{{Node: "t", State: StateTerminating, Pod: "t", CurrentRevision: true, Created: minute(1)}}, 0,
+		{"terminating pods do not count", []*NodeRow{{Node: "t", State: StateTerminating, Pod: "t", CurrentRevision: true, Created: minute(1)}}, 0,
 			[]CurvePoint{{minute(0), 0, 0}}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,7 +55,7 @@ func TestReconstructCurve(t *testing.T) {
 	}
 	// A ready time past now (clock skew) is drawn at now.
 	r := upd("a", 1, 40)
-	if c := ReconstructCurve([]NodeRow{r}, minute(0), 0, minute(30)); c.Last().At != minute(30) {
+	if c := ReconstructCurve([]*NodeRow{r}, minute(0), 0, minute(30)); c.Last().At != minute(30) {
 		t.Errorf("future point at %v", c.Last().At)
 	}
 }
@@ -134,7 +134,7 @@ func TestCurveExtend(t *testing.T) {
 }
 
 func TestHolding(t *testing.T) {
-	rows := []NodeRow{
+	rows := []*NodeRow{
 		{Node: "n-10", State: StateProgressing, Reason: "crash"},
 		{Node: "n-2", State: StateProgressing},
 		{Node: "n-1", State: StateCurrent},

@@ -21,7 +21,7 @@ func TestBlockedAndOrphanedShown(t *testing.T) {
 		t.Errorf("list status cell = %q, want ↻ rolling", got)
 	}
 	nv := &kube.NodeView{Namespace: "ns", Name: "agent", Blocked: "blocked on 1 new pod not ready: agent-x on n-1: pending: Unschedulable",
-		Rows:    []kube.NodeRow{{Node: "gone-1", NodeGone: true, State: kube.StateOrphaned, Pod: "agent-y"}},
+		Rows:    []*kube.NodeRow{{Node: "gone-1", NodeGone: true, State: kube.StateOrphaned, Pod: "agent-y"}},
 		Summary: kube.NodeSummary{Nodes: 0, ByState: map[kube.NodeState]int{kube.StateOrphaned: 1}}, Access: kube.AllAccess()}
 	v := nodeView{ns: "ns", name: "agent", view: nv}
 	h := strings.Join(v.header(200), "\n")

@@ -465,7 +465,7 @@ func (v nodeDSView) columns() []column {
 }
 
 func (v nodeDSView) cells(r kube.NodeDSRow) []string {
-	return append([]string{r.Namespace, r.Name}, nodeCells(r.NodeRow, v.c.now())[1:]...)
+	return append([]string{r.Namespace, r.Name}, nodeCells(&r.NodeRow, v.c.now())[1:]...)
 }
 
 func (v *nodeDSView) setSnapshot(s kube.Snapshot) {
@@ -556,7 +556,7 @@ func (v nodeDSView) asNodeView() (nodeView, bool) {
 		ds = kube.DaemonSetRow{Namespace: r.Namespace, Name: r.Name}
 	}
 	return nodeView{c: v.c, ns: r.Namespace, name: r.Name, cluster: v.cluster, server: v.server, ds: ds,
-		base: []kube.NodeRow{r.NodeRow}, order: []int{0}, width: v.width, height: v.height}, true
+		base: []*kube.NodeRow{&r.NodeRow}, order: []int{0}, width: v.width, height: v.height}, true
 }
 
 // via runs one of the node view's openers on the selected row and keeps

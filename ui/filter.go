@@ -178,28 +178,58 @@ func (x *filterIndex) matchCol(col int, p string) ([]int, map[int][]int) {
 		}
 		idx, matched = match(p, targets)
 	} else {
-		// The candidates in row order: match's ties keep it.
 		rows := slices.Clone(from.idx)
 		slices.Sort(rows)
-		targets := make([]string, len(rows))
-		for i, r := range rows {
-			targets[i] = x.cells[r][col]
-		}
-		sub, subMatched := match(p, targets)
-		idx = make([]int, len(sub))
-		matched = make(map[int][]int, len(subMatched))
-		for i, k := range sub {
-			idx[i] = rows[k]
-		}
-		for k, m := range subMatched {
-			matched[rows[k]] = m
-		}
+		idx, matched = x.matchAmong(col, p, rows)
 	}
 	if len(x.memo) == filterMemos {
 		x.memo = slices.Delete(x.memo, 0, 1)
 	}
 	x.memo = append(x.memo, filterMemo{col: col, p: p, idx: idx, matched: matched})
 	return idx, matched
+}
+
+// matchAmong is match on column col among rows only, in row order:
+// match's ties keep it, so the rows rank as among all rows.
+func (x *filterIndex) matchAmong(col int, p string, rows []int) ([]int, map[int][]int) {
+	targets := make([]string, len(rows))
+	for i, r := range rows {
+		targets[i] = x.cells[r][col]
+	}
+	sub, subMatched := match(p, targets)
+	idx := make([]int, len(sub))
+	matched := make(map[int][]int, len(subMatched))
+	for i, k := range sub {
+		idx[i] = rows[k]
+	}
+	for k, m := range subMatched {
+		matched[rows[k]] = m
+	}
+	return idx, matched
+}
+
+// update takes the cells of rows whose text changed, the others' being
+// the same. What was matched on names stands (a row keeps its name);
+// pattern, on another column, is matched again among the rows it
+// matched and these, the other patterns forgotten.
+func (x *filterIndex) update(rows []int, cellsOf func(int) []string, pattern string) {
+	for _, r := range rows {
+		x.cells[r] = cellsOf(r)
+	}
+	col, p := x.spec.parse(pattern)
+	var keep []filterMemo
+	for _, m := range x.memo {
+		switch {
+		case m.col == x.spec.name:
+			keep = append(keep, m)
+		case m.col == col && m.p == p && p != "":
+			cand := slices.Concat(m.idx, rows)
+			slices.Sort(cand)
+			m.idx, m.matched = x.matchAmong(col, p, slices.Compact(cand))
+			keep = append(keep, m)
+		}
+	}
+	x.memo = keep
 }
 
 // filterRows applies pattern to n rows whose cells cellsOf gives, as

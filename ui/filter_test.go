@@ -17,18 +17,18 @@ import (
 // outdated ones saying "runs revision 1", and nodes whose names hold
 // the letters of general scattered.
 func drillNodes() Model {
-	var rows []kube.NodeRow
+	var rows []*kube.NodeRow
 	for i := range 21 {
 		r := kube.NodeRow{Node: fmt.Sprintf("general-%d", i), NodeReady: true, State: kube.StateCurrent, Pod: fmt.Sprintf("disk-monitor-%05d", i), Revision: 2, CurrentRevision: true, Ready: true, Created: fixedNow.Add(-time.Hour)}
 		if i%3 == 0 {
 			r.State, r.Revision, r.CurrentRevision, r.Reason = kube.StateOutdated, 1, false, "runs revision 1"
 		}
-		rows = append(rows, r)
+		rows = append(rows, &r)
 	}
 	rows = append(rows,
-		kube.NodeRow{Node: "spot-3", NodeReady: true, State: kube.StateOutdated, Pod: "disk-monitor-s3", Revision: 1, Reason: "runs revision 1"},
-		kube.NodeRow{Node: "infra-0", NodeReady: true, State: kube.StateIneligible, IneligibleKind: "taint", Reason: "untolerated taint dedicated=infra:NoSchedule"},
-		kube.NodeRow{Node: "general-5-gpu-east", NodeReady: false, State: kube.StateProgressing, Pod: "disk-monitor-g5", Revision: 2, CurrentRevision: true, Reason: "not ready"},
+		&kube.NodeRow{Node: "spot-3", NodeReady: true, State: kube.StateOutdated, Pod: "disk-monitor-s3", Revision: 1, Reason: "runs revision 1"},
+		&kube.NodeRow{Node: "infra-0", NodeReady: true, State: kube.StateIneligible, IneligibleKind: "taint", Reason: "untolerated taint dedicated=infra:NoSchedule"},
+		&kube.NodeRow{Node: "general-5-gpu-east", NodeReady: false, State: kube.StateProgressing, Pod: "disk-monitor-g5", Revision: 2, CurrentRevision: true, Reason: "not ready"},
 	)
 	snap := sampleSnapshot()
 	snap.Focus = "logging/log-shipper-with-a-very-long-name-for-truncation"
@@ -215,7 +215,7 @@ func TestInfoShowsWholeReason(t *testing.T) {
 // what tells rows apart is never cut: the node name, the pod's suffix,
 // the namespace with -A.
 func TestColumnsHoldStill(t *testing.T) {
-	var rows []kube.NodeRow
+	var rows []*kube.NodeRow
 	for i := range 60 {
 		r := kube.NodeRow{Node: fmt.Sprintf("general-%d", i), NodeReady: true, State: kube.StateCurrent, Pod: fmt.Sprintf("node-exporter-%05d", i), Revision: 2, CurrentRevision: true, Ready: true, Created: fixedNow.Add(-time.Hour)}
 		if i >= 50 {
@@ -225,7 +225,7 @@ func TestColumnsHoldStill(t *testing.T) {
 			r.Pod = fmt.Sprintf("node-exporter-with-a-long-name-%05d", i)
 			r.Reason = "not ready: containers with unready status: readiness probe failed (since 3m)"
 		}
-		rows = append(rows, r)
+		rows = append(rows, &r)
 	}
 	snap := sampleSnapshot()
 	snap.Focus = "monitoring/node-exporter"

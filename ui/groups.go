@@ -25,7 +25,9 @@ func (g groupSel) name() string {
 	return g.label + "=" + g.value
 }
 
-func (g groupSel) keep(r kube.NodeRow) bool { return kube.InGroup(r.Labels, g.label, g.value, g.unset) }
+func (g groupSel) keep(r *kube.NodeRow) bool {
+	return kube.InGroup(r.Labels, g.label, g.value, g.unset)
+}
 
 // groupView is a DaemonSet's nodes grouped by a node label: one line per
 // value with its counts per state and a stacked bar. Without a label it
@@ -62,7 +64,7 @@ func (g *groupView) refresh() {
 		return
 	}
 	rows := g.view.Rows
-	g.regroup(kube.LabelCandidates(rows, func(r kube.NodeRow) map[string]string { return r.Labels }),
+	g.regroup(kube.LabelCandidates(rows, func(r *kube.NodeRow) map[string]string { return r.Labels }),
 		func(label string) []kube.Group { return kube.GroupNodeRows(rows, label) })
 }
 

@@ -19,19 +19,19 @@ func zoneNodeView() *kube.NodeView {
 	lbl := func(zone, pool string) map[string]string {
 		return map[string]string{kube.ZoneLabel: zone, "karpenter.sh/nodepool": pool, "kubernetes.io/os": "linux"}
 	}
-	cur := func(node, zone string, created, ready int) kube.NodeRow {
-		return kube.NodeRow{Node: node, NodeReady: true, State: kube.StateCurrent, Pod: "cni-" + node, Revision: 5, CurrentRevision: true,
+	cur := func(node, zone string, created, ready int) *kube.NodeRow {
+		return &kube.NodeRow{Node: node, NodeReady: true, State: kube.StateCurrent, Pod: "cni-" + node, Revision: 5, CurrentRevision: true,
 			Ready: true, Available: true, Created: at(created), ReadySince: at(ready), Labels: lbl(zone, "general")}
 	}
-	old := func(node, zone string) kube.NodeRow {
-		return kube.NodeRow{Node: node, NodeReady: true, State: kube.StateOutdated, Pod: "cni-" + node, Revision: 4, Ready: true, Available: true,
+	old := func(node, zone string) *kube.NodeRow {
+		return &kube.NodeRow{Node: node, NodeReady: true, State: kube.StateOutdated, Pod: "cni-" + node, Revision: 4, Ready: true, Available: true,
 			Created: at(-600), ReadySince: at(-599), Reason: "runs revision 4", Labels: lbl(zone, "spot")}
 	}
-	crash := func(node string, created int) kube.NodeRow {
-		return kube.NodeRow{Node: node, NodeReady: true, State: kube.StateProgressing, Pod: "cni-" + node, Revision: 5, CurrentRevision: true,
+	crash := func(node string, created int) *kube.NodeRow {
+		return &kube.NodeRow{Node: node, NodeReady: true, State: kube.StateProgressing, Pod: "cni-" + node, Revision: 5, CurrentRevision: true,
 			Created: at(created), Restarts: 4, Reason: "cni: CrashLoopBackOff (4 restarts)", Labels: lbl("zone-c", "spot")}
 	}
-	rows := []kube.NodeRow{
+	rows := []*kube.NodeRow{
 		cur("a-0", "zone-a", -20, -19), cur("a-1", "zone-a", -18, -17), cur("a-2", "zone-a", -16, -15), cur("a-3", "zone-a", -14, -13),
 		cur("b-0", "zone-b", -12, -11), cur("b-1", "zone-b", -10, -9), cur("b-2", "zone-b", -6, -4), old("b-3", "zone-b"),
 		cur("c-0", "zone-c", -4, -3), crash("c-1", -3), crash("c-2", -2), old("c-3", "zone-c"),

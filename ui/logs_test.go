@@ -30,7 +30,7 @@ func (linesInspector) Logs(_ context.Context, _, pod, container string, previous
 func TestLogsPickAndScroll(t *testing.T) {
 	snap := manyDaemonSets(1)
 	nv := &kube.NodeView{Namespace: "apps", Name: "ds-00", CurrentRevision: 1, Access: kube.AllAccess(),
-		Rows: []kube.NodeRow{{Node: "node-0", NodeReady: true, State: kube.StateCurrent, Pod: "ds-00-abcde", Containers: []string{"agent", "sidecar"},
+		Rows: []*kube.NodeRow{{Node: "node-0", NodeReady: true, State: kube.StateCurrent, Pod: "ds-00-abcde", Containers: []string{"agent", "sidecar"},
 			Revision: 1, CurrentRevision: true, Ready: true, Created: fixedNow.Add(-time.Hour)}},
 		Summary: kube.NodeSummary{Nodes: 1, Eligible: 1, ByState: map[kube.NodeState]int{kube.StateCurrent: 1}}}
 	snap.Focus, snap.Detail = "apps/ds-00", nv
@@ -62,7 +62,7 @@ func TestLogsPickAndScroll(t *testing.T) {
 func TestLogsSearchAndNode(t *testing.T) {
 	snap := manyDaemonSets(1)
 	nv := &kube.NodeView{Namespace: "apps", Name: "ds-00", CurrentRevision: 1, Access: kube.AllAccess(),
-		Rows: []kube.NodeRow{{Node: "node-0", NodeReady: true, State: kube.StateCurrent, Pod: "ds-00-abcde", Containers: []string{"agent"},
+		Rows: []*kube.NodeRow{{Node: "node-0", NodeReady: true, State: kube.StateCurrent, Pod: "ds-00-abcde", Containers: []string{"agent"},
 			Revision: 1, CurrentRevision: true, Ready: true, Created: fixedNow.Add(-time.Hour)}},
 		Summary: kube.NodeSummary{Nodes: 1, Eligible: 1, ByState: map[kube.NodeState]int{kube.StateCurrent: 1}}}
 	snap.Focus, snap.Detail = "apps/ds-00", nv

@@ -59,9 +59,10 @@ type nodeView struct {
 	fidxFor   *kube.NodeView
 	fidxProbs bool
 	// base is the rows the filter and sort work on: the view's own,
-	// or with problems only a copy (own) of those in trouble.
-	base []kube.NodeRow
-	own  []kube.NodeRow
+	// or with problems only those in trouble (own, at ownAt in the view).
+	base  []*kube.NodeRow
+	own   []*kube.NodeRow
+	ownAt []int
 	// natural and nameMax are measured over every row (measure).
 	natural []int
 	nameMax int
@@ -119,19 +120,7 @@ func (v *nodeView) refresh() {
 		return
 	}
 	if v.fidxFor != v.view || v.fidxProbs != v.problemsOnly || v.base == nil {
-		if v.problemsOnly {
-			v.own = v.own[:0]
-			for _, r := range v.view.Rows {
-				if r.State.Problem() {
-					v.own = append(v.own, r)
-				}
-			}
-			v.base = v.own
-		} else {
-			// The view's rows are never changed: no copy.
-			v.base = v.view.Rows
-		}
-		v.fidx, v.fidxFor, v.fidxProbs = nil, v.view, v.problemsOnly
+		v.rebase()
 		v.measure()
 	}
 	base := v.base
@@ -155,9 +144,59 @@ func (v *nodeView) refresh() {
 	}
 	v.order = append(v.order, idx...)
 	if pattern == "" || v.sort != nodeSortState {
-		slices.SortStableFunc(v.order, func(a, b int) int { return v.compare(&base[a], &base[b]) })
+		slices.SortStableFunc(v.order, func(a, b int) int { return v.compare(base[a], base[b]) })
 	}
 	v.cur.sync(v.keys())
+}
+
+// rebase takes the rows the filter and sort work on from the view.
+func (v *nodeView) rebase() {
+	if v.problemsOnly {
+		v.own, v.ownAt = v.own[:0], v.ownAt[:0]
+		for i, r := range v.view.Rows {
+			if r.State.Problem() {
+				v.own, v.ownAt = append(v.own, r), append(v.ownAt, i)
+			}
+		}
+		v.base = v.own
+	} else {
+		// The view's rows are never changed: no copy.
+		v.base = v.view.Rows
+	}
+	v.fidx, v.fidxFor, v.fidxProbs = nil, v.view, v.problemsOnly
+}
+
+// reown is rebase for problems only after the rows changed (and only
+// they) changed in the view: a merge of the problems with them instead of
+// a pass over every row. It returns where each row of the old problems
+// went (-1 for those that left).
+func (v *nodeView) reown(changed []int) []int {
+	ch := slices.Sorted(slices.Values(changed))
+	own, ownAt := make([]*kube.NodeRow, 0, len(v.own)+len(ch)), make([]int, 0, len(v.own)+len(ch))
+	remap := make([]int, len(v.own))
+	add := func(i int) {
+		if r := v.view.Rows[i]; r.State.Problem() {
+			own, ownAt = append(own, r), append(ownAt, i)
+		}
+	}
+	p, q := 0, 0
+	for p < len(v.ownAt) || q < len(ch) {
+		switch {
+		case q == len(ch) || p < len(v.ownAt) && v.ownAt[p] < ch[q]:
+			remap[p] = len(own)
+			own, ownAt = append(own, v.view.Rows[v.ownAt[p]]), append(ownAt, v.ownAt[p])
+			p++
+		case p == len(v.ownAt) || ch[q] < v.ownAt[p]:
+			add(ch[q])
+			q++
+		default:
+			remap[p] = -1
+			add(ch[q])
+			p, q = p+1, q+1
+		}
+	}
+	v.own, v.ownAt, v.base = own, ownAt, own
+	return remap
 }
 
 // compare is the sort's order of two rows; stable, so equal rows keep
@@ -178,16 +217,20 @@ func (v *nodeView) compare(a, b *kube.NodeRow) int {
 
 // patch takes a view the watcher patched from the shown one (changed
 // are the rows it redid, at the same indices): those rows move to their
-// place in the sorted order and the column widths grow, instead of
-// every row being re-sorted and re-measured. It reports false, changing
-// nothing, when the view is shown in a way patching does not keep
-// (problems only, a filter, a group): refresh then does it all.
+// place in the order and the column widths follow, instead of every row
+// being re-sorted and re-measured. With problems only, rows joining or
+// leaving them are merged in. A filter on node names keeps its matches
+// (a row keeps its node); one on another column, or with problems only
+// a row joining or leaving them, matches again, with the changed rows'
+// text only redone. It reports false, changing nothing, when the view
+// is shown in a way patching does not keep (a group) or much of it
+// changed: refresh then does it all.
 func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
-	if v.problemsOnly || v.group != nil || v.filter.value() != "" || v.view == nil || v.natural == nil ||
-		len(v.atMax) != len(v.natural)+1 || len(v.base) != len(view.Rows) || len(v.order) != len(view.Rows) || len(changed) > len(view.Rows)/8+8 {
+	if v.group != nil || v.view == nil || v.view != v.src || v.base == nil || v.fidxFor != v.view || v.fidxProbs != v.problemsOnly ||
+		v.natural == nil || len(v.atMax) != len(v.natural)+1 || len(v.view.Rows) != len(view.Rows) || len(changed) > len(view.Rows)/8+8 {
 		return false
 	}
-	old := v.base
+	old := v.view.Rows
 	now := v.c.now()
 	recount := false
 	// Widths: counts of the cells at each column's widest, so only the
@@ -205,22 +248,91 @@ func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 		}
 		v.widen(len(is), cellWidth(view.Rows[i].Node))
 	}
-	// Out with the changed rows (found by their old place), in at their new.
-	gone := make(map[int]bool, len(changed))
-	for _, i := range changed {
-		gone[i] = true
+	// at are the changed rows' places in base, -1 for rows not in it.
+	at := make([]int, len(changed))
+	// joined: with problems only, a row joins or leaves them.
+	joined := false
+	for n, i := range changed {
+		at[n] = i
+		if v.problemsOnly {
+			j, was := slices.BinarySearch(v.ownAt, i)
+			if was != view.Rows[i].State.Problem() {
+				joined = true
+			}
+			if !was {
+				j = -1
+			}
+			at[n] = j
+		}
 	}
-	v.order = slices.DeleteFunc(v.order, func(i int) bool { return gone[i] })
-	v.view, v.src, v.base, v.fidx, v.fidxFor = view, view, view.Rows, nil, view
+	col, _ := nodeFilter().parse(v.filter.value())
+	rematch := v.filter.value() != "" && (col != nodeFilter().name || joined)
+	v.view, v.src = view, view
 	if recount {
 		v.measure()
 	}
+	// Out with the changed rows, found where their old values sort (ties
+	// by index, as refresh's stable sort leaves them), in at their new
+	// place: a search each instead of a pass over every row. Ranked by a
+	// filter on names, they stay where they are.
+	sorted := v.filter.value() == "" || v.sort != nodeSortState
+	shown := make([]bool, len(changed))
 	base := v.base
-	for _, i := range changed {
-		at, _ := slices.BinarySearchFunc(v.order, i, func(j, i int) int {
-			return cmp.Or(v.compare(&base[j], &base[i]), cmp.Compare(j, i))
-		})
-		v.order = slices.Insert(v.order, at, i)
+	for n, j := range at {
+		if rematch || !sorted || j < 0 {
+			continue
+		}
+		k, ok := slices.BinarySearchFunc(v.order, j, func(a, b int) int { return cmp.Or(v.compare(base[a], base[b]), cmp.Compare(a, b)) })
+		if ok {
+			v.order = slices.Delete(v.order, k, k+1)
+			shown[n] = true
+		}
+	}
+	switch {
+	case joined:
+		// The rows left in the order move to their places in the new
+		// problems, the changed ones that are problems go in.
+		remap := v.reown(changed)
+		for k, j := range v.order {
+			v.order[k] = remap[j]
+		}
+		v.order = slices.DeleteFunc(v.order, func(j int) bool { return j < 0 })
+		for n, i := range changed {
+			j, is := slices.BinarySearch(v.ownAt, i)
+			at[n], shown[n] = j, is
+		}
+		v.fidx = nil
+	case v.problemsOnly:
+		v.own = slices.Clone(v.own)
+		for n, i := range changed {
+			if at[n] >= 0 {
+				v.own[at[n]] = view.Rows[i]
+			}
+		}
+		v.base = v.own
+	default:
+		v.base = view.Rows
+	}
+	v.fidxFor = view
+	base = v.base
+	if v.fidx != nil {
+		rows := make([]int, 0, len(at))
+		for _, j := range at {
+			if j >= 0 {
+				rows = append(rows, j)
+			}
+		}
+		v.fidx.update(rows, func(i int) []string { return nodeFilterCells(base[i]) }, v.filter.value())
+	}
+	if rematch {
+		v.refresh()
+		return true
+	}
+	for n, j := range at {
+		if shown[n] {
+			k, _ := slices.BinarySearchFunc(v.order, j, func(a, b int) int { return cmp.Or(v.compare(base[a], base[b]), cmp.Compare(a, b)) })
+			v.order = slices.Insert(v.order, k, j)
+		}
 	}
 	v.cur.setLen(len(v.order))
 	if k := v.cur.selKey; k != "" {
@@ -239,9 +351,9 @@ func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 // without one. The view's rows are in natural order of node names.
 func (v *nodeView) indexOf(k string) int {
 	base := v.base
-	i, ok := slices.BinarySearchFunc(base, k, func(r kube.NodeRow, k string) int { return naturalCompare(r.Node, k) })
+	i, ok := slices.BinarySearchFunc(base, k, func(r *kube.NodeRow, k string) int { return naturalCompare(r.Node, k) })
 	if !ok || base[i].Node != k {
-		i = slices.IndexFunc(base, func(r kube.NodeRow) bool { return r.Node == k })
+		i = slices.IndexFunc(base, func(r *kube.NodeRow) bool { return r.Node == k })
 	}
 	if i < 0 {
 		return -1
@@ -331,7 +443,7 @@ func (v *nodeView) keys() []string {
 
 func (v nodeView) selectedRow() (kube.NodeRow, bool) {
 	if v.cur.pos < len(v.order) {
-		return v.base[v.order[v.cur.pos]], true
+		return *v.base[v.order[v.cur.pos]], true
 	}
 	return kube.NodeRow{}, false
 }
@@ -429,9 +541,9 @@ func (v nodeView) openInfo() (View, tea.Cmd) {
 	if !ok {
 		return flash(v, "nothing selected"), nil
 	}
-	head := "Node " + nodeLabel(r) + ": " + stateText(r.State) + "\nReason: " + r.Reason + "\n"
+	head := "Node " + nodeLabel(&r) + ": " + stateText(r.State) + "\nReason: " + r.Reason + "\n"
 	if r.Reason == "" {
-		head = "Node " + nodeLabel(r) + ": " + stateText(r.State) + "\n"
+		head = "Node " + nodeLabel(&r) + ": " + stateText(r.State) + "\n"
 	}
 	ref := kube.ObjectRef{Kind: kube.KindNode, Name: r.Node}
 	if r.Pod != "" {
@@ -535,7 +647,7 @@ func stateText(s kube.NodeState) string {
 	return sym + " " + string(s)
 }
 
-func nodeLabel(r kube.NodeRow) string {
+func nodeLabel(r *kube.NodeRow) string {
 	switch {
 	case r.NodeGone:
 		return r.Node + " (gone)"
@@ -551,13 +663,13 @@ func nodeLabel(r kube.NodeRow) string {
 // the filter builds them for every row. The node is its bare name, so
 // that general-5 (NotReady) is an exact match of general-5; the label
 // starts with it, so the highlighted positions hold.
-func nodeFilterCells(r kube.NodeRow) []string {
+func nodeFilterCells(r *kube.NodeRow) []string {
 	c := make([]string, 8)
 	c[0], c[1], c[7] = r.Node, stateText(r.State), r.Reason
 	return c
 }
 
-func nodeCells(r kube.NodeRow, now time.Time) []string {
+func nodeCells(r *kube.NodeRow, now time.Time) []string {
 	node := nodeLabel(r)
 	rev, ready, restarts, ageS, pod := "-", "-", "-", "-", "-"
 	if r.Pod != "" {
@@ -703,7 +815,7 @@ func (v nodeView) View(width, height int) string {
 	keep, widths, titles := layoutFor(cols, v.natural, width)
 	out = append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)))
 	for i, c := range cells {
-		r := &v.base[v.order[start+i]]
+		r := v.base[v.order[start+i]]
 		line := fit(renderRow(cols, keep, widths, c, v.highlight(r.Node)), width, false)
 		switch {
 		case start+i == v.cur.pos:

@@ -141,7 +141,7 @@ func TestNodeViewScrollsRight(t *testing.T) {
 	snap := manyDaemonSets(1)
 	nv := &kube.NodeView{Namespace: "apps", Name: "ds-00", CurrentRevision: 1, Access: kube.AllAccess()}
 	for i := range 30 {
-		nv.Rows = append(nv.Rows, kube.NodeRow{Node: fmt.Sprintf("node-%02d", i), NodeReady: true, State: kube.StateCurrent, Pod: fmt.Sprintf("ds-00-%02d", i),
+		nv.Rows = append(nv.Rows, &kube.NodeRow{Node: fmt.Sprintf("node-%02d", i), NodeReady: true, State: kube.StateCurrent, Pod: fmt.Sprintf("ds-00-%02d", i),
 			Revision: 1, CurrentRevision: true, Ready: true, Created: fixedNow.Add(-time.Hour)})
 	}
 	nv.Summary = kube.NodeSummary{Nodes: 30, Eligible: 30, ByState: map[kube.NodeState]int{kube.StateCurrent: 30}}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,10 +82,12 @@ func (f *fakeStreamer) StopForward(id int) error {
 func streamModel(a Actor) Model {
 	snap := nodeModel().snap
 	nv := *snap.Detail
-	nv.Rows = append([]kube.NodeRow(nil), nv.Rows...)
-	for i := range nv.Rows {
-		if nv.Rows[i].Pod != "" {
-			nv.Rows[i].PodUID = types.UID("uid-" + nv.Rows[i].Pod)
+	nv.Rows = slices.Clone(nv.Rows)
+	for i, r := range nv.Rows {
+		if r.Pod != "" {
+			c := *r
+			c.PodUID = types.UID("uid-" + r.Pod)
+			nv.Rows[i] = &c
 		}
 	}
 	snap.Detail = &nv

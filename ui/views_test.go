@@ -58,7 +58,7 @@ func typeKeys(tm *teatest.TestModel, ks ...string) {
 // sampleNodeView is a node view with every state.
 func sampleNodeView() *kube.NodeView {
 	at := func(d time.Duration) time.Time { return fixedNow.Add(-d) }
-	rows := []kube.NodeRow{
+	rows := []*kube.NodeRow{
 		{Node: "general-0", NodeReady: true, State: kube.StateCurrent, Pod: "log-shipper-abcde", Revision: 4, CurrentRevision: true, Ready: true, Created: at(time.Hour)},
 		{Node: "general-1", NodeReady: true, State: kube.StateOutdated, Pod: "log-shipper-fghij", Revision: 3, Ready: true, Created: at(3 * time.Hour), Reason: "runs revision 3"},
 		{Node: "general-2", NodeReady: true, State: kube.StateProgressing, Pod: "log-shipper-klmno", Revision: 4, CurrentRevision: true, Restarts: 5, Created: at(10 * time.Minute), Reason: "log-shipper: CrashLoopBackOff"},
