@@ -8,6 +8,7 @@ import (
 
 	"github.com/dsx-tui/dsx/bench"
 	"github.com/dsx-tui/dsx/keys"
+	"github.com/dsx-tui/dsx/kube"
 	"github.com/dsx-tui/dsx/ui"
 )
 
@@ -16,12 +17,24 @@ import (
 // change (pods turning ready and not, a node's pods replaced) both draw
 // the same frame, so the patched order, widths and cursor are exact.
 func TestNodeViewPatchMatchesRefresh(t *testing.T) {
+	// At rest, and during a rollout that moves (rows held in place,
+	// widths only growing).
+	for _, mark := range []string{"", kube.MarkRolling} {
+		t.Run("mark="+mark, func(t *testing.T) { patchMatchesRefresh(t, mark) })
+	}
+}
+
+func patchMatchesRefresh(t *testing.T, mark string) {
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	marked := func(s kube.Snapshot) kube.Snapshot {
+		s.DaemonSets[0].Mark = mark
+		return s
+	}
 	// Two clusters changed alike: one read as the watcher patches, one
 	// computed whole.
 	s, s2 := bench.NewSynthetic(300, 1), bench.NewSynthetic(300, 1)
 	model := func(s *bench.Synthetic) ui.Model {
-		m := ui.New(ui.Options{Keys: keys.Default(), Now: func() time.Time { return now }, Initial: s.Snapshot()})
+		m := ui.New(ui.Options{Keys: keys.Default(), Now: func() time.Time { return now }, Initial: marked(s.Snapshot())})
 		for _, msg := range []tea.Msg{tea.WindowSizeMsg{Width: 160, Height: 48}, tea.KeyPressMsg{Code: tea.KeyEnter}, tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyDown}} {
 			next, _ := m.Update(msg)
 			m = next.(ui.Model)
@@ -32,10 +45,10 @@ func TestNodeViewPatchMatchesRefresh(t *testing.T) {
 	for step, i := range []int{1, 2, 1, 3, 0, 101, 4, 4, 5, 201, 0, 2} {
 		s.TogglePod(i)
 		s2.TogglePod(i)
-		ps := s.PatchedSnapshot()
+		ps := marked(s.PatchedSnapshot())
 		next, _ := patched.Update(ui.SnapshotMsg{Snapshot: ps})
 		patched = next.(ui.Model)
-		next, _ = full.Update(ui.SnapshotMsg{Snapshot: s2.Snapshot()})
+		next, _ = full.Update(ui.SnapshotMsg{Snapshot: marked(s2.Snapshot())})
 		full = next.(ui.Model)
 		if got, want := patched.View().Content, full.View().Content; got != want {
 			t.Fatalf("step %d (pod %d): patched frame\n%s\nwant\n%s", step, i, got, want)
