@@ -9,6 +9,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/dsx-tui/dsx/testenv"
 )
@@ -19,10 +20,14 @@ func TestRolloutPacedLive(t *testing.T) {
 	ctx := context.Background()
 	const ns = "paced"
 	plane.Namespace(t, ns)
-	// One node at a time over the 20 base nodes: a rollout of several
-	// seconds, with pod events all along.
+	// Two nodes at a time over the 20 base nodes, each new pod available
+	// a second after it is ready: a rollout of ten seconds or more, with
+	// pod events all along (kwok alone rolls them in about two).
 	roll := testenv.DaemonSet(ns, "roll", "agent:1")
 	roll.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "base"}
+	roll.Spec.MinReadySeconds = 1
+	two := intstr.FromInt32(2)
+	roll.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable = &two
 	// other runs nowhere: only something else to focus on.
 	other := testenv.DaemonSet(ns, "other", "agent:1")
 	other.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "none"}
@@ -47,6 +52,8 @@ func TestRolloutPacedLive(t *testing.T) {
 	type timed struct {
 		s  Snapshot
 		at time.Time
+		// waits is paceWaits once the snapshot was made.
+		waits int64
 	}
 	snaps := make(chan timed, 4096)
 	rctx, stop := context.WithCancel(ctx)
@@ -61,7 +68,7 @@ func TestRolloutPacedLive(t *testing.T) {
 			w.mu.Lock()
 			at := w.lastSnap
 			w.mu.Unlock()
-			snaps <- timed{s, at}
+			snaps <- timed{s, at, w.paceWaits.Load()}
 		}
 	}()
 
@@ -105,7 +112,7 @@ func TestRolloutPacedLive(t *testing.T) {
 			if d := cur.at.Sub(refocusAt); d >= RolloutInterval/2 {
 				t.Errorf("the new focus waited %s for its snapshot (pace %s)", d, RolloutInterval)
 			} else {
-				t.Logf("new focus: snapshot after %s", d.Round(time.Millisecond))
+				t.Logf("new focus: snapshot after %s", d.Round(10*time.Microsecond))
 			}
 		case mark(prev.s) == MarkRolling:
 			// The watcher paces from the previous snapshot's marks.
@@ -116,9 +123,9 @@ func TestRolloutPacedLive(t *testing.T) {
 			paced++
 		}
 		prev = cur
-		if paced >= 2 && refocusAt.IsZero() && mark(cur.s) == MarkRolling {
-			// Right after a snapshot: the rollout's pace would hold the
-			// next one for a second.
+		if paced >= 2 && refocusAt.IsZero() && mark(cur.s) == MarkRolling && pacing(w, cur.waits) && time.Since(cur.at) < RolloutInterval/2 {
+			// Next holds the snapshot after cur back for the rest of a
+			// second: the new focus must cut that short.
 			refocusAt = time.Now()
 			w.Focus(ns, "other")
 		}
@@ -130,4 +137,20 @@ func TestRolloutPacedLive(t *testing.T) {
 		t.Errorf("only %d snapshots during the rollout: too short to judge the pace", paced)
 	}
 	t.Logf("%d snapshots paced during the rollout", paced)
+}
+
+// pacing waits, for at most RolloutInterval/2, until Next holds back a
+// snapshot after the one made when paceWaits was n.
+func pacing(w *Watcher, n int64) bool {
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(RolloutInterval / 2)
+	for w.paceWaits.Load() <= n {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			return false
+		}
+	}
+	return true
 }

@@ -71,6 +71,9 @@ type Watcher struct {
 	// nodeUpdates counts the node updates handled, no-ops included:
 	// tests know from it that an event has been through the handler.
 	nodeUpdates atomic.Int64
+	// paceWaits counts the snapshots Next has held back (pace): tests
+	// know from it that a wait is under way.
+	paceWaits atomic.Int64
 
 	mu        sync.Mutex
 	lastEvent time.Time
@@ -435,6 +438,7 @@ func (w *Watcher) Next(ctx context.Context) (Snapshot, error) {
 	}
 	w.mu.Unlock()
 	if wait > 0 {
+		w.paceWaits.Add(1)
 		t := time.NewTimer(wait)
 		defer t.Stop()
 		select {
