@@ -371,18 +371,22 @@ type listMemo struct {
 // snapshots carry; "" for none.
 func (w *Watcher) FocusNode(name string) {
 	w.mu.Lock()
+	changed := w.focusNode != name
 	w.focusNode = name
+	w.refocused = w.refocused || changed
 	w.mu.Unlock()
-	w.poke()
+	w.wake(changed)
 }
 
 // ListNodes turns the nodes list in snapshots on or off: it judges every
 // node for every DaemonSet, so only while it is shown.
 func (w *Watcher) ListNodes(on bool) {
 	w.mu.Lock()
+	changed := w.listNodes != on
 	w.listNodes = on
+	w.refocused = w.refocused || changed
 	w.mu.Unlock()
-	w.poke()
+	w.wake(changed)
 }
 
 // sanitizeNodeItem makes a node's row safe to draw.

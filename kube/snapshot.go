@@ -63,6 +63,8 @@ func (w *Watcher) snapshot() Snapshot {
 	defer w.mu.Unlock()
 	now := w.opts.Now()
 	w.lastSnap = now
+	// This snapshot reads the focus under the same lock: it is shown.
+	w.refocused = false
 	if w.dsInf != nil && w.dsInf.HasSynced() {
 		w.shownList = true
 	}

@@ -68,7 +68,14 @@ type nodeView struct {
 	nameMax int
 	// atMax counts the rows as wide as natural, per column, and last
 	// as nameMax.
-	atMax  []int
+	atMax []int
+	// inPlace is set while the DaemonSet's rollout moves: the state sort
+	// then keeps rows where they are (see rank).
+	inPlace bool
+	// held, once the view has shown a rollout, is per column (the node
+	// name's last) the widest it has drawn: during a rollout cells come
+	// and go every frame, and a column narrowing would shift every row.
+	held   []int
 	width  int
 	height int
 	// group, when set, keeps only one group's nodes (opened from the
@@ -100,7 +107,7 @@ func (v *nodeView) setSnapshot(s kube.Snapshot) {
 	// The watcher hands back the same view while nothing it is built from
 	// changed: rows, filter and sort then stand as they are.
 	if s.Focus != "" && s.Focus == v.ns+"/"+v.name && (s.Detail != v.src || s.Detail == nil) {
-		if changed, ok := s.Detail.ChangedSince(v.src); ok && v.patch(s.Detail, changed) {
+		if changed, ok := s.Detail.ChangedSince(v.src); ok && v.inPlace == rolloutMoves(v.ds, s.Detail) && v.patch(s.Detail, changed) {
 			return
 		}
 		v.view, v.src = s.Detail, s.Detail
@@ -108,13 +115,57 @@ func (v *nodeView) setSnapshot(s kube.Snapshot) {
 			v.view = v.view.Subset(v.group.keep)
 		}
 		v.refresh()
+		return
 	}
+	// A rollout stalls (or moves again) with no change to its rows: the
+	// same rows, in the other order.
+	if v.inPlace != rolloutMoves(v.ds, v.view) {
+		v.refresh()
+	}
+	v.hold()
+}
+
+// rolloutMoves tells whether ds's rollout is under way and nothing
+// blocks it: then its node view keeps rows in place. A stalled or blocked
+// one sorts worst first, as at rest, to show what holds it up.
+func rolloutMoves(ds kube.DaemonSetRow, view *kube.NodeView) bool {
+	return ds.Mark == kube.MarkRolling && view != nil && view.Blocked == ""
+}
+
+// hold takes the measured widths into held once the view shows a
+// rollout; from then on the columns only widen (reopening the view
+// starts afresh).
+func (v *nodeView) hold() {
+	if v.natural == nil {
+		return
+	}
+	if v.held == nil {
+		if v.ds.Mark != kube.MarkRolling && v.ds.Mark != kube.MarkStalled {
+			return
+		}
+		v.held = make([]int, len(v.natural)+1)
+	}
+	for c, w := range v.natural {
+		v.held[c] = max(v.held[c], w)
+	}
+	v.held[len(v.natural)] = max(v.held[len(v.natural)], v.nameMax)
+}
+
+// widths are the column widths to draw with and the node name's: held
+// during and after a rollout, else as measured.
+func (v nodeView) widths() ([]int, int) {
+	if len(v.held) != len(v.natural)+1 {
+		return v.natural, v.nameMax
+	}
+	return v.held[:len(v.natural)], v.held[len(v.natural)]
 }
 
 func (v *nodeView) refresh() {
 	v.order = v.order[:0]
 	v.matched = nil
+	v.inPlace = rolloutMoves(v.ds, v.view)
 	defer v.fitRows()
+	defer v.hold()
 	if v.view == nil {
 		v.cur.sync(nil)
 		return
@@ -205,7 +256,7 @@ func (v *nodeView) compare(a, b *kube.NodeRow) int {
 	var c int
 	switch v.sort {
 	case nodeSortState:
-		c = cmp.Compare(a.State.Rank(), b.State.Rank())
+		c = cmp.Compare(v.rank(a.State), v.rank(b.State))
 	case nodeSortAge:
 		c = b.Created.Compare(a.Created)
 	}
@@ -213,6 +264,21 @@ func (v *nodeView) compare(a, b *kube.NodeRow) int {
 		return c
 	}
 	return naturalCompare(a.Node, b.Node)
+}
+
+// rank is the state sort's key. While a rollout moves, every node goes
+// from outdated through terminating, missing and progressing to current,
+// a few of them each second: ranked apart, rows would jump on every frame
+// and each jump repaints every line between. Ranked alike they stand in
+// name order; failed and misscheduled rows still come first.
+func (v *nodeView) rank(s kube.NodeState) int {
+	if v.inPlace {
+		switch s {
+		case kube.StateOutdated, kube.StateTerminating, kube.StateMissing, kube.StateProgressing:
+			s = kube.StateCurrent
+		}
+	}
+	return s.Rank()
 }
 
 // patch takes a view the watcher patched from the shown one (changed
@@ -334,6 +400,7 @@ func (v *nodeView) patch(view *kube.NodeView, changed []int) bool {
 			v.order = slices.Insert(v.order, k, j)
 		}
 	}
+	v.hold()
 	v.cur.setLen(len(v.order))
 	if k := v.cur.selKey; k != "" {
 		if at := v.indexOf(k); at >= 0 {
@@ -411,7 +478,8 @@ func (v *nodeView) narrow(c, w int) bool {
 // longest node name, the part that tells rows apart.
 func (v nodeView) columns() []column {
 	cols := nodeColumns()
-	cols[0].min = max(cols[0].min, min(v.nameMax, 40))
+	_, nameMax := v.widths()
+	cols[0].min = max(cols[0].min, min(nameMax, 40))
 	return cols
 }
 
@@ -812,7 +880,8 @@ func (v nodeView) View(width, height int) string {
 	for _, i := range v.order[start:end] {
 		cells = append(cells, nodeCells(v.base[i], now))
 	}
-	keep, widths, titles := layoutFor(cols, v.natural, width)
+	natural, _ := v.widths()
+	keep, widths, titles := layoutFor(cols, natural, width)
 	out = append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)))
 	for i, c := range cells {
 		r := v.base[v.order[start+i]]
