@@ -92,22 +92,28 @@ func (d *dsInformer) isStopped() bool {
 	return d.stopped
 }
 
-// syncedOrAfter returns once the informer has listed, ctx has ended, or
-// limit has passed.
-func (d *dsInformer) syncedOrAfter(ctx context.Context, limit time.Duration) {
+// syncedOrAfter returns once the informer has listed (true), or ctx has
+// ended or limit has passed (false); a limit of 0 is none.
+func (d *dsInformer) syncedOrAfter(ctx context.Context, limit time.Duration) bool {
 	// A short poll: the informer offers no notification of its first list,
-	// and the shared sync wait polls every 100 ms.
+	// and the shared sync wait polls every 100 ms, which the first screen
+	// would pay for.
 	t := time.NewTicker(5 * time.Millisecond)
 	defer t.Stop()
-	deadline := time.NewTimer(limit)
-	defer deadline.Stop()
+	var deadline <-chan time.Time
+	if limit > 0 {
+		timer := time.NewTimer(limit)
+		defer timer.Stop()
+		deadline = timer.C
+	}
 	for !d.inf.HasSynced() {
 		select {
 		case <-ctx.Done():
-			return
-		case <-deadline.C:
-			return
+			return false
+		case <-deadline:
+			return false
 		case <-t.C:
 		}
 	}
+	return true
 }

@@ -41,6 +41,24 @@ func targetFor(t *testing.T, kubeconfig, ns string, wrap func(http.RoundTripper)
 	return target
 }
 
+// waitSynced takes w's snapshots until one says every cache has synced.
+func waitSynced(ctx context.Context, t *testing.T, w *Watcher) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		snap, err := w.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.Synced {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the watcher never synced")
+		}
+	}
+}
+
 func isDaemonSetRequest(r *http.Request) bool {
 	return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/daemonsets")
 }
@@ -86,19 +104,7 @@ func TestConnectListsDaemonSetsFirstLive(t *testing.T) {
 		t.Fatalf("access %v: the admin may list DaemonSets", w.Access())
 	}
 	// The early informer is the watcher's: its list reaches snapshots.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		snap, err := w.Next(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if snap.Synced {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the watcher never synced")
-		}
-	}
+	waitSynced(ctx, t, w)
 }
 
 // Without the right to list DaemonSets the early list is stopped before
@@ -152,19 +158,7 @@ func TestConnectStopsEarlyListWithoutRightsLive(t *testing.T) {
 	atConnect := sent.Load()
 	// Until the watcher has synced its pods (a list and a watch later),
 	// no DaemonSet request follows.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		snap, err := w.Next(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if snap.Synced {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the watcher never synced")
-		}
-	}
+	waitSynced(ctx, t, w)
 	if n := sent.Load(); n != atConnect {
 		t.Fatalf("%d DaemonSet requests after Connect returned", n-atConnect)
 	}

@@ -342,6 +342,7 @@ func (w *Watcher) poke() {
 // once every cache has listed.
 func (w *Watcher) Start(ctx context.Context) {
 	ctx, w.cancel = context.WithCancel(ctx)
+	go w.probe(ctx)
 	if w.dsi == nil {
 		w.startRest(ctx)
 	} else {
@@ -351,24 +352,10 @@ func (w *Watcher) Start(ctx context.Context) {
 			// (a second at most): on a big cluster their LISTs are
 			// thousands of times larger and would share the server's and
 			// this process's CPU with the list the first screen shows.
-			w.dsi.syncedOrAfter(ctx, time.Second)
+			listed := w.dsi.syncedOrAfter(ctx, time.Second)
 			w.startRest(ctx)
-		}()
-	}
-	go w.probe(ctx)
-	if w.dsInf != nil {
-		go func() {
-			// A short poll, only until the first list is in: the shared
-			// sync wait polls every 100 ms, which the first screen would
-			// pay for.
-			t := time.NewTicker(5 * time.Millisecond)
-			defer t.Stop()
-			for !w.dsInf.HasSynced() {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-				}
+			if !listed && !w.dsi.syncedOrAfter(ctx, 0) {
+				return
 			}
 			close(w.listReady)
 			w.poke()
