@@ -121,7 +121,9 @@ func sanitizeLines(ss []string) {
 
 // sanitizeNodeView makes a node view's rows safe to draw.
 func sanitizeNodeView(v *NodeView) {
-	v.Blocked = SanitizeLine(v.Blocked)
+	// Blocked and Budget name nodes and pods, and are built from the rows
+	// before they are sanitized.
+	v.Blocked, v.Budget = SanitizeLine(v.Blocked), SanitizeLine(v.Budget)
 	if changed, ok := v.ChangedSince(&NodeView{inc: v.inc, serial: v.from}); ok {
 		// Patched: the other rows are the previous view's, sanitized and
 		// never to be changed again; the redone ones are new, this view's.

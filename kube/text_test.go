@@ -69,6 +69,18 @@ func TestSanitizeLine(t *testing.T) {
 	}
 }
 
+// A node view's summary lines are built from its rows before they are
+// sanitized: they are made safe to draw too.
+func TestSanitizeNodeViewLines(t *testing.T) {
+	v := NodeView{Blocked: "blocked on \x1b[2Jp", Budget: "maxUnavailable 1 · 1 unavailable (n\x1b]0;x\x07 progressing)"}
+	sanitizeNodeView(&v)
+	for _, s := range []string{v.Blocked, v.Budget} {
+		if strings.ContainsAny(s, "\x1b\x07") {
+			t.Errorf("not sanitized: %q", s)
+		}
+	}
+}
+
 // A line longer than the limit is cut with a marker and the stream goes
 // on; 200,000 lines stream through; memory stays bounded by the limit,
 // not by the stream.
