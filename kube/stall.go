@@ -13,7 +13,7 @@ type stallTracker struct {
 
 // progressMark remembers when a rollout last moved.
 type progressMark struct {
-	counts [4]int64
+	counts [5]int64
 	since  time.Time
 }
 
@@ -30,7 +30,14 @@ func (s *stallTracker) mark(rows []DaemonSetRow, now time.Time) (rolling bool) {
 	for i := range rows {
 		r := &rows[i]
 		k := r.Key()
-		c := [4]int64{int64(r.UpToDate), int64(r.Available), int64(r.Ready), int64(r.Desired)}
+		// A new spec the controller has not seen yet is a rollout that
+		// starts now, though no count has moved: without Observed a long
+		// quiet DaemonSet read as stalled the moment it was edited.
+		observed := int64(0)
+		if r.Observed {
+			observed = 1
+		}
+		c := [5]int64{int64(r.UpToDate), int64(r.Available), int64(r.Ready), int64(r.Desired), observed}
 		pm, ok := s.progress[k]
 		if !ok || pm.counts != c {
 			pm = progressMark{counts: c, since: now}

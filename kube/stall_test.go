@@ -37,6 +37,26 @@ func TestStallTracker(t *testing.T) {
 			t.Fatalf("at %s: mark %s rolling %v, want %s %v", st.at, rows[0].Mark, rolling, st.mark, st.rolling)
 		}
 	}
+	// Edited after a long rest: the controller has not seen the new spec
+	// and no count has moved, but the rollout has only begun.
+	s = newStallTracker(time.Minute)
+	edited := done
+	edited.Observed = false
+	for _, st := range []struct {
+		at   time.Duration
+		row  DaemonSetRow
+		mark string
+	}{
+		{0, done, MarkComplete},
+		{10 * time.Minute, edited, MarkRolling},
+		{10*time.Minute + 59*time.Second, edited, MarkRolling},
+		{11 * time.Minute, edited, MarkStalled},
+	} {
+		rows := []DaemonSetRow{st.row}
+		if s.mark(rows, t0.Add(st.at)); rows[0].Mark != st.mark {
+			t.Fatalf("edited, at %s: mark %s, want %s", st.at, rows[0].Mark, st.mark)
+		}
+	}
 	// A DaemonSet that leaves and comes back starts afresh.
 	s.mark(nil, t0.Add(200*time.Second))
 	rows := []DaemonSetRow{base}
