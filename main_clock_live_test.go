@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,5 +53,41 @@ func TestPinnedClockInTmux(t *testing.T) {
 	}
 	if scr := bad.capture(); !strings.Contains(scr, "DSX_NOW=yesterday: want an RFC 3339 time") {
 		t.Errorf("no reason given:\n%s", scr)
+	}
+}
+
+// With nothing changing in the cluster, the clock alone moves the ages on
+// screen: its ticks reach the screen whenever the text they draw differs.
+func TestAgesAdvanceInTmux(t *testing.T) {
+	ctx := context.Background()
+	const ns = "e2e-ticks"
+	if err := plane.EnsureNamespace(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	if err := plane.WaitDefaultServiceAccount(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	// No pod anywhere: only the clock moves this row.
+	ds := testenv.DaemonSet(ns, "tick-agent", "agent:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"e2e-ticks/none": "true"}
+	if _, err := plane.Client.AppsV1().DaemonSets(ns).Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?m)^\s*tick-agent\s.*\s(\d+)s\s`)
+	ageOf := func(x string) int {
+		m := row.FindStringSubmatch(x)
+		if m == nil {
+			return -1
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	s := startTmux(t, 120, 30, nil, "--kubeconfig", plane.Kubeconfig, "-n", ns)
+	first := ageOf(s.waitFor(time.Minute, "tick-agent with an age in seconds", func(x string) bool { return ageOf(x) >= 0 }))
+	// Two ticks at least (5 s each), while the age is still shown in seconds.
+	s.waitFor(time.Minute, "tick-agent's age 10 s later", func(x string) bool { return ageOf(x) >= first+10 })
+	s.keys("q")
+	if st := s.paneExit(10 * time.Second); st != "0" {
+		t.Fatalf("exit status %s", st)
 	}
 }

@@ -282,9 +282,10 @@ func typeFilter(term *Terminal, pattern string) ([]time.Duration, error) {
 	}
 	var lat []time.Duration
 	key := func(k, shown string) error {
-		// Bubble Tea draws on a 60 Hz tick. Typing the moment the previous
-		// frame lands would hit the tick at the same phase every time and
-		// always wait a whole period; a person's keys fall anywhere in it.
+		// Bubble Tea draws on a frame tick (dsx's: 120 Hz). Typing the
+		// moment the previous frame lands would hit the tick at the same
+		// phase every time and always wait a whole period; a person's keys
+		// fall anywhere in it.
 		<-time.After(time.Duration(rand.Int64N(int64(frameTick))))
 		t0 := time.Now()
 		if err := term.Type(k); err != nil {
@@ -315,8 +316,8 @@ func typeFilter(term *Terminal, pattern string) ([]time.Duration, error) {
 	return lat, err
 }
 
-// frameTick is Bubble Tea's default frame period (60 fps).
-const frameTick = time.Second / 60
+// frameTick is dsx's frame period (tea.WithFPS(120) in main.go).
+const frameTick = time.Second / 120
 
 // measureRollout rolls the DaemonSet to image while term shows it, runs
 // `kubectl rollout status` on the same rollout, and measures the program

@@ -212,7 +212,7 @@ func TestStackedBar(t *testing.T) {
 func TestTimelineExtendsLive(t *testing.T) {
 	now := fixedNow
 	m := zoneModel()
-	m.c.now = func() time.Time { return now }
+	m.c.clock = func() time.Time { return now }
 	v := zoneNodeView()
 	tv := newTimeline(m.c, v.Namespace, v.Name, v, kube.DaemonSetRow{}, false)
 	snap := func(v *kube.NodeView) SnapshotMsg {

@@ -42,17 +42,20 @@ type SnapshotMsg struct{ Snapshot kube.Snapshot }
 // closedMsg tells a view that the one above it was taken off the stack.
 type closedMsg struct{ view View }
 
-// tickMsg refreshes ages and the "disconnected since" clock.
+// tickMsg refreshes ages and the "disconnected since" clock; a Clock
+// sends it.
 type tickMsg time.Time
 
 // Options configure the model.
 type Options struct {
-	Context   context.Context
-	Source    Source
-	Keys      keys.Map
-	Now       func() time.Time
-	Initial   kube.Snapshot
-	TickEvery time.Duration
+	Context context.Context
+	Source  Source
+	Keys    keys.Map
+	Now     func() time.Time
+	Initial kube.Snapshot
+	// AgeStep is how far times on screen move at once: the period of the
+	// Clock that redraws them. 0 keeps them exact.
+	AgeStep   time.Duration
 	Inspector Inspector
 	Switcher  Switcher
 	// Actor changes the cluster; nil disables the actions.
@@ -90,7 +93,6 @@ type LogSource interface {
 // lines), help, and a dialog drawn over the view.
 type Model struct {
 	c      *common
-	tick   time.Duration
 	snap   kube.Snapshot
 	width  int
 	height int
@@ -135,25 +137,22 @@ func New(o Options) Model {
 	if o.Context == nil {
 		o.Context = context.Background()
 	}
-	if o.TickEvery == 0 {
-		o.TickEvery = 5 * time.Second
-	}
 	if o.RequestTimeout == 0 {
 		o.RequestTimeout = 10 * time.Second
 	}
 	if len(o.Shell) == 0 {
 		o.Shell = kube.DefaultShell()
 	}
-	c := &common{ctx: o.Context, keys: o.Keys, st: newStyles(o.Theme), now: o.Now, src: o.Source,
+	c := &common{ctx: o.Context, keys: o.Keys, st: newStyles(o.Theme), clock: o.Now, step: o.AgeStep, src: o.Source,
 		insp: o.Inspector, act: o.Actor, sw: o.Switcher, fleeter: o.Fleeter, requestTimeout: o.RequestTimeout, stallAfter: cmp.Or(o.StallAfter, 2*time.Minute)}
-	m := Model{c: c, tick: o.TickEvery, snap: o.Initial, width: 80, height: 24, ascii: o.ASCII, cmdline: newInput(), log: o.Log, shell: o.Shell, startFleet: o.Fleet}
+	m := Model{c: c, snap: o.Initial, width: 80, height: 24, ascii: o.ASCII, cmdline: newInput(), log: o.Log, shell: o.Shell, startFleet: o.Fleet}
 	m.stack = []View{newList(c, m.snap).SetSize(m.width, m.bodyHeight())}
 	return m
 }
 
 // Init starts listening for snapshots.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.waitSnapshot(), m.tickCmd()}
+	cmds := []tea.Cmd{m.waitSnapshot()}
 	if m.startFleet != "" {
 		cmds = append(cmds, m.fleetCmd(m.startFleet))
 	}
@@ -172,10 +171,6 @@ func (m Model) waitSnapshot() tea.Cmd {
 		}
 		return SnapshotMsg{Snapshot: s}
 	}
-}
-
-func (m Model) tickCmd() tea.Cmd {
-	return tea.Tick(m.tick, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
 // top is the view on screen.
@@ -281,7 +276,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, cmd = m.toAll(msg)
 		return m, tea.Batch(cmd, m.waitSnapshot())
 	case tickMsg:
-		return m, m.tickCmd()
+		// Nothing to do: the frame drawn after it shows the new time.
+		return m, nil
 	case switchedMsg:
 		return m.switched(msg)
 	case fleetStartedMsg:
@@ -567,7 +563,7 @@ func (m Model) statusLine(w int) string {
 	default:
 		s = fmt.Sprintf(" ● connected · %d nodes · %d daemon pods", m.snap.Nodes, m.snap.Pods)
 		if !m.snap.LastEvent.IsZero() {
-			s += fmt.Sprintf(" · last event %s ago", age(now, m.snap.LastEvent))
+			s += fmt.Sprintf(" · last event %s ago", roughAge(now, m.snap.LastEvent))
 		}
 		if m.log != nil {
 			if n := m.log.Count(); n > 0 {

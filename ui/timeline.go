@@ -52,7 +52,7 @@ func (t *timelineView) take(v *kube.NodeView) {
 		t.live, t.rev = nil, v.CurrentRevision
 	}
 	u, a := kube.LiveCounts(v.Rows)
-	t.live = append(t.live, kube.CurvePoint{At: t.c.now(), Updated: u, Available: a})
+	t.live = append(t.live, kube.CurvePoint{At: t.c.clock(), Updated: u, Available: a})
 	if n := len(t.live); n > 2 && t.live[n-2].Updated == u && t.live[n-2].Available == a && t.live[n-3].Updated == u && t.live[n-3].Available == a {
 		// Equal samples in a row: the middle one says nothing.
 		t.live = append(t.live[:n-2], t.live[n-1])
@@ -63,9 +63,10 @@ func (t timelineView) curve() kube.Curve {
 	v := t.view
 	start := v.RolloutStart
 	if start.IsZero() {
-		start = t.c.now()
+		start = t.c.clock()
 	}
-	c := kube.ReconstructCurve(v.Rows, start, time.Duration(v.MinReadySeconds)*time.Second, t.c.now())
+	// Samples keep their own instants; only the labels move in steps.
+	c := kube.ReconstructCurve(v.Rows, start, time.Duration(v.MinReadySeconds)*time.Second, t.c.clock())
 	return c.Extend(t.live)
 }
 
@@ -103,7 +104,9 @@ func (t timelineView) Keys() []key.Binding { return []key.Binding{t.c.keys.Back}
 // View draws the header, the chart, its legend and what holds the
 // rollout back, fitting the chart into what the rest leaves.
 func (t timelineView) View(width, height int) string {
-	st, now := t.c.st, t.c.now()
+	// The exact clock: the chart and its rate are drawn against the
+	// samples' own instants, which a step would put in the future.
+	st, now := t.c.st, t.c.clock()
 	if t.view == nil {
 		return st.dim.Render(fit(fmt.Sprintf(" %s/%s: waiting for its nodes", t.ns, t.name), width, false))
 	}

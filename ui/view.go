@@ -82,10 +82,13 @@ type scopedView interface {
 // common is what every view reads and none changes: the environment the
 // root was made with.
 type common struct {
-	ctx            context.Context
-	keys           keys.Map
-	st             styles
-	now            func() time.Time
+	ctx   context.Context
+	keys  keys.Map
+	st    styles
+	clock func() time.Time
+	// step is how far the times on screen move at once (the Clock's
+	// period); 0 keeps them exact.
+	step           time.Duration
 	src            Source
 	insp           Inspector
 	act            Actor
@@ -93,6 +96,18 @@ type common struct {
 	fleeter        Fleeter
 	requestTimeout time.Duration
 	stallAfter     time.Duration
+}
+
+// now is the instant the times on screen (ages, "… ago") are drawn at:
+// the clock held to its last step. Between two ticks every age stays put,
+// so a frame drawn for a change in the cluster carries that change and
+// not a column of ages each one second older: a third of the bytes of a
+// rollout on a young DaemonSet.
+func (c *common) now() time.Time {
+	if c.step <= 0 {
+		return c.clock()
+	}
+	return c.clock().Truncate(c.step)
 }
 
 // focus tells the source which DaemonSet's node view to compute, off the
