@@ -144,11 +144,43 @@ func (v *nodeView) hold() {
 			return
 		}
 		v.held = make([]int, len(v.natural)+1)
+		// Room at once for the states a rollout passes through: widening
+		// STATE when the first pod terminates, then again when one is
+		// progressing, moved every column after it twice in the first
+		// second, and rewrote every row on screen each time.
+		v.held[nodeStateCol] = rolloutStateWidth()
+		// And for the new revision's "N current", which the first frame
+		// may not show yet: every pod is then "M old".
+		if v.view != nil {
+			rev := v.view.CurrentRevision
+			if rev == 0 {
+				for _, r := range v.view.Rows {
+					rev = max(rev, r.Revision)
+				}
+				rev++
+			}
+			v.held[nodeRevisionCol] = cellWidth(strconv.FormatInt(rev, 10) + " current")
+		}
 	}
 	for c, w := range v.natural {
 		v.held[c] = max(v.held[c], w)
 	}
 	v.held[len(v.natural)] = max(v.held[len(v.natural)], v.nameMax)
+}
+
+// STATE's and REVISION's indexes in nodeColumns.
+const (
+	nodeStateCol    = 1
+	nodeRevisionCol = 3
+)
+
+// rolloutStateWidth is the widest state a rollout moves nodes through.
+func rolloutStateWidth() int {
+	w := 0
+	for _, st := range []kube.NodeState{kube.StateCurrent, kube.StateOutdated, kube.StateTerminating, kube.StateMissing, kube.StateProgressing} {
+		w = max(w, cellWidth(stateText(st)))
+	}
+	return w
 }
 
 // widths are the column widths to draw with and the node name's: held

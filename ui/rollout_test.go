@@ -160,3 +160,42 @@ func TestRolloutKeepsRowsInPlace(t *testing.T) {
 		t.Errorf("reopened: columns as wide as before\n%s\nwas\n%s", head, head1)
 	}
 }
+
+// The first frame of a rollout already has room in STATE for the states
+// its nodes will pass through, and in REVISION for the new one, so the
+// columns do not move, and every row is not drawn again, when the first
+// pods terminate and their successors progress and run.
+func TestRolloutStateColumnHoldsFromTheStart(t *testing.T) {
+	const (
+		cur  = kube.StateCurrent
+		out  = kube.StateOutdated
+		prog = kube.StateProgressing
+		term = kube.StateTerminating
+	)
+	// No pod of the new revision yet: REVISION's cells are all "1 old".
+	first := []kube.NodeState{out, out, out, out, out, out}
+	later := []kube.NodeState{term, prog, out, out, cur, cur}
+	m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: rolloutSnap(first, kube.MarkRolling, "", 4)})
+	step := func(msg tea.Msg) {
+		t.Helper()
+		next, _ := m.Update(msg)
+		m = next.(Model)
+	}
+	step(tea.WindowSizeMsg{Width: 160, Height: 40})
+	step(keyPress("enter"))
+	head1, _ := tableOf(t, m)
+	step(SnapshotMsg{Snapshot: rolloutSnap(later, kube.MarkRolling, "", 4)})
+	head2, _ := tableOf(t, m)
+	if head2 != head1 {
+		t.Errorf("columns moved when pods began to terminate and progress\n%s\nwas\n%s", head2, head1)
+	}
+	// At rest, STATE is as wide as its widest cell: the room is the
+	// rollout's.
+	m = New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: rolloutSnap(first, kube.MarkComplete, "", 4)})
+	step(tea.WindowSizeMsg{Width: 160, Height: 40})
+	step(keyPress("enter"))
+	rest, _ := tableOf(t, m)
+	if strings.Index(rest, "POD") >= strings.Index(head1, "POD") {
+		t.Errorf("at rest, STATE as wide as in a rollout:\n%s\nrolling:\n%s", rest, head1)
+	}
+}
