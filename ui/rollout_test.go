@@ -175,25 +175,20 @@ func TestRolloutStateColumnHoldsFromTheStart(t *testing.T) {
 	// No pod of the new revision yet: REVISION's cells are all "1 old".
 	first := []kube.NodeState{out, out, out, out, out, out}
 	later := []kube.NodeState{term, prog, out, out, cur, cur}
-	m := New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: rolloutSnap(first, kube.MarkRolling, "", 4)})
-	step := func(msg tea.Msg) {
-		t.Helper()
-		next, _ := m.Update(msg)
-		m = next.(Model)
+	open := func(snap kube.Snapshot) Model {
+		return drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: snap}),
+			tea.WindowSizeMsg{Width: 160, Height: 40}, keyPress("enter")).(Model)
 	}
-	step(tea.WindowSizeMsg{Width: 160, Height: 40})
-	step(keyPress("enter"))
+	m := open(rolloutSnap(first, kube.MarkRolling, "", 4))
 	head1, _ := tableOf(t, m)
-	step(SnapshotMsg{Snapshot: rolloutSnap(later, kube.MarkRolling, "", 4)})
+	m = drive(t, m, SnapshotMsg{Snapshot: rolloutSnap(later, kube.MarkRolling, "", 4)}).(Model)
 	head2, _ := tableOf(t, m)
 	if head2 != head1 {
 		t.Errorf("columns moved when pods began to terminate and progress\n%s\nwas\n%s", head2, head1)
 	}
 	// At rest, STATE is as wide as its widest cell: the room is the
 	// rollout's.
-	m = New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: rolloutSnap(first, kube.MarkComplete, "", 4)})
-	step(tea.WindowSizeMsg{Width: 160, Height: 40})
-	step(keyPress("enter"))
+	m = open(rolloutSnap(first, kube.MarkComplete, "", 4))
 	rest, _ := tableOf(t, m)
 	if strings.Index(rest, "POD") >= strings.Index(head1, "POD") {
 		t.Errorf("at rest, STATE as wide as in a rollout:\n%s\nrolling:\n%s", rest, head1)
