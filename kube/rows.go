@@ -29,6 +29,9 @@ type DaemonSetRow struct {
 	// Observed is false while the controller has not yet seen the latest
 	// spec (generation > observedGeneration): the counts are then stale.
 	Observed bool
+	// Generation is the spec's generation: with Observed, it says when
+	// the DaemonSet's revisions may have changed.
+	Generation int64
 	// Mark sums the rollout up; see RolloutMark.
 	Mark string
 	// Blocked says what a rollout in progress waits on: its new pods
@@ -108,6 +111,7 @@ func daemonSetRow(ds *appsv1.DaemonSet) DaemonSetRow {
 		Created:      ds.CreationTimestamp.Time,
 		Terminating:  ds.DeletionTimestamp != nil,
 		Observed:     ds.Status.ObservedGeneration >= ds.Generation,
+		Generation:   ds.Generation,
 	}
 	for _, c := range ds.Spec.Template.Spec.Containers {
 		r.Images = append(r.Images, c.Image)

@@ -22,6 +22,20 @@ type historyView struct {
 	cur     scroller
 	// mark is the revision number marked with space, 0 for none.
 	mark int64
+	// spec is the DaemonSet's generation and whether the controller had
+	// seen it, in the latest snapshot. The revisions change only with
+	// it: a new spec makes or renumbers one, and which is current is
+	// known only once the controller has seen the spec. history is
+	// opened often in just that gap, after an edit or a restart.
+	spec specKey
+	// fetching is set while a read is out; again asks for one more when
+	// the spec changed while it was, as that read may predate the change.
+	fetching, again bool
+}
+
+type specKey struct {
+	generation int64
+	observed   bool
 }
 
 // openHistory shows the revisions of ds on top of v. Reading history
@@ -31,7 +45,7 @@ func openHistory(v View, c *common, ds kube.DaemonSetRow, ok bool, context, serv
 		return flash(v, "history: no DaemonSet selected"), nil
 	}
 	t := bindTo(actionTarget{action: kube.ActUndo, namespace: ds.Namespace, name: ds.Name, uid: ds.UID}, context, server)
-	h := historyView{c: c, target: t, loading: true}
+	h := historyView{c: c, target: t, loading: true, fetching: true, spec: specKey{ds.Generation, ds.Observed}}
 	return push(v, h), fetchHistory(c.act, c.ctx, t, false)
 }
 
@@ -56,19 +70,42 @@ func (h historyView) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case historyMsg:
 		if !msg.forUndo && msg.target == h.target {
-			h.loading, h.entries, h.err = false, msg.entries, msg.err
+			h.loading, h.fetching, h.entries, h.err = false, false, msg.entries, msg.err
 			h.cur.setLen(len(msg.entries))
+			if h.again {
+				return h.refetch()
+			}
+		}
+	case SnapshotMsg:
+		for _, r := range msg.Snapshot.DaemonSets {
+			if r.UID == h.target.uid {
+				if k := (specKey{r.Generation, r.Observed}); k != h.spec {
+					h.spec = k
+					return h.refetch()
+				}
+				break
+			}
 		}
 	case doneMsg:
 		// An action changed the DaemonSet: its revisions may have too.
 		if msg.err == nil {
-			h.loading = true
-			return h, fetchHistory(h.c.act, h.c.ctx, h.target, false)
+			return h.refetch()
 		}
 	case tea.KeyPressMsg:
 		return h.key(msg)
 	}
 	return h, nil
+}
+
+// refetch reads the revisions again, keeping the ones on screen until
+// the new ones arrive.
+func (h historyView) refetch() (View, tea.Cmd) {
+	if h.fetching {
+		h.again = true
+		return h, nil
+	}
+	h.fetching, h.again = true, false
+	return h, fetchHistory(h.c.act, h.c.ctx, h.target, false)
 }
 
 func (h historyView) key(msg tea.KeyPressMsg) (View, tea.Cmd) {
