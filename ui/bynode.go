@@ -136,7 +136,7 @@ func nodesCells(n kube.NodeItem, now func() string) []string {
 }
 
 func (v *nodesList) cells(n kube.NodeItem) []string {
-	return nodesCells(n, func() string { return age(v.c.now(), n.Created) })
+	return nodesCells(n, func() string { return objectAge(v.c.now(), n.Created) })
 }
 
 func (v *nodesList) setSnapshot(s kube.Snapshot) {

@@ -2,11 +2,12 @@ package ui
 
 import (
 	"context"
-	"strings"
+	"regexp"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dsx-tui/dsx/keys"
 )
@@ -78,27 +79,29 @@ func TestClockRun(t *testing.T) {
 	}
 }
 
-// The status bar's "last event … ago" counts seconds only in its first
-// minute, so that a quiet cluster's screen changes once a minute.
-func TestRoughAge(t *testing.T) {
+// The status bar's last event is a time of day, with the date once it
+// is not today's: it stays put on an idle screen.
+func TestWallTime(t *testing.T) {
 	for _, c := range []struct {
-		d    time.Duration
+		t    time.Time
 		want string
 	}{
-		{-time.Second, "0s"},
-		{0, "0s"},
-		{59*time.Second + 999*time.Millisecond, "59s"},
-		{time.Minute, "1m"},
-		{4*time.Minute + 14*time.Second, "4m"},
-		{59*time.Minute + 59*time.Second, "59m"},
-		{time.Hour, "1h"},
-		{23*time.Hour + 59*time.Minute, "23h"},
-		{24 * time.Hour, "1d"},
-		{400 * 24 * time.Hour, "400d"},
+		{fixedNow, "12:00:00"},
+		{fixedNow.Add(-2 * time.Second), "11:59:58"},
+		{time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), "00:00:00"},
+		{time.Date(2026, 11, 27, 23, 59, 59, 0, time.UTC), "Nov 27 23:59:59"},
+		{time.Date(2025, 11, 28, 12, 0, 0, 0, time.UTC), "Nov 28 12:00:00"},
 	} {
-		if got := roughAge(fixedNow, fixedNow.Add(-c.d)); got != c.want {
-			t.Errorf("roughAge(%s) = %q, want %q", c.d, got, c.want)
+		if got := wallTime(fixedNow, c.t); got != c.want {
+			t.Errorf("wallTime(%s) = %q, want %q", c.t, got, c.want)
 		}
+	}
+	// In the machine's time zone, where its date may differ from UTC's.
+	defer func(l *time.Location) { time.Local = l }(time.Local)
+	time.Local = time.FixedZone("UTC+13", 13*3600)
+	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	if got := wallTime(now, time.Date(2026, 11, 27, 23, 30, 0, 0, time.UTC)); got != "12:30:00" {
+		t.Errorf("at UTC+13: %q, want 12:30:00 (the same local day, not the same UTC one)", got)
 	}
 }
 
@@ -124,23 +127,71 @@ func TestUntilStep(t *testing.T) {
 func TestTimesMoveInSteps(t *testing.T) {
 	now := fixedNow.Add(time.Second)
 	snap := sampleSnapshot()
-	snap.LastEvent = fixedNow.Add(-2 * time.Second)
+	// node-exporter is 45 s old at fixedNow.
+	ageIs := func(m tea.Model, want string) bool {
+		return regexp.MustCompile(`(?m)^monitoring\s+node-exporter\s.*\s` + want + `\s`).MatchString(ansi.Strip(m.View().Content))
+	}
 	m := drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return now }, Initial: snap, AgeStep: 5 * time.Second}), tea.WindowSizeMsg{Width: 120, Height: 30})
-	if !strings.Contains(m.View().Content, "last event 2s ago") {
-		t.Fatalf("at +1s the status bar should count from the step at +0s:\n%s", m.View().Content)
+	if !ageIs(m, "45s") {
+		t.Fatalf("at +1s the ages should count from the step at +0s:\n%s", m.View().Content)
 	}
 	now = fixedNow.Add(4*time.Second + 999*time.Millisecond)
-	if !strings.Contains(m.View().Content, "last event 2s ago") {
+	if !ageIs(m, "45s") {
 		t.Errorf("at +4.999s, still the step at +0s:\n%s", m.View().Content)
 	}
 	now = fixedNow.Add(5 * time.Second)
-	if !strings.Contains(m.View().Content, "last event 7s ago") {
+	if !ageIs(m, "50s") {
 		t.Errorf("at +5s, the next step:\n%s", m.View().Content)
 	}
 	// Without a step, the times are exact.
 	now = fixedNow.Add(time.Second)
 	m = drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return now }, Initial: snap}), tea.WindowSizeMsg{Width: 120, Height: 30})
-	if !strings.Contains(m.View().Content, "last event 3s ago") {
+	if !ageIs(m, "46s") {
 		t.Errorf("no step: want the exact age:\n%s", m.View().Content)
+	}
+}
+
+func TestObjectAge(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{119 * time.Second, "119s"},
+		{2 * time.Minute, "2m"},
+		{3*time.Minute + 12*time.Second, "3m"},
+		{9*time.Minute + 59*time.Second, "9m"},
+		{10*time.Minute + 30*time.Second, "10m"},
+		{4*time.Hour + 5*time.Minute, "4h5m"},
+		{3 * 24 * time.Hour, "3d"},
+	} {
+		if got := objectAge(fixedNow, fixedNow.Add(-c.d)); got != c.want {
+			t.Errorf("objectAge(%s) = %q, want %q", c.d, got, c.want)
+		}
+	}
+	if got := objectAge(fixedNow, time.Time{}); got != "<unknown>" {
+		t.Errorf("objectAge(zero) = %q", got)
+	}
+}
+
+// A DaemonSet list whose newest DaemonSet is a few minutes old, at rest,
+// draws the same frame from one step of the clock to the next, so the
+// clock's filter drops the tick: nothing is redrawn or sent.
+func TestYoungListAtRestHoldsItsFrame(t *testing.T) {
+	now := fixedNow
+	snap := sampleSnapshot()
+	snap.LastEvent = fixedNow.Add(-2 * time.Minute)
+	snap.DaemonSets[5].Created = fixedNow.Add(-3*time.Minute - 12*time.Second)
+	m := drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return now }, Initial: snap, AgeStep: 5 * time.Second}), tea.WindowSizeMsg{Width: 120, Height: 30})
+	before := m.View().Content
+	for _, step := range []time.Duration{5 * time.Second, 10 * time.Second, 40 * time.Second} {
+		now = fixedNow.Add(step)
+		if after := m.View().Content; after != before {
+			t.Fatalf("the frame changed %s later:\n%s\nwas\n%s", step, after, before)
+		}
+	}
+	now = fixedNow.Add(50 * time.Second)
+	if after := m.View().Content; after == before {
+		t.Fatalf("the age did not move to the next minute:\n%s", after)
 	}
 }

@@ -20,21 +20,32 @@ func age(now, t time.Time) string {
 	return duration.HumanDuration(d)
 }
 
-// roughAge is how long ago t was, in one unit: 42s, 3m, 5h, 2d. The
-// status bar's "last event … ago" says whether the watch is alive, which
-// needs no more; in seconds past the first minute it would also redraw
-// an idle screen at every tick of the clock.
-func roughAge(now, t time.Time) string {
-	d := max(now.Sub(t), 0)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
+// objectAge is age for the lists of long-lived objects (DaemonSets,
+// nodes): whole minutes from two minutes on, where kubectl counts seconds
+// up to ten. These lists are the screen left open in a tmux pane; in
+// seconds, a DaemonSet's first ten minutes would redraw it and send its
+// age column down the link at every tick of the clock, to say what no
+// one reads off a DaemonSet list. The first two minutes, when a new
+// DaemonSet's age does say something, keep their seconds.
+func objectAge(now, t time.Time) string {
+	if d := now.Sub(t); !t.IsZero() && d >= 2*time.Minute && d < 10*time.Minute {
 		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh", int(d/time.Hour))
 	}
-	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	return age(now, t)
+}
+
+// wallTime is when t was on this machine's clock, in its time zone:
+// 22:41:07 today, "Dec 6 22:41:07" before. The status bar's last event
+// reads as one: it says how fresh the data is as an age would, is what a
+// timeline of an incident is written in, and stays put on an idle screen
+// where an age would redraw it (and send it down the link) as it grows.
+func wallTime(now, t time.Time) string {
+	t, now = t.Local(), now.Local()
+	ty, tm, td := t.Date()
+	if ny, nm, nd := now.Date(); ty == ny && tm == nm && td == nd {
+		return t.Format("15:04:05")
+	}
+	return t.Format("Jan 2 15:04:05")
 }
 
 // shortDuration is d as people write it: 2m, not 2m0s.

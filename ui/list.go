@@ -316,7 +316,7 @@ func listCells(r kube.DaemonSetRow, now time.Time) []string {
 	return []string{
 		r.Namespace, r.Name, n(r.Desired), n(r.Current), n(r.Ready), n(r.UpToDate), n(r.Available), n(r.Misscheduled),
 		bar(int(min(r.UpToDate, r.Available)), int(r.Desired), 10),
-		rowMarkText(r), strategyText(r.Strategy), age(now, r.Created), strings.Join(r.Images, ","),
+		rowMarkText(r), strategyText(r.Strategy), objectAge(now, r.Created), strings.Join(r.Images, ","),
 	}
 }
 

@@ -563,7 +563,7 @@ func (m Model) statusLine(w int) string {
 	default:
 		s = fmt.Sprintf(" ● connected · %d nodes · %d daemon pods", m.snap.Nodes, m.snap.Pods)
 		if !m.snap.LastEvent.IsZero() {
-			s += fmt.Sprintf(" · last event %s ago", roughAge(now, m.snap.LastEvent))
+			s += " · last event " + wallTime(now, m.snap.LastEvent)
 		}
 		if m.log != nil {
 			if n := m.log.Count(); n > 0 {

@@ -599,7 +599,7 @@ func startTmux(ctx context.Context, dir string, cols, rows int, env []string, ar
 		return nil, err
 	}
 	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"LANG=C.UTF-8", "TERM=xterm-256color"}
+		"LANG=C.UTF-8", "TERM=xterm-256color", "TZ=UTC"}
 	cmdline := "exec"
 	for _, a := range args {
 		cmdline += " '" + strings.ReplaceAll(a, "'", `'\''`) + "'"
