@@ -19,30 +19,32 @@ func TestRolloutBudget(t *testing.T) {
 		strategy func(*appsv1.DaemonSet)
 		pods     func(ds *appsv1.DaemonSet) []*corev1.Pod
 		want     string
+		// brief is BudgetBrief when it is not want.
+		brief string
 	}{
 		{"maxUnavailable 1, one terminating", func(ds *appsv1.DaemonSet) {
 			one := intstr.FromInt32(1)
 			ds.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{MaxUnavailable: &one}}
 		}, func(ds *appsv1.DaemonSet) []*corev1.Pod {
 			return []*corev1.Pod{daemonPod(ds, "a", "general-2", cur), daemonPod(ds, "b", "general-3", old), daemonPod(ds, "c", "general-10", old), daemonPod(ds, "d", "spot-18", old, deleting)}
-		}, "maxUnavailable 1 · 1 unavailable (spot-18 terminating)"},
+		}, "maxUnavailable 1 · 1 unavailable (spot-18 terminating)", ""},
 		{"maxSurge 1, surge pod pending", withSurge, func(ds *appsv1.DaemonSet) []*corev1.Pod {
 			return []*corev1.Pod{daemonPod(ds, "a", "general-2", cur), daemonPod(ds, "b", "general-3", old), daemonPod(ds, "b2", "general-3", cur, notReady, createdAt(40*time.Second)), daemonPod(ds, "c", "general-10", old), daemonPod(ds, "d", "spot-18", old)}
-		}, "maxUnavailable 0 · 0 unavailable · maxSurge 1 · surge pod on general-3"},
+		}, "maxUnavailable 0 · 0 unavailable · maxSurge 1 · surge pod on general-3", ""},
 		{"more than three unavailable are counted, not named", func(ds *appsv1.DaemonSet) {
 			one := intstr.FromInt32(1)
 			ds.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{MaxUnavailable: &one}}
 		}, func(ds *appsv1.DaemonSet) []*corev1.Pod {
 			return []*corev1.Pod{daemonPod(ds, "a", "general-2", cur, notReady), daemonPod(ds, "b", "general-3", cur, notReady), daemonPod(ds, "c", "general-10", cur, notReady), daemonPod(ds, "d", "spot-18", old, notReady)}
-		}, "maxUnavailable 1 · 4 unavailable (general-2 progressing, general-3 progressing, general-10 progressing, 1 more)"},
+		}, "maxUnavailable 1 · 4 unavailable (general-2 progressing, general-3 progressing, general-10 progressing, 1 more)", "maxUnavailable 1 · 4 unavailable"},
 		{"OnDelete", func(ds *appsv1.DaemonSet) {
 			ds.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.OnDeleteDaemonSetStrategyType}
 		}, func(ds *appsv1.DaemonSet) []*corev1.Pod {
 			return []*corev1.Pod{daemonPod(ds, "a", "general-2", cur), daemonPod(ds, "b", "general-3", old), daemonPod(ds, "c", "general-10", old), daemonPod(ds, "d", "spot-18", old)}
-		}, ""},
+		}, "", ""},
 		{"done", withSurge, func(ds *appsv1.DaemonSet) []*corev1.Pod {
 			return []*corev1.Pod{daemonPod(ds, "a", "general-2", cur), daemonPod(ds, "b", "general-3", cur), daemonPod(ds, "c", "general-10", cur), daemonPod(ds, "d", "spot-18", cur)}
-		}, ""},
+		}, "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ds := testDS()
@@ -51,6 +53,13 @@ func TestRolloutBudget(t *testing.T) {
 			v := viewOf(ds, nodes, c.pods(ds), revs, AllAccess(), tNow)
 			if v.Budget != c.want {
 				t.Errorf("budget %q, want %q\n%s", v.Budget, c.want, dumpRows(v))
+			}
+			brief := c.brief
+			if brief == "" {
+				brief = c.want
+			}
+			if v.BudgetBrief != brief {
+				t.Errorf("brief budget %q, want %q", v.BudgetBrief, brief)
 			}
 			// Nodes in natural order, as the TUI lists them.
 			var got []string

@@ -177,7 +177,7 @@ func UpdateNodeView(prev *NodeView, ds *appsv1.DaemonSet, src NodeSource, change
 	v.from, v.serial = prev.serial, lay.serial.Add(1)
 	v.Generation, v.MinReadySeconds, v.RolloutStart = ds.Generation, ds.Spec.MinReadySeconds, j.current.Created
 	v.Blocked = v.blockedPatched(j, src)
-	v.Budget = rolloutBudget(ds, v.Summary, func(yield func(*NodeRow) bool) {
+	v.Budget, v.BudgetBrief = rolloutBudget(ds, v.Summary, func(yield func(*NodeRow) bool) {
 		for _, m := range v.marked {
 			if m.aux.budget && !yield(v.Rows[m.i]) {
 				return

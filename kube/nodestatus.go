@@ -136,6 +136,10 @@ type NodeView struct {
 	// Budget is the rolling update's allowance and who uses it (see
 	// rolloutBudget); "" when no RollingUpdate is under way.
 	Budget string
+	// BudgetBrief is Budget without the unavailable nodes' names when
+	// more than three are: while a rollout moves, which three come first
+	// changes at every step, and says nothing the rows do not.
+	BudgetBrief string
 	// RolloutStart is when the current revision was made (its
 	// ControllerRevision's creation): the start of the rollout to it.
 	RolloutStart time.Time
@@ -427,7 +431,7 @@ func ComputeNodeViewWith(ds *appsv1.DaemonSet, nodes []*Node, pods []*Pod, revs 
 	}
 	v.Summary = summarize(v.Rows)
 	v.Blocked = rolloutBlock(j, podsByNode, func(n string) bool { return desired[n] })
-	v.Budget = rolloutBudget(ds, v.Summary, func(yield func(*NodeRow) bool) {
+	v.Budget, v.BudgetBrief = rolloutBudget(ds, v.Summary, func(yield func(*NodeRow) bool) {
 		for _, r := range v.Rows {
 			if !yield(r) {
 				return
@@ -507,12 +511,13 @@ func (j *judge) nodeRow(elig *eligibility, sel string, node *Node, nodePods []*P
 
 // rolloutBudget says, while a RollingUpdate is under way, how much
 // unavailability and surge the strategy allows and which nodes use it:
-// the answer to "why does it not move". "" for OnDelete and when every
-// eligible node is current.
-func rolloutBudget(ds *appsv1.DaemonSet, s NodeSummary, rows iter.Seq[*NodeRow]) string {
+// the answer to "why does it not move". brief leaves out the names of the
+// unavailable nodes when there are more than three. "" for OnDelete and
+// when every eligible node is current.
+func rolloutBudget(ds *appsv1.DaemonSet, s NodeSummary, rows iter.Seq[*NodeRow]) (full, brief string) {
 	u := ds.Spec.UpdateStrategy
 	if u.Type != appsv1.RollingUpdateDaemonSetStrategyType || s.ByState[StateCurrent] >= s.Eligible {
-		return ""
+		return "", ""
 	}
 	one, zero := intstr.FromInt32(1), intstr.FromInt32(0)
 	mu, ms := &one, &zero
@@ -528,7 +533,7 @@ func rolloutBudget(ds *appsv1.DaemonSet, s NodeSummary, rows iter.Seq[*NodeRow])
 	maxU, err1 := intstr.GetScaledValueFromIntOrPercent(mu, s.Eligible, true)
 	maxS, err2 := intstr.GetScaledValueFromIntOrPercent(ms, s.Eligible, true)
 	if err1 != nil || err2 != nil {
-		return ""
+		return "", ""
 	}
 	if maxU == 0 && maxS == 0 {
 		maxU = 1
@@ -556,21 +561,26 @@ func rolloutBudget(ds *appsv1.DaemonSet, s NodeSummary, rows iter.Seq[*NodeRow])
 		}
 		return strings.Join(xs, ", ")
 	}
-	out := fmt.Sprintf("maxUnavailable %d · %d unavailable", maxU, nu)
+	full = fmt.Sprintf("maxUnavailable %d · %d unavailable", maxU, nu)
+	brief = full
 	if nu > 0 {
-		out += " (" + list(unavailable, nu) + ")"
+		full += " (" + list(unavailable, nu) + ")"
 	}
+	if nu <= 3 {
+		brief = full
+	}
+	var sp string
 	if maxS > 0 {
 		switch ns {
 		case 0:
-			out += fmt.Sprintf(" · maxSurge %d · no surge pod", maxS)
+			sp = fmt.Sprintf(" · maxSurge %d · no surge pod", maxS)
 		case 1:
-			out += fmt.Sprintf(" · maxSurge %d · surge pod on %s", maxS, surge[0])
+			sp = fmt.Sprintf(" · maxSurge %d · surge pod on %s", maxS, surge[0])
 		default:
-			out += fmt.Sprintf(" · maxSurge %d · %d surge pods (%s)", maxS, ns, list(surge, ns))
+			sp = fmt.Sprintf(" · maxSurge %d · %d surge pods (%s)", maxS, ns, list(surge, ns))
 		}
 	}
-	return out
+	return full + sp, brief + sp
 }
 
 // budgetUse says whether a row uses the rolling update's unavailability

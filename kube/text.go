@@ -123,7 +123,7 @@ func sanitizeLines(ss []string) {
 func sanitizeNodeView(v *NodeView) {
 	// Blocked and Budget name nodes and pods, and are built from the rows
 	// before they are sanitized.
-	v.Blocked, v.Budget = SanitizeLine(v.Blocked), SanitizeLine(v.Budget)
+	v.Blocked, v.Budget, v.BudgetBrief = SanitizeLine(v.Blocked), SanitizeLine(v.Budget), SanitizeLine(v.BudgetBrief)
 	if changed, ok := v.ChangedSince(&NodeView{inc: v.inc, serial: v.from}); ok {
 		// Patched: the other rows are the previous view's, sanitized and
 		// never to be changed again; the redone ones are new, this view's.

@@ -72,9 +72,9 @@ func TestSanitizeLine(t *testing.T) {
 // A node view's summary lines are built from its rows before they are
 // sanitized: they are made safe to draw too.
 func TestSanitizeNodeViewLines(t *testing.T) {
-	v := NodeView{Blocked: "blocked on \x1b[2Jp", Budget: "maxUnavailable 1 · 1 unavailable (n\x1b]0;x\x07 progressing)"}
+	v := NodeView{Blocked: "blocked on \x1b[2Jp", Budget: "maxUnavailable 1 · 1 unavailable (n\x1b]0;x\x07 progressing)", BudgetBrief: "maxUnavailable 1 · 1 unavailable (n\x1b]0;x\x07 progressing)"}
 	sanitizeNodeView(&v)
-	for _, s := range []string{v.Blocked, v.Budget} {
+	for _, s := range []string{v.Blocked, v.Budget, v.BudgetBrief} {
 		if strings.ContainsAny(s, "\x1b\x07") {
 			t.Errorf("not sanitized: %q", s)
 		}

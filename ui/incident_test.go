@@ -75,3 +75,32 @@ func TestSmallFrictions(t *testing.T) {
 		})
 	}
 }
+
+// While a rollout moves, the budget line counts the unavailable nodes
+// without naming them (the first three change at every step); once it
+// stalls, it names them.
+func TestBudgetNamesWhenTheRolloutWaits(t *testing.T) {
+	const (
+		full  = "maxUnavailable 1 · 4 unavailable (general-2 progressing, general-3 progressing, general-10 progressing, 1 more)"
+		brief = "maxUnavailable 1 · 4 unavailable"
+	)
+	for _, c := range []struct {
+		stalled bool
+		want    string
+	}{{false, brief}, {true, full}} {
+		snap := sampleSnapshot()
+		snap.Focus = "logging/log-shipper-with-a-very-long-name-for-truncation"
+		snap.DaemonSets[3].Mark = kube.RolloutMark(snap.DaemonSets[3], c.stalled)
+		nv := sampleNodeView()
+		nv.Name = "log-shipper-with-a-very-long-name-for-truncation"
+		nv.Budget, nv.BudgetBrief, nv.Blocked = full, brief, ""
+		snap.Detail = nv
+		m := drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: snap}), tea.WindowSizeMsg{Width: 160, Height: 30})
+		m = pressKeys(t, m, "j", "j", "j", "enter")
+		lines, _ := shown(m)
+		at := firstWith(lines, "maxUnavailable")
+		if at < 0 || strings.TrimSpace(lines[at]) != c.want {
+			t.Errorf("stalled %v: the budget line is not %q:\n%s", c.stalled, c.want, strings.Join(lines, "\n"))
+		}
+	}
+}

@@ -184,10 +184,17 @@ func rolloutStateWidth() int {
 }
 
 // widths are the column widths to draw with and the node name's: held
-// during and after a rollout, else as measured.
+// during and after a rollout, else as measured, with STATE as wide as a
+// rollout's states at rest too: a rollout that starts then moves no
+// column under the reader's eyes.
 func (v nodeView) widths() ([]int, int) {
 	if len(v.held) != len(v.natural)+1 {
-		return v.natural, v.nameMax
+		if len(v.natural) <= nodeStateCol || v.natural[nodeStateCol] >= rolloutStateWidth() {
+			return v.natural, v.nameMax
+		}
+		w := slices.Clone(v.natural)
+		w[nodeStateCol] = rolloutStateWidth()
+		return w, v.nameMax
 	}
 	return v.held[:len(v.natural)], v.held[len(v.natural)]
 }
@@ -882,8 +889,14 @@ func (v nodeView) header(width int) []string {
 	case v.ds.Mark == kube.MarkDrift:
 		lines = append(lines, " "+rowMarkText(v.ds)[len("⚠ "):]+": old pods change only when deleted")
 	}
-	if v.view.Budget != "" {
-		lines = append(lines, " "+v.view.Budget)
+	// The unavailable nodes are named when the rollout waits on them;
+	// while it moves they change at every frame, as the rows show.
+	if b := v.view.BudgetBrief; v.view.Blocked != "" || v.ds.Mark == kube.MarkStalled || b == "" {
+		if v.view.Budget != "" {
+			lines = append(lines, " "+v.view.Budget)
+		}
+	} else {
+		lines = append(lines, " "+b)
 	}
 	return lines
 }
@@ -915,16 +928,31 @@ func (v nodeView) View(width, height int) string {
 	natural, _ := v.widths()
 	keep, widths, titles := layoutFor(cols, natural, width)
 	out = append(out, st.header.Render(fit(headerRow(cols, keep, widths, titles), width, false)))
+	// A rollout's own steps (outdated, terminating, progressing, and a
+	// node between its old pod and its new one) colour their STATE cell;
+	// problems and the selection colour the row. A row's colour changing
+	// at each step would rewrite the whole row on the terminal, four
+	// times per node in a rollout.
+	moving := v.ds.Mark == kube.MarkRolling
+	warn := func(s string) string { return st.warn.Render(s) }
+	bad := func(s string) string { return st.bad.Render(s) }
 	for i, c := range cells {
 		r := v.base[v.order[start+i]]
-		line := fit(renderRow(cols, keep, widths, c, v.highlight(r.Node)), width, false)
+		var paint func(string) string
+		switch {
+		case start+i == v.cur.pos:
+		case r.State == kube.StateProgressing || r.State == kube.StateOutdated || r.State == kube.StateTerminating:
+			paint = warn
+		case r.State == kube.StateMissing && moving:
+			paint = bad
+		}
+		line := fit(renderRowPainted(cols, keep, widths, c, v.highlight(r.Node), nodeStateCol, paint), width, false)
 		switch {
 		case start+i == v.cur.pos:
 			line = st.selected.Render(line)
+		case paint != nil:
 		case r.State == kube.StateFailed || r.State == kube.StateMissing || r.State == kube.StateMisscheduled:
 			line = st.bad.Render(line)
-		case r.State == kube.StateProgressing || r.State == kube.StateOutdated || r.State == kube.StateTerminating:
-			line = st.warn.Render(line)
 		case r.State == kube.StateIneligible || r.State == kube.StateOrphaned:
 			line = st.dim.Render(line)
 		}

@@ -186,11 +186,55 @@ func TestRolloutStateColumnHoldsFromTheStart(t *testing.T) {
 	if head2 != head1 {
 		t.Errorf("columns moved when pods began to terminate and progress\n%s\nwas\n%s", head2, head1)
 	}
-	// At rest, STATE is as wide as its widest cell: the room is the
-	// rollout's.
+	// At rest too, STATE has a rollout's room: a rollout that starts
+	// moves no column.
 	m = open(rolloutSnap(first, kube.MarkComplete, "", 4))
 	rest, _ := tableOf(t, m)
-	if strings.Index(rest, "POD") >= strings.Index(head1, "POD") {
-		t.Errorf("at rest, STATE as wide as in a rollout:\n%s\nrolling:\n%s", rest, head1)
+	if strings.Index(rest, "POD") != strings.Index(head1, "POD") {
+		t.Errorf("at rest, STATE is not as wide as in a rollout:\n%s\nrolling:\n%s", rest, head1)
+	}
+}
+
+// In a moving rollout, a node's step (outdated, terminating, missing
+// between its two pods, progressing) colours its STATE cell, not its row:
+// the next step then rewrites the cells that change, not the row. A pod
+// that failed colours its row, as does a missing pod when no rollout
+// moves.
+func TestRolloutStepsColourTheirState(t *testing.T) {
+	const (
+		cur  = kube.StateCurrent
+		out  = kube.StateOutdated
+		term = kube.StateTerminating
+		miss = kube.StateMissing
+		prog = kube.StateProgressing
+		fail = kube.StateFailed
+	)
+	// The row's own line, SGR and all; the selection is on n-00.
+	line := func(m Model, node string) string {
+		for _, l := range strings.Split(m.View().Content, "\n") {
+			if strings.Contains(ansi.Strip(l), node+" ") {
+				return l
+			}
+		}
+		t.Fatalf("no row for %s in\n%s", node, m.View().Content)
+		return ""
+	}
+	open := func(snap kube.Snapshot) Model {
+		return drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: snap}),
+			tea.WindowSizeMsg{Width: 160, Height: 40}, keyPress("enter")).(Model)
+	}
+	m := open(rolloutSnap([]kube.NodeState{cur, out, term, miss, prog, fail}, kube.MarkRolling, "", -1))
+	for _, n := range []string{"n-01", "n-02", "n-03", "n-04"} {
+		l := line(m, n)
+		if !strings.HasPrefix(l, n) || !strings.Contains(l, "\x1b[") {
+			t.Errorf("%s: want a plain node name and a coloured state: %q", n, l)
+		}
+	}
+	if l := line(m, "n-05"); strings.HasPrefix(l, "n-05") {
+		t.Errorf("failed: want the whole row coloured: %q", l)
+	}
+	m = open(rolloutSnap([]kube.NodeState{cur, miss, cur}, kube.MarkStalled, "", -1))
+	if l := line(m, "n-01"); strings.HasPrefix(l, "n-01") {
+		t.Errorf("missing, rollout stalled: want the whole row coloured: %q", l)
 	}
 }

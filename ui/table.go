@@ -176,6 +176,12 @@ const (
 // renderRow joins the kept cells of one row; hl gives, per column, the
 // byte positions of characters to highlight (fuzzy-filter matches).
 func renderRow(cols []column, keep, widths []int, row []string, hl map[int][]int) string {
+	return renderRowPainted(cols, keep, widths, row, hl, -1, nil)
+}
+
+// renderRowPainted is renderRow with column paintCol's cell, fitted and
+// not highlighted, drawn by paint.
+func renderRowPainted(cols []column, keep, widths []int, row []string, hl map[int][]int, paintCol int, paint func(string) string) string {
 	var b strings.Builder
 	for j, i := range keep {
 		if j > 0 {
@@ -188,6 +194,9 @@ func renderRow(cols []column, keep, widths []int, row []string, hl map[int][]int
 		}
 		pos := hl[i]
 		if len(pos) == 0 {
+			if i == paintCol && paint != nil {
+				cell = paint(cell)
+			}
 			b.WriteString(cell)
 			continue
 		}
