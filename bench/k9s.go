@@ -133,7 +133,7 @@ type K9sResult struct {
 
 // measureK9s starts k9s in a pseudo-terminal on the cluster res was
 // measured on and takes the figures of K9sResult.
-func measureK9s(ctx context.Context, plane *testenv.Plane, cfg Config, res Result) (K9sResult, error) {
+func measureK9s(ctx context.Context, plane *testenv.Plane, cfg Config, res *Result) (K9sResult, error) {
 	k := K9sResult{Refresh: k9sRefresh}
 	say := func(f string, a ...any) { fmt.Fprintf(cfg.Progress, "bench: k9s: "+f+"\n", a...) }
 	home, err := os.MkdirTemp("", "dsx-bench-k9s-")
@@ -165,6 +165,9 @@ func measureK9s(ctx context.Context, plane *testenv.Plane, cfg Config, res Resul
 	k.FirstScreen = at.Sub(t0)
 	cfg.saveScreen(term, "k9s-list")
 	say("first screen %s", ms(k.FirstScreen))
+	if err := res.waitQuiet(ctx, plane.Kubeconfig, "k9s DaemonSet view", say); err != nil {
+		return k, err
+	}
 	if k.IdleList, err = idleCPU(ctx, pid, cfg.Idle); err != nil {
 		return k, err
 	}
@@ -191,6 +194,9 @@ func measureK9s(ctx context.Context, plane *testenv.Plane, cfg Config, res Resul
 	k.PodView = at.Sub(t1)
 	cfg.saveScreen(term, "k9s-pods")
 	say("pod view %s", ms(k.PodView))
+	if err := res.waitQuiet(ctx, plane.Kubeconfig, "k9s pod view", say); err != nil {
+		return k, err
+	}
 	if k.IdlePods, err = idleCPU(ctx, pid, cfg.Idle); err != nil {
 		return k, err
 	}

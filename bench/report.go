@@ -141,6 +141,18 @@ func writeRun(w io.Writer, r Result) {
 		msf(r.Startup.Resolve)+" / "+msf(r.Startup.Connect)+" / "+msf(r.Startup.FirstRows), "", "", "", "")
 	fmt.Fprintf(w, "\nSet-up: %s nodes created in %s, Ready in %s; the DaemonSets settled in %s.\n",
 		thousands(r.Nodes), sec(r.Setup.NodesCreated), sec(r.Setup.NodesReady), sec(r.Setup.DaemonSetsSettled))
+	if len(r.Quiet) > 0 {
+		var waits []string
+		for _, q := range r.Quiet {
+			x := fmt.Sprintf("%s %s", q.What, sec(q.Waited))
+			if !q.Quiet {
+				x += " (still changing: measured anyway)"
+			}
+			waits = append(waits, x)
+		}
+		fmt.Fprintf(w, "Each idle window began once nothing a DaemonSet view shows had changed for %s; the waits: %s.\n",
+			sec(QuietFor), strings.Join(waits, ", "))
+	}
 	if k.Refresh > 0 {
 		fmt.Fprintf(w, "k9s %s, refreshing every %s (its default).\n", K9sVersion, k.Refresh)
 	}

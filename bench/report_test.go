@@ -76,6 +76,7 @@ func TestWriteTable(t *testing.T) {
 		Rollout: RolloutFigures{Duration: 20 * time.Second, Finished: true, BytesPerSec: 2400, Kubectl: 19 * time.Second},
 	}
 	with := r
+	with.Quiet = []Quiet{{What: "dsx list", Waited: 15 * time.Second, Quiet: true}, {What: "k9s pod view", Waited: 3 * time.Minute}}
 	with.K9s = &K9sResult{Refresh: 2 * time.Second, FirstScreen: 2 * time.Second, AnonList: 80e6, IdleList: 6 * time.Second, PodView: time.Second, IdlePods: 9 * time.Second,
 		Rollout: RolloutFigures{Duration: 20 * time.Second, Finished: true, BytesPerSec: 12000}}
 	stopped := r
@@ -119,6 +120,12 @@ func TestWriteTable(t *testing.T) {
 		if got := rowOf(t, c.table, c.row); got[c.col] != c.want {
 			t.Errorf("%s, column %d: %q, want %q", c.row, c.col, got[c.col], c.want)
 		}
+	}
+	if !strings.Contains(k9s, "Each idle window began once nothing a DaemonSet view shows had changed for 15.0 s; the waits: dsx list 15.0 s, k9s pod view 180.0 s (still changing: measured anyway).") {
+		t.Errorf("the table does not give the waits for a quiet cluster:\n%s", k9s)
+	}
+	if strings.Contains(none, "idle window began") {
+		t.Errorf("a run without waits names some:\n%s", none)
 	}
 	if !strings.Contains(k9s, "k9s v0.50.16, refreshing every 2s (its default).") {
 		t.Errorf("the table does not give k9s's version and refresh rate:\n%s", k9s)

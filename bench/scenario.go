@@ -73,6 +73,9 @@ type Result struct {
 	Rollout           RolloutFigures
 	// K9s holds k9s's figures on the same cluster, when it ran.
 	K9s *K9sResult
+	// Quiet are the waits for a quiet cluster before each idle window,
+	// dsx's and k9s's.
+	Quiet []Quiet
 }
 
 // RolloutFigures are dsx's costs while one DaemonSet rolls out, watched
@@ -182,6 +185,9 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		return res, err
 	}
 	say("first screen %s, synced %s, RSS %.1f MB", ms(res.FirstScreen), ms(res.Synced), mb(res.RSSSynced))
+	if err := res.waitQuiet(ctx, plane.Kubeconfig, "dsx list", say); err != nil {
+		return res, err
+	}
 	if res.IdleList, err = idleCPU(ctx, pid, cfg.Idle); err != nil {
 		return res, err
 	}
@@ -205,6 +211,9 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	}
 	say("keystroke-to-frame median %s, max %s", ms(median(res.Keystrokes)), ms(slices.Max(res.Keystrokes)))
 
+	if err := res.waitQuiet(ctx, plane.Kubeconfig, "dsx node view", say); err != nil {
+		return res, err
+	}
 	if res.IdleNode, err = idleCPU(ctx, pid, cfg.Idle); err != nil {
 		return res, err
 	}
@@ -234,7 +243,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	if cfg.K9s != "" {
 		// k9s runs alone, after dsx has quit, on the same cluster: its
 		// figures and dsx's do not share the CPU.
-		k, err := measureK9s(ctx, plane, cfg, res)
+		k, err := measureK9s(ctx, plane, cfg, &res)
 		if err != nil {
 			// dsx's figures stand without k9s's.
 			say("k9s: %v", err)
@@ -243,6 +252,22 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		res.K9s = &k
 	}
 	return res, nil
+}
+
+// quietLimit bounds each wait for a quiet cluster; a window that starts
+// on a cluster still changing says so in the report.
+const quietLimit = 3 * time.Minute
+
+// waitQuiet waits for a quiet cluster before an idle window and records
+// the wait.
+func (res *Result) waitQuiet(ctx context.Context, kubeconfig, what string, say func(string, ...any)) error {
+	q, err := waitQuiet(ctx, kubeconfig, what, quietLimit)
+	if err != nil {
+		return err
+	}
+	res.Quiet = append(res.Quiet, q)
+	say("%s: quiet for %s after waiting %s (quiet: %v)", what, QuietFor, q.Waited.Round(time.Second), q.Quiet)
+	return nil
 }
 
 // saveScreen writes term's screen to ScreenDir, if set; a failure to
