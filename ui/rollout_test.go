@@ -47,6 +47,14 @@ func rolloutSnap(states []kube.NodeState, mark, blocked string, longPod int) kub
 		Detail: &kube.NodeView{Namespace: "ns", Name: "agent", CurrentRevision: 2, Observed: true, Blocked: blocked, Rows: rows, Summary: sum, Access: kube.AllAccess()}}
 }
 
+// openRollout opens the node view of rolloutSnap's one DaemonSet at
+// 160x40.
+func openRollout(t *testing.T, snap kube.Snapshot) Model {
+	t.Helper()
+	return drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: snap}),
+		tea.WindowSizeMsg{Width: 160, Height: 40}, keyPress("enter")).(Model)
+}
+
 var nodeName = regexp.MustCompile(`\bn-\d\d\b`)
 
 // tableOf is a frame's table: its header line and the nodes of its rows,
@@ -166,20 +174,11 @@ func TestRolloutKeepsRowsInPlace(t *testing.T) {
 // columns do not move, and every row is not drawn again, when the first
 // pods terminate and their successors progress and run.
 func TestRolloutStateColumnHoldsFromTheStart(t *testing.T) {
-	const (
-		cur  = kube.StateCurrent
-		out  = kube.StateOutdated
-		prog = kube.StateProgressing
-		term = kube.StateTerminating
-	)
 	// No pod of the new revision yet: REVISION's cells are all "1 old".
+	out := kube.StateOutdated
 	first := []kube.NodeState{out, out, out, out, out, out}
-	later := []kube.NodeState{term, prog, out, out, cur, cur}
-	open := func(snap kube.Snapshot) Model {
-		return drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: snap}),
-			tea.WindowSizeMsg{Width: 160, Height: 40}, keyPress("enter")).(Model)
-	}
-	m := open(rolloutSnap(first, kube.MarkRolling, "", 4))
+	later := []kube.NodeState{kube.StateTerminating, kube.StateProgressing, out, out, kube.StateCurrent, kube.StateCurrent}
+	m := openRollout(t, rolloutSnap(first, kube.MarkRolling, "", 4))
 	head1, _ := tableOf(t, m)
 	m = drive(t, m, SnapshotMsg{Snapshot: rolloutSnap(later, kube.MarkRolling, "", 4)}).(Model)
 	head2, _ := tableOf(t, m)
@@ -188,7 +187,7 @@ func TestRolloutStateColumnHoldsFromTheStart(t *testing.T) {
 	}
 	// At rest too, STATE has a rollout's room: a rollout that starts
 	// moves no column.
-	m = open(rolloutSnap(first, kube.MarkComplete, "", 4))
+	m = openRollout(t, rolloutSnap(first, kube.MarkComplete, "", 4))
 	rest, _ := tableOf(t, m)
 	if strings.Index(rest, "POD") != strings.Index(head1, "POD") {
 		t.Errorf("at rest, STATE is not as wide as in a rollout:\n%s\nrolling:\n%s", rest, head1)
@@ -201,14 +200,6 @@ func TestRolloutStateColumnHoldsFromTheStart(t *testing.T) {
 // that failed colours its row, as does a missing pod when no rollout
 // moves.
 func TestRolloutStepsColourTheirState(t *testing.T) {
-	const (
-		cur  = kube.StateCurrent
-		out  = kube.StateOutdated
-		term = kube.StateTerminating
-		miss = kube.StateMissing
-		prog = kube.StateProgressing
-		fail = kube.StateFailed
-	)
 	// The row's own line, SGR and all; the selection is on n-00.
 	line := func(m Model, node string) string {
 		for _, l := range strings.Split(m.View().Content, "\n") {
@@ -219,11 +210,8 @@ func TestRolloutStepsColourTheirState(t *testing.T) {
 		t.Fatalf("no row for %s in\n%s", node, m.View().Content)
 		return ""
 	}
-	open := func(snap kube.Snapshot) Model {
-		return drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return fixedNow }, Initial: snap}),
-			tea.WindowSizeMsg{Width: 160, Height: 40}, keyPress("enter")).(Model)
-	}
-	m := open(rolloutSnap([]kube.NodeState{cur, out, term, miss, prog, fail}, kube.MarkRolling, "", -1))
+	steps := []kube.NodeState{kube.StateCurrent, kube.StateOutdated, kube.StateTerminating, kube.StateMissing, kube.StateProgressing, kube.StateFailed}
+	m := openRollout(t, rolloutSnap(steps, kube.MarkRolling, "", -1))
 	for _, n := range []string{"n-01", "n-02", "n-03", "n-04"} {
 		l := line(m, n)
 		if !strings.HasPrefix(l, n) || !strings.Contains(l, "\x1b[") {
@@ -233,7 +221,7 @@ func TestRolloutStepsColourTheirState(t *testing.T) {
 	if l := line(m, "n-05"); strings.HasPrefix(l, "n-05") {
 		t.Errorf("failed: want the whole row coloured: %q", l)
 	}
-	m = open(rolloutSnap([]kube.NodeState{cur, miss, cur}, kube.MarkStalled, "", -1))
+	m = openRollout(t, rolloutSnap([]kube.NodeState{kube.StateCurrent, kube.StateMissing, kube.StateCurrent}, kube.MarkStalled, "", -1))
 	if l := line(m, "n-01"); strings.HasPrefix(l, "n-01") {
 		t.Errorf("missing, rollout stalled: want the whole row coloured: %q", l)
 	}
