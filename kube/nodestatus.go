@@ -562,9 +562,8 @@ func rolloutBudget(ds *appsv1.DaemonSet, s NodeSummary, rows iter.Seq[*NodeRow])
 		return strings.Join(xs, ", ")
 	}
 	full = fmt.Sprintf("maxUnavailable %d · %d unavailable", maxU, nu)
-	brief = full
 	if nu > 0 {
-		full += " (" + list(unavailable, nu) + ")"
+		full, brief = full+" ("+list(unavailable, nu)+")", full
 	}
 	if nu <= 3 {
 		brief = full

@@ -891,12 +891,12 @@ func (v nodeView) header(width int) []string {
 	}
 	// The unavailable nodes are named when the rollout waits on them;
 	// while it moves they change at every frame, as the rows show.
-	if b := v.view.BudgetBrief; v.view.Blocked != "" || v.ds.Mark == kube.MarkStalled || b == "" {
-		if v.view.Budget != "" {
-			lines = append(lines, " "+v.view.Budget)
-		}
-	} else {
-		lines = append(lines, " "+b)
+	budget := v.view.Budget
+	if v.view.BudgetBrief != "" && v.view.Blocked == "" && v.ds.Mark != kube.MarkStalled {
+		budget = v.view.BudgetBrief
+	}
+	if budget != "" {
+		lines = append(lines, " "+budget)
 	}
 	return lines
 }
