@@ -147,6 +147,11 @@ func measureK9s(ctx context.Context, plane *testenv.Plane, cfg Config, res *Resu
 	}
 	env = append(env, "PATH="+os.Getenv("PATH"), "TERM=xterm-256color", "COLORTERM=truecolor",
 		"LANG=C.UTF-8", "LC_ALL=C.UTF-8", "KUBECONFIG="+plane.Kubeconfig)
+	// dsx's rollout has just ended: k9s starts, as dsx did, on a quiet
+	// cluster.
+	if err := res.waitQuiet(ctx, plane.Kubeconfig, "k9s start", say); err != nil {
+		return k, err
+	}
 	say("starting k9s %s in a %dx%d pty", K9sVersion, cfg.Cols, cfg.Rows)
 	t0 := time.Now()
 	// --splashless drops the logo k9s shows for a fixed second while it

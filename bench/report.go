@@ -150,7 +150,7 @@ func writeRun(w io.Writer, r Result) {
 			}
 			waits = append(waits, x)
 		}
-		fmt.Fprintf(w, "Each idle window began once nothing a DaemonSet view shows had changed for %s; the waits: %s.\n",
+		fmt.Fprintf(w, "The floor, each first screen and each idle window began once nothing a DaemonSet view shows had changed for %s; the waits: %s.\n",
 			sec(QuietFor), strings.Join(waits, ", "))
 	}
 	if k.Refresh > 0 {

@@ -121,7 +121,7 @@ func TestWriteTable(t *testing.T) {
 			t.Errorf("%s, column %d: %q, want %q", c.row, c.col, got[c.col], c.want)
 		}
 	}
-	if !strings.Contains(k9s, "Each idle window began once nothing a DaemonSet view shows had changed for 15.0 s; the waits: dsx list 15.0 s, k9s pod view 180.0 s (still changing: measured anyway).") {
+	if !strings.Contains(k9s, "The floor, each first screen and each idle window began once nothing a DaemonSet view shows had changed for 15.0 s; the waits: dsx list 15.0 s, k9s pod view 180.0 s (still changing: measured anyway).") {
 		t.Errorf("the table does not give the waits for a quiet cluster:\n%s", k9s)
 	}
 	if strings.Contains(none, "idle window began") {
