@@ -761,16 +761,13 @@ func (j *judge) fillPod(row *NodeRow, pods []*Pod) {
 	switch {
 	case p.DeletionTimestamp != nil:
 		row.State = StateTerminating
-		row.Reason = "pod is being deleted"
-		if !row.CurrentRevision {
-			row.Reason = j.revisionWords(row) + "; pod is being deleted"
-		}
+		row.Reason = row.restates()
 	case terminal(p):
 		row.State = StateFailed
 		row.Reason = terminalWhy(p)
 	case !row.CurrentRevision:
 		row.State = StateOutdated
-		row.Reason = j.revisionWords(row)
+		row.Reason = row.restates()
 		if !row.Ready {
 			row.Reason = joinReason(row.Reason, podWhy(p))
 		}
@@ -796,11 +793,54 @@ func (j *judge) fillPod(row *NodeRow, pods []*Pod) {
 	}
 }
 
-func (j *judge) revisionWords(row *NodeRow) string {
-	if row.Revision != 0 {
-		return fmt.Sprintf("runs revision %d", row.Revision)
+// restates is how an outdated or terminating pod's reason begins: what
+// its STATE and REVISION cells also say. "" for other rows.
+func (r *NodeRow) restates() string {
+	if r.Pod == "" {
+		return ""
 	}
-	return "runs an old revision"
+	var lead string
+	switch r.State {
+	case StateTerminating:
+		if r.CurrentRevision {
+			return "pod is being deleted"
+		}
+		lead = "; pod is being deleted"
+	case StateOutdated:
+		if r.CurrentRevision {
+			return ""
+		}
+	default:
+		return ""
+	}
+	if r.Revision == 0 {
+		return "runs an old revision" + lead
+	}
+	return "runs revision " + strconv.FormatInt(r.Revision, 10) + lead
+}
+
+// Note is Reason less its opening words when the row's STATE and REVISION
+// cells say them already: blank for a pod that is only outdated or only
+// terminating, "not ready: …" for an outdated pod that is also not ready.
+// The node view's REASON column shows it. A rollout steps each node from
+// outdated to terminating; with the reason unchanged, only the STATE
+// cell is drawn again, not the row to its end.
+func (r *NodeRow) Note() string {
+	lead := r.restates()
+	if lead == "" {
+		return r.Reason
+	}
+	rest, ok := strings.CutPrefix(r.Reason, lead)
+	if !ok {
+		return r.Reason
+	}
+	if rest == "" {
+		return ""
+	}
+	if rest, ok = strings.CutPrefix(rest, "; "); ok {
+		return rest
+	}
+	return r.Reason
 }
 
 // podStateWords says how a surge pod stands, with its own reason when it

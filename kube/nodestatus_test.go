@@ -536,3 +536,71 @@ func viewOf(ds *appsv1.DaemonSet, nodes []*corev1.Node, pods []*corev1.Pod, revs
 	}
 	return ComputeNodeViewWith(ds, cn, cp, revs, access, now)
 }
+
+// The REASON column (Note) leaves out what STATE and REVISION say; the
+// whole reason keeps it for the info view and the timeline.
+func TestNote(t *testing.T) {
+	h := "85db8c4d4c"
+	cases := []struct {
+		name         string
+		mutateDS     func(*appsv1.DaemonSet)
+		node         *corev1.Node
+		pods         func(ds *appsv1.DaemonSet) []*corev1.Pod
+		reason, note string
+	}{
+		{name: "outdated", node: readyNode("n"), pods: func(ds *appsv1.DaemonSet) []*corev1.Pod {
+			return []*corev1.Pod{daemonPod(ds, "p", "n", "oldhash")}
+		}, reason: "runs revision 3", note: ""},
+		{name: "outdated of an unknown revision", node: readyNode("n"), pods: func(ds *appsv1.DaemonSet) []*corev1.Pod {
+			return []*corev1.Pod{daemonPod(ds, "p", "n", "gonehash")}
+		}, reason: "runs an old revision", note: ""},
+		{name: "outdated and not ready", node: readyNode("n"), pods: func(ds *appsv1.DaemonSet) []*corev1.Pod {
+			return []*corev1.Pod{daemonPod(ds, "p", "n", "oldhash", waiting("CrashLoopBackOff"))}
+		}, reason: "runs revision 3; agent: CrashLoopBackOff", note: "agent: CrashLoopBackOff"},
+		{name: "outdated, terminating", node: readyNode("n"), pods: func(ds *appsv1.DaemonSet) []*corev1.Pod {
+			return []*corev1.Pod{daemonPod(ds, "p", "n", "oldhash", deleting)}
+		}, reason: "runs revision 3; pod is being deleted", note: ""},
+		{name: "current, terminating", node: readyNode("n"), pods: func(ds *appsv1.DaemonSet) []*corev1.Pod {
+			return []*corev1.Pod{daemonPod(ds, "p", "n", h, deleting)}
+		}, reason: "pod is being deleted", note: ""},
+		{name: "terminating during a surge", mutateDS: withSurge, node: readyNode("n"), pods: func(ds *appsv1.DaemonSet) []*corev1.Pod {
+			return []*corev1.Pod{daemonPod(ds, "p-new", "n", h, createdAt(20*time.Second)), daemonPod(ds, "p-old", "n", "oldhash", deleting)}
+		}, reason: "runs revision 3; pod is being deleted; surge pod p-new ready", note: "surge pod p-new ready"},
+		{name: "outdated on a NotReady node", node: readyNode("n", func(n *corev1.Node) { n.Status.Conditions[0].Status = corev1.ConditionFalse }),
+			pods: func(ds *appsv1.DaemonSet) []*corev1.Pod {
+				return []*corev1.Pod{daemonPod(ds, "p", "n", "oldhash")}
+			}, reason: "runs revision 3; node NotReady", note: "node NotReady"},
+		{name: "misscheduled while terminating keeps its words", mutateDS: func(ds *appsv1.DaemonSet) {
+			ds.Spec.Template.Spec.NodeSelector = map[string]string{"pool": "a"}
+		}, node: readyNode("n"), pods: func(ds *appsv1.DaemonSet) []*corev1.Pod {
+			return []*corev1.Pod{daemonPod(ds, "p", "n", "oldhash", deleting)}
+		}, reason: "should not run here: node selector pool=a not matched (pod is being deleted)", note: "should not run here: node selector pool=a not matched (pod is being deleted)"},
+		{name: "progressing keeps its reason", node: readyNode("n"), pods: func(ds *appsv1.DaemonSet) []*corev1.Pod {
+			return []*corev1.Pod{daemonPod(ds, "p", "n", h, waiting("ContainerCreating"))}
+		}, reason: "agent: ContainerCreating", note: "agent: ContainerCreating"},
+		{name: "missing keeps its reason", node: readyNode("n"), reason: "no pod yet: the controller has not created one", note: "no pod yet: the controller has not created one"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := testDS()
+			if c.mutateDS != nil {
+				c.mutateDS(d)
+			}
+			var pods []*corev1.Pod
+			if c.pods != nil {
+				pods = c.pods(d)
+			}
+			v := viewOf(d, []*corev1.Node{c.node}, pods, []*appsv1.ControllerRevision{revision(d, 3, "oldhash"), revision(d, 4, h)}, AllAccess(), tNow)
+			if len(v.Rows) != 1 {
+				t.Fatalf("rows = %d, want 1:\n%s", len(v.Rows), dumpRows(v))
+			}
+			r := v.Rows[0]
+			if r.Reason != c.reason {
+				t.Errorf("reason = %q, want %q", r.Reason, c.reason)
+			}
+			if got := r.Note(); got != c.note {
+				t.Errorf("note = %q, want %q (reason %q)", got, c.note, r.Reason)
+			}
+		})
+	}
+}

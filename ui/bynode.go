@@ -452,7 +452,7 @@ func newNodeDS(c *common, snap kube.Snapshot, node string) nodeDSView {
 // nodeDSFilter matches the DaemonSet, and its namespace, state or
 // reason after their prefixes.
 func nodeDSFilter() filterSpec {
-	return filterSpec{name: 1, fields: []filterField{{prefix: "r:", title: "reason", col: 8}, {prefix: "s:", title: "state", col: 2}, {prefix: "n:", title: "namespace", col: 0}}}
+	return filterSpec{name: 1, fields: []filterField{{prefix: "r:", title: "reason", col: 8}, {prefix: "s:", title: "state", col: 2}, {prefix: "v:", title: "revision", col: 4}, {prefix: "n:", title: "namespace", col: 0}}}
 }
 
 // nodeDSColumns are the node view's columns with the DaemonSet, and in

@@ -94,7 +94,7 @@ func newNodes(c *common, snap kube.Snapshot, ns, name string) nodeView {
 
 // nodeFilter matches NODE, and STATE or REASON after their prefixes.
 func nodeFilter() filterSpec {
-	return filterSpec{name: 0, fields: []filterField{{prefix: "r:", title: "reason", col: 7}, {prefix: "s:", title: "state", col: 1}}}
+	return filterSpec{name: 0, fields: []filterField{{prefix: "r:", title: "reason", col: 7}, {prefix: "s:", title: "state", col: 1}, {prefix: "v:", title: "revision", col: 3}}}
 }
 
 func (v *nodeView) setSnapshot(s kube.Snapshot) {
@@ -772,31 +772,36 @@ func nodeLabel(r *kube.NodeRow) string {
 // starts with it, so the highlighted positions hold.
 func nodeFilterCells(r *kube.NodeRow) []string {
 	c := make([]string, 8)
-	c[0], c[1], c[7] = r.Node, stateText(r.State), r.Reason
+	c[0], c[1], c[3], c[7] = r.Node, stateText(r.State), revText(r), r.Note()
 	return c
+}
+
+// revText is the REVISION cell: "3 current", "2 old", "-" without a pod.
+func revText(r *kube.NodeRow) string {
+	switch {
+	case r.Pod == "":
+		return "-"
+	case r.CurrentRevision:
+		return strconv.FormatInt(r.Revision, 10) + " current"
+	case r.Revision != 0:
+		return strconv.FormatInt(r.Revision, 10) + " old"
+	}
+	return "? old"
 }
 
 func nodeCells(r *kube.NodeRow, now time.Time) []string {
 	node := nodeLabel(r)
-	rev, ready, restarts, ageS, pod := "-", "-", "-", "-", "-"
+	rev, ready, restarts, ageS, pod := revText(r), "-", "-", "-", "-"
 	if r.Pod != "" {
 		pod = r.Pod
-		switch {
-		case r.CurrentRevision:
-			rev = strconv.FormatInt(r.Revision, 10) + " current"
-		case r.Revision != 0:
-			rev = strconv.FormatInt(r.Revision, 10) + " old"
-		default:
-			rev = "? old"
-		}
 		ready = "no"
 		if r.Ready {
 			ready = "yes"
 		}
 		restarts = strconv.Itoa(int(r.Restarts))
-		ageS = age(now, r.Created)
+		ageS = objectAge(now, r.Created)
 	}
-	return []string{node, stateText(r.State), pod, rev, ready, restarts, ageS, r.Reason}
+	return []string{node, stateText(r.State), pod, rev, ready, restarts, ageS, r.Note()}
 }
 
 // header sums the view up: counts by state (outdated by revision,
