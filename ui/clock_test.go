@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,5 +194,39 @@ func TestYoungListAtRestHoldsItsFrame(t *testing.T) {
 	now = fixedNow.Add(50 * time.Second)
 	if after := m.View().Content; after == before {
 		t.Fatalf("the age did not move to the next minute:\n%s", after)
+	}
+}
+
+// The node view's pods count whole minutes from two minutes on too: after
+// a rollout every visible pod is a few minutes old, and seconds would
+// redraw the AGE column of every row at each tick of the clock.
+func TestYoungPodsAtRestHoldTheFrame(t *testing.T) {
+	now := fixedNow
+	snap := sampleSnapshot()
+	snap.LastEvent = fixedNow.Add(-2 * time.Minute)
+	snap.Focus = "logging/log-shipper-with-a-very-long-name-for-truncation"
+	nv := sampleNodeView()
+	nv.Name = "log-shipper-with-a-very-long-name-for-truncation"
+	for _, r := range nv.Rows {
+		if r.Pod != "" {
+			r.Created = fixedNow.Add(-3*time.Minute - 12*time.Second)
+		}
+	}
+	snap.Detail = nv
+	m := drive(t, New(Options{Keys: keys.Default(), Now: func() time.Time { return now }, Initial: snap, AgeStep: 5 * time.Second}), tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = pressKeys(t, m, "j", "j", "j", "enter")
+	before := m.View().Content
+	if !strings.Contains(before, "general-0") || !strings.Contains(before, " 3m ") {
+		t.Fatalf("no node view with 3m-old pods:\n%s", before)
+	}
+	for _, step := range []time.Duration{5 * time.Second, 10 * time.Second, 40 * time.Second} {
+		now = fixedNow.Add(step)
+		if after := m.View().Content; after != before {
+			t.Fatalf("the frame changed %s later:\n%s\nwas\n%s", step, after, before)
+		}
+	}
+	now = fixedNow.Add(50 * time.Second)
+	if after := m.View().Content; after == before || !strings.Contains(after, " 4m ") {
+		t.Fatalf("the pods' age did not move to the next minute:\n%s", after)
 	}
 }

@@ -20,13 +20,14 @@ func age(now, t time.Time) string {
 	return duration.HumanDuration(d)
 }
 
-// objectAge is age for the lists of long-lived objects (DaemonSets,
-// nodes): whole minutes from two minutes on, where kubectl counts seconds
-// up to ten. These lists are the screen left open in a tmux pane; in
-// seconds, a DaemonSet's first ten minutes would redraw it and send its
-// age column down the link at every tick of the clock, to say what no
-// one reads off a DaemonSet list. The first two minutes, when a new
-// DaemonSet's age does say something, keep their seconds.
+// objectAge is age for the lists (DaemonSets, nodes, and the pods of the
+// node views): whole minutes from two minutes on, where kubectl counts
+// seconds up to ten. These lists are the screen left open in a tmux pane;
+// in seconds, an object's first ten minutes would redraw it and send its
+// age column down the link at every tick of the clock (after a rollout,
+// every visible row's), to say what no one reads off the list. The
+// first two minutes, when a new object's or pod's age does say
+// something, keep their seconds.
 func objectAge(now, t time.Time) string {
 	if d := now.Sub(t); !t.IsZero() && d >= 2*time.Minute && d < 10*time.Minute {
 		return fmt.Sprintf("%dm", int(d/time.Minute))
