@@ -22,9 +22,16 @@ import (
 // ready again (seen at 1,000 nodes with the default 40 s lease).
 func ScaleOptions(n int) Options {
 	o := Options{ControllerQPS: 500, SchedulerQPS: 500, NodeLeaseSeconds: 240, NodeMonitorGrace: 5 * time.Minute}
-	if n <= 100 {
+	switch {
+	case n <= 100:
 		// Small scenarios are set up in seconds: the defaults are fine.
 		o.NodeLeaseSeconds, o.NodeMonitorGrace = 0, 0
+	case n > 1000:
+		// At 5,000 nodes kwok, readying 50,000 pods on the same two
+		// cores, once fell more than 5 minutes behind on some leases:
+		// 1,530 pods were marked unready ten minutes into the set-up
+		// and the DaemonSets never settled.
+		o.NodeMonitorGrace = 20 * time.Minute
 	}
 	return o
 }
@@ -75,8 +82,9 @@ func (p *Plane) Scale(ctx context.Context, s Scale) (ScaleResult, error) {
 	say := func(f string, a ...any) { fmt.Fprintf(s.Progress, "scale: "+f+"\n", a...) }
 	res := ScaleResult{Namespace: s.Namespace}
 	// Set-up time grows with the object count; a stuck phase must still
-	// end in an error, not a hang.
-	budget := 5*time.Minute + time.Duration(s.Nodes*max(s.DaemonSets, 1))*20*time.Millisecond
+	// end in an error, not a hang. 50,000 pods have taken 14 to over 22
+	// minutes here (kwok readies them four at a time).
+	budget := 5*time.Minute + time.Duration(s.Nodes*max(s.DaemonSets, 1))*40*time.Millisecond
 
 	t0 := time.Now()
 	say("creating %d nodes with %d workers", s.Nodes, s.Workers)
