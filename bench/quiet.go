@@ -10,17 +10,17 @@ import (
 )
 
 // QuietFor is how long the cluster goes without a change a DaemonSet view
-// shows before an idle window starts. A 5,000-node cluster that has just
-// settled still changes for a minute or more (dsx's status bar read a last
-// event 36 s into one idle window), and an idle figure taken then measures
-// the cluster's tail, not the program at rest.
+// shows before the floor, a first screen or an idle window is measured.
+// A 5,000-node cluster that has just settled still changes for a minute
+// or more (dsx's status bar read a last event 36 s into one idle window),
+// and a figure taken then measures the cluster's tail, not the program.
 const QuietFor = 15 * time.Second
 
-// Quiet is one wait for a quiet cluster before an idle window.
+// Quiet is one wait for a quiet cluster before a measurement.
 type Quiet struct {
 	What   string
 	Waited time.Duration
-	// Quiet is false when the wait reached its limit first: the window
+	// Quiet is false when the wait reached its limit first: the figure
 	// was measured on a cluster still changing.
 	Quiet bool
 }

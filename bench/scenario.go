@@ -73,8 +73,8 @@ type Result struct {
 	Rollout           RolloutFigures
 	// K9s holds k9s's figures on the same cluster, when it ran.
 	K9s *K9sResult
-	// Quiet are the waits for a quiet cluster before each idle window,
-	// dsx's and k9s's.
+	// Quiet are the waits for a quiet cluster before the floor, each
+	// program's start and each idle window, dsx's and k9s's.
 	Quiet []Quiet
 }
 
@@ -268,7 +268,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 // on a cluster still changing says so in the report.
 const quietLimit = 3 * time.Minute
 
-// waitQuiet waits for a quiet cluster before an idle window and records
+// waitQuiet waits for a quiet cluster before a measurement and records
 // the wait.
 func (res *Result) waitQuiet(ctx context.Context, kubeconfig, what string, say func(string, ...any)) error {
 	q, err := waitQuiet(ctx, kubeconfig, what, quietLimit)

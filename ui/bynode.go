@@ -449,8 +449,8 @@ func newNodeDS(c *common, snap kube.Snapshot, node string) nodeDSView {
 	return v
 }
 
-// nodeDSFilter matches the DaemonSet, and its namespace, state or
-// reason after their prefixes.
+// nodeDSFilter matches the DaemonSet, and its reason, state, revision or
+// namespace after their prefixes.
 func nodeDSFilter() filterSpec {
 	return filterSpec{name: 1, fields: []filterField{{prefix: "r:", title: "reason", col: 8}, {prefix: "s:", title: "state", col: 2}, {prefix: "v:", title: "revision", col: 4}, {prefix: "n:", title: "namespace", col: 0}}}
 }

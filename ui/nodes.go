@@ -92,7 +92,8 @@ func newNodes(c *common, snap kube.Snapshot, ns, name string) nodeView {
 	return v
 }
 
-// nodeFilter matches NODE, and STATE or REASON after their prefixes.
+// nodeFilter matches NODE, and REASON, STATE or REVISION after their
+// prefixes.
 func nodeFilter() filterSpec {
 	return filterSpec{name: 0, fields: []filterField{{prefix: "r:", title: "reason", col: 7}, {prefix: "s:", title: "state", col: 1}, {prefix: "v:", title: "revision", col: 3}}}
 }
